@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# dm-io-rs: build the module against a Rust-enabled kernel tree, and test it
+# in a QEMU guest.
+#
+#   make            build dm_io_rs.ko (sets up the host and kernel if needed)
+#   make check      rustfmt, clippy, warning-free build, KUnit in QEMU
+#   make run        boot the guest and show dm-io-rs at work
+#   make clean      remove build outputs
+#
+# KDIR=<dir>   build against your own configured, built kernel tree
+# LLVM=-19     passed to the kernel build (default -19)
+
+LLVM ?= -19
+export LLVM
+
+.PHONY: all modules check run clean setup kernel
+
+all: modules
+
+setup:
+	@scripts/setup-host.sh
+
+kernel: setup
+	@scripts/build-kernel.sh >/dev/null
+
+modules:
+	@scripts/build-module.sh
+
+check:
+	@scripts/check.sh
+
+run:
+	@scripts/run.sh
+
+clean:
+	@scripts/build-module.sh clean
+	@rm -rf out

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm-io-rs: the Rust device-mapper I/O service, for C callers.
+ *
+ * The same types and semantics as <linux/dm-io.h>, under an rdm_ prefix so
+ * the module coexists with the built-in C dm-io. A client from
+ * rdm_io_client_create() must only be passed to rdm_io*() functions.
+ *
+ * Differences from dm_io(), all on input that upstream does not check:
+ *  - NULL request, client or region array, more than BITS_PER_LONG
+ *    regions, an unknown memory type, a NULL memory pointer, a page-list
+ *    offset of PAGE_SIZE or more, a region needing I/O with a NULL bdev,
+ *    or a DM_IO_BIO region larger than the bio: -EINVAL, no callback;
+ *  - a multi-region request that is not a write: -EIO, no callback, and a
+ *    ratelimited message rather than WARN_ON();
+ *  - a REQ_ATOMIC region that does not fit one bio is not split: it fails
+ *    as unsupported (its bit in unsup_bits), nothing of it is written.
+ */
+#ifndef _DM_IO_RS_H
+#define _DM_IO_RS_H
+
+#include <linux/dm-io.h>
+
+/*
+ * An extension from the original dm-io design: mem.ptr.addr points to a
+ * struct bio_vec array, consumed as far as the largest region needs.
+ */
+#define RDM_IO_BVEC ((enum dm_io_mem_type)4)
+
+struct dm_io_client *rdm_io_client_create(void);
+void rdm_io_client_destroy(struct dm_io_client *client);
+int rdm_io_client_resize(unsigned int num_pages, struct dm_io_client *client);
+int rdm_io(struct dm_io_request *io_req, unsigned int num_regions,
+	   struct dm_io_region *region, unsigned long *sync_error_bits,
+	   unsigned long *sync_unsup_bits, unsigned short ioprio);
+
+#endif /* _DM_IO_RS_H */

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Build dm_io_rs.ko out of tree against KDIR (default: the cached guest
+# kernel, built first if needed).
+#
+#   build-module.sh [clean|clippy]
+# Fails on any compiler warning. Prints the module path last.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [ -z "${KDIR:-}" ]; then
+	"$PROJECT_DIR/scripts/setup-host.sh" >&2
+	KDIR="$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)"
+fi
+[ -f "$KDIR/Module.symvers" ] || die "KDIR=$KDIR is not a built kernel tree"
+
+mk() { make -C "$KDIR" M="$PROJECT_DIR" LLVM="$LLVM_SUFFIX" "$@"; }
+
+case "${1:-}" in
+clean)
+	mk clean >/dev/null
+	exit 0
+	;;
+clippy)
+	# Force Rust objects to rebuild so clippy sees every file.
+	find "$PROJECT_DIR/src" -name '*.o' -delete
+	extra=(CLIPPY=1)
+	what="clippy"
+	;;
+*)
+	extra=()
+	what="build"
+	;;
+esac
+
+mkdir -p "$PROJECT_DIR/out"
+log="$PROJECT_DIR/out/module-$what.log"
+step "module $what against $KDIR" >&2
+if ! mk "${extra[@]}" modules >"$log" 2>&1; then
+	cat "$log" >&2
+	die "module $what failed; log: $log"
+fi
+if grep -Eq "(^|: )(warning|error)(\[|:)" "$log"; then
+	grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$log" >&2
+	die "module $what printed warnings; log: $log"
+fi
+info "no warnings ($log)" >&2
+echo "$PROJECT_DIR/dm_io_rs.ko"

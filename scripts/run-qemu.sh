@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Boot the guest kernel with an initramfs under QEMU, with a hard time limit,
+# saving the whole console to a log file.
+#
+#   run-qemu.sh BZIMAGE INITRAMFS LOG [TIMEOUT_SECONDS]
+#
+# TCG is the default: nested KVM on this machine kind fails during boot.
+# DM_IO_RS_ACCEL=kvm tries KVM first and falls back to TCG.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+kernel="$1"
+initrd="$2"
+log="$3"
+limit="${4:-${DM_IO_RS_VM_TIMEOUT:-900}}"
+
+# A scratch virtio disk: a device that supports discard and write zeroes.
+disk="$(dirname "$log")/scratch.img"
+rm -f "$disk"
+truncate -s 64M "$disk"
+
+cmdline="console=ttyS0 panic=-1 oops=panic loglevel=7 \
+null_blk.nr_devices=0 brd.rd_nr=1 brd.rd_size=65536 \
+fail_make_request=0,0,0,-1 ${DM_IO_RS_CMDLINE:-}"
+
+boot() {
+	local accel="$1"
+	local cpu=max
+	[ "$accel" = kvm ] && cpu=host,-arch-capabilities
+	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
+		-accel "$accel" -cpu "$cpu" -m "${DM_IO_RS_VM_MEM:-2G}" -smp 2 \
+		-nographic -no-reboot -nodefaults -serial stdio \
+		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+		-drive "file=$disk,format=raw,if=none,id=scratch,discard=unmap,detect-zeroes=unmap" \
+		-device virtio-blk-pci,drive=scratch,discard=on,write-zeroes=on,max-discard-sectors=2048,max-write-zeroes-sectors=2048 \
+		</dev/null
+}
+
+start=$SECONDS
+rc=0
+if [ "${DM_IO_RS_ACCEL:-tcg}" = kvm ]; then
+	boot kvm >"$log" 2>&1 || rc=$?
+	if ! grep -q "dm-io-rs: guest done" "$log"; then
+		info "KVM boot did not finish; falling back to TCG"
+		rc=0
+		boot tcg >"$log" 2>&1 || rc=$?
+	fi
+else
+	boot tcg >"$log" 2>&1 || rc=$?
+fi
+rm -f "$disk"
+info "VM ran $((SECONDS - start)) s (exit $rc), console log: $log"
+[ "$rc" -ne 124 ] || die "VM did not finish within $limit s"
+exit 0

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Install everything the build and the QEMU guest need on a Debian 12 host.
+# Idempotent: each step checks first and does nothing when already satisfied.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+BACKPORTS_LIST=/etc/apt/sources.list.d/dm-io-rs-backports.sources
+APT_PACKAGES=(
+	clang-19 lld-19 llvm-19 libclang-19-dev
+	flex bison bc libelf-dev libssl-dev cpio kmod rsync xz-utils
+	busybox-static make python3 ca-certificates
+)
+BINDGEN_MIN="0.71.1"
+
+add_backports() {
+	if [ -f "$BACKPORTS_LIST" ]; then
+		info "backports source present"
+		return 1
+	fi
+	step "adding bookworm-backports and trixie-backports apt sources"
+	$SUDO tee "$BACKPORTS_LIST" >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports trixie-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	return 0
+}
+
+apt_stamp="$CACHE_DIR/apt-updated"
+mkdir -p "$CACHE_DIR"
+need_update=0
+add_backports && need_update=1
+[ -f "$apt_stamp" ] || need_update=1
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+need_qemu=0
+command -v qemu-system-x86_64 >/dev/null || need_qemu=1
+
+if [ "${#missing[@]}" -gt 0 ] || [ "$need_qemu" -eq 1 ]; then
+	if [ "$need_update" -eq 1 ] || [ "${DM_IO_RS_APT_UPDATE:-0}" = 1 ]; then
+		step "apt-get update"
+		timed $SUDO apt-get update -q
+		touch "$apt_stamp"
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	if [ "${#missing[@]}" -gt 0 ]; then
+		step "installing apt packages: ${missing[*]}"
+		timed $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+	fi
+	if [ "$need_qemu" -eq 1 ]; then
+		# The image's qemu-utils comes from bookworm-backports; the
+		# system emulator must come from there too.
+		step "installing qemu-system-x86 from bookworm-backports"
+		timed $SUDO apt-get install -y -q --no-install-recommends \
+			-t bookworm-backports qemu-system-x86
+	fi
+else
+	info "apt packages present"
+fi
+
+if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+	step "rustup component add rust-src rustfmt clippy"
+	(cd "$PROJECT_DIR" && rustup component add rust-src rustfmt clippy)
+else
+	info "rust-src present"
+fi
+
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+have_bindgen=""
+if command -v bindgen >/dev/null; then
+	have_bindgen="$(bindgen --version 2>/dev/null | awk '{print $2}')"
+fi
+if [ -z "$have_bindgen" ] || ! version_ge "$have_bindgen" "$BINDGEN_MIN"; then
+	step "cargo install --locked bindgen-cli (found '${have_bindgen:-none}', need >= $BINDGEN_MIN; ~1 min)"
+	timed cargo install --locked bindgen-cli
+else
+	info "bindgen $have_bindgen present"
+fi
+step "host ready"
