@@ -92,7 +92,10 @@ pub(crate) unsafe extern "C" fn rdm_io_client_destroy(client: *mut DmIoClient) {
 ///
 /// `client` must be NULL or a live client from [`rdm_io_client_create`].
 #[no_mangle]
-pub(crate) unsafe extern "C" fn rdm_io_client_resize(num_pages: ffi::c_uint, client: *mut DmIoClient) -> ffi::c_int {
+pub(crate) unsafe extern "C" fn rdm_io_client_resize(
+    num_pages: ffi::c_uint,
+    client: *mut DmIoClient,
+) -> ffi::c_int {
     if is_err_or_null(client) {
         return EINVAL.to_errno();
     }
@@ -129,19 +132,31 @@ unsafe fn memory<'a>(mem: &DmIoMemoryC, regions: &[Region<'_>]) -> Result<DmIoMe
     if mem.ptr.is_null() {
         return Err(EINVAL);
     }
-    // SAFETY (all arms): the caller guarantees the memory is valid for
+    // In every arm the caller guarantees that the memory is valid for
     // every byte the request touches, for the whole request.
     Ok(match mem.kind {
         DM_IO_PAGE_LIST => DmIoMemory::PageList {
+            // SAFETY: A page_list chain from the caller; see above.
             list: unsafe { PageListCursor::from_raw(mem.ptr.cast()) },
             offset: mem.offset,
             nr_pages: None,
         },
+        // SAFETY: The caller's bio; see above.
         DM_IO_BIO => DmIoMemory::Bio(unsafe { Bio::from_raw(mem.ptr.cast()) }),
-        DM_IO_VMA => DmIoMemory::Vma(unsafe { KernelBuf::from_raw(mem.ptr.cast(), KernelMemKind::Vmalloc) }),
-        DM_IO_KMEM => DmIoMemory::Kmem(unsafe { KernelBuf::from_raw(mem.ptr.cast(), KernelMemKind::Linear) }),
+        DM_IO_VMA => {
+            // SAFETY: vmalloc memory from the caller; see above.
+            DmIoMemory::Vma(unsafe { KernelBuf::from_raw(mem.ptr.cast(), KernelMemKind::Vmalloc) })
+        }
+        DM_IO_KMEM => {
+            // SAFETY: Linear-map memory from the caller; see above.
+            DmIoMemory::Kmem(unsafe { KernelBuf::from_raw(mem.ptr.cast(), KernelMemKind::Linear) })
+        }
         RDM_IO_BVEC => {
-            let max = regions.iter().map(|r| r.count << bindings::SECTOR_SHIFT).max().unwrap_or(0);
+            let max = regions
+                .iter()
+                .map(|r| r.count << bindings::SECTOR_SHIFT)
+                .max()
+                .unwrap_or(0);
             let bvecs = mem.ptr as *const bindings::bio_vec;
             // SAFETY: See above; the length covers exactly what is used.
             DmIoMemory::Bvec(unsafe { BioVec::slice_from_raw(bvecs, bvec_len(bvecs, max)) })
@@ -166,7 +181,16 @@ pub(crate) unsafe extern "C" fn rdm_io(
     ioprio: ffi::c_ushort,
 ) -> ffi::c_int {
     // SAFETY: Guaranteed by the caller.
-    match unsafe { rdm_io_inner(io_req, num_regions, where_.cast(), sync_error_bits, sync_unsup_bits, ioprio) } {
+    match unsafe {
+        rdm_io_inner(
+            io_req,
+            num_regions,
+            where_.cast(),
+            sync_error_bits,
+            sync_unsup_bits,
+            ioprio,
+        )
+    } {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -219,6 +243,8 @@ unsafe fn rdm_io_inner(
         }
         // SAFETY: The caller keeps memory, devices, client and context
         // valid until `func` runs, as `dm_io()` requires.
-        Some(func) => unsafe { client.async_io_raw(opf, regions, mem, ioprio, func, req.notify.context) },
+        Some(func) => unsafe {
+            client.async_io_raw(opf, regions, mem, ioprio, func, req.notify.context)
+        },
     }
 }

@@ -84,6 +84,11 @@ impl<'a> BioVec<'a> {
         unsafe { PageRef::from_raw(self.0.bv_page) }
     }
 
+    /// Whether the segment is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.bv_len == 0
+    }
+
     /// Length in bytes.
     pub fn len(&self) -> u32 {
         self.0.bv_len
@@ -128,8 +133,9 @@ impl NewBio {
     /// `bio_alloc_clone(bdev, src, GFP_NOIO, bs)`: shares `src`'s bvecs.
     pub fn clone_of(bs: &BioSet, bdev: &BlockDevice, src: &Bio) -> Option<Self> {
         // SAFETY: All three are valid by their type invariants.
-        let ptr =
-            unsafe { bindings::bio_alloc_clone(bdev.as_raw(), src.as_raw(), GFP_NOIO, bs.as_raw()) };
+        let ptr = unsafe {
+            bindings::bio_alloc_clone(bdev.as_raw(), src.as_raw(), GFP_NOIO, bs.as_raw())
+        };
         // INVARIANT: as in `alloc`.
         NonNull::new(ptr).map(|ptr| Self { ptr })
     }

@@ -4,11 +4,7 @@
 //! make progress under memory pressure (`struct dm_io_client`).
 
 use super::io;
-use crate::{
-    blk::bio_set::BioSet,
-    helpers,
-    mm::mempool::Mempool,
-};
+use crate::{blk::bio_set::BioSet, helpers, mm::mempool::Mempool};
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
 

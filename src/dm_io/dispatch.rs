@@ -87,7 +87,8 @@ impl Dispatch<'_> {
         // `bi_size` is 32 bits: cap a huge limit to what it can express,
         // in whole logical blocks.
         let block_sectors = (bdev.logical_block_size() >> SECTOR_SHIFT).max(1);
-        let special_max = u64::from(special_max.min((u32::MAX >> SECTOR_SHIFT) & !(block_sectors - 1)));
+        let special_max =
+            u64::from(special_max.min((u32::MAX >> SECTOR_SHIFT) & !(block_sectors - 1)));
         // A device without the capability fails only this region, as
         // unsupported, without a bio.
         if special && special_max == 0 {

@@ -66,7 +66,7 @@ impl Io {
             error_bits: AtomicUsize::new(0),
             unsup_bits: AtomicUsize::new(0),
             count: AtomicUsize::new(1),
-            pool: pool.map_or(core::ptr::null(), |p| p as *const Mempool),
+            pool: pool.map_or(core::ptr::null(), core::ptr::from_ref),
             callback,
             context,
             fixup: Fixup::None,
@@ -82,7 +82,10 @@ impl Io {
     /// reaches the caller.
     fn zero_failed_read(&self, bio: &mut CompletedBio) {
         match self.fixup {
-            Fixup::ZeroSourceOnError { bio: Some(src), bytes } => {
+            Fixup::ZeroSourceOnError {
+                bio: Some(src),
+                bytes,
+            } => {
                 // SAFETY: The caller's bio outlives the request; it was
                 // cloned, not changed, so its range is still the data.
                 unsafe { Bio::from_raw(src.as_ptr()) }.zero_fill_prefix(bytes)
@@ -107,7 +110,7 @@ impl Io {
 
     /// The tag for a bio of `region` of this io.
     pub(crate) fn tag(&self, region: usize) -> Option<IoTag> {
-        IoTag::pack(self as *const Io as usize, region)
+        IoTag::pack(core::ptr::from_ref(self) as usize, region)
     }
 
     /// Takes a reference for a bio about to be submitted.

@@ -106,9 +106,17 @@ impl<'a> DmIoMemory<'a> {
 
 /// A walk over the pages of a request's memory, one chunk at a time.
 pub(crate) enum Dpages<'a> {
-    List { list: PageListCursor<'a>, offset: u32 },
-    Bvec { bvecs: &'a [BioVec<'a>] },
-    Kernel { buf: KernelBuf<'a>, pos: usize },
+    List {
+        list: PageListCursor<'a>,
+        offset: u32,
+    },
+    Bvec {
+        bvecs: &'a [BioVec<'a>],
+    },
+    Kernel {
+        buf: KernelBuf<'a>,
+        pos: usize,
+    },
 }
 
 /// One chunk: `len` bytes at `offset` in `page`.

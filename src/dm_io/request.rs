@@ -4,18 +4,23 @@
 //! asynchronously (`dm_io()`, `sync_io()`, `async_io()`).
 
 use super::{
-    client::DmIoClient, dispatch::Dispatch, io::{Fixup, Io}, memory::DmIoMemory, region::Region,
-    sync_wait::IoCompletion, DM_IO_MAX_REGIONS,
+    client::DmIoClient,
+    dispatch::Dispatch,
+    io::{Fixup, Io},
+    memory::DmIoMemory,
+    region::Region,
+    sync_wait::IoCompletion,
+    DM_IO_MAX_REGIONS,
 };
 use crate::blk::{
     bio::with_plug,
     opf::{Opf, ReqFlags},
 };
+use core::marker::PhantomData;
 use core::{
     ptr::NonNull,
     sync::atomic::{AtomicUsize, Ordering},
 };
-use core::marker::PhantomData;
 use kernel::{bindings, ffi, pr_warn_once, prelude::*};
 
 /// `io_notify_fn`: called once per asynchronous request with the error and
@@ -126,7 +131,14 @@ impl DmIoClient {
         }
     }
 
-    fn dispatch(&self, opf: Opf, regions: &[Region<'_>], mem: &DmIoMemory<'_>, io: &Io, ioprio: u16) {
+    fn dispatch(
+        &self,
+        opf: Opf,
+        regions: &[Region<'_>],
+        mem: &DmIoMemory<'_>,
+        io: &Io,
+        ioprio: u16,
+    ) {
         let mut dispatch = Dispatch {
             client: self,
             opf,
@@ -235,7 +247,7 @@ impl SyncWaiter {
     }
 
     fn as_context(&self) -> *mut ffi::c_void {
-        self as *const Self as *mut ffi::c_void
+        core::ptr::from_ref(self).cast_mut().cast()
     }
 
     /// `sync_io_complete()`.
@@ -243,11 +255,15 @@ impl SyncWaiter {
     /// # Safety
     ///
     /// `context` must be a live `SyncWaiter` whose owner waits on it.
-    unsafe extern "C" fn notify(error: ffi::c_ulong, unsup: ffi::c_ulong, context: *mut ffi::c_void) {
+    unsafe extern "C" fn notify(
+        error: ffi::c_ulong,
+        unsup: ffi::c_ulong,
+        context: *mut ffi::c_void,
+    ) {
         // SAFETY: Guaranteed by the caller.
         let this = unsafe { &*(context as *const Self) };
-        this.error_bits.store(error as usize, Ordering::Relaxed);
-        this.unsup_bits.store(unsup as usize, Ordering::Relaxed);
+        this.error_bits.store(error, Ordering::Relaxed);
+        this.unsup_bits.store(unsup, Ordering::Relaxed);
         // The waiter may return, and its stack go, once this is done.
         this.done.complete();
     }
@@ -304,7 +320,7 @@ impl<'env> IoScope<'env> {
     ) -> Result {
         let completion = KBox::new(
             ScopedCompletion {
-                scope: self as *const Self,
+                scope: core::ptr::from_ref(self),
                 done,
             },
             GFP_KERNEL,
@@ -344,8 +360,8 @@ impl<'env> IoScope<'env> {
         let completion = unsafe { KBox::from_raw(context.cast::<ScopedCompletion<'env, F>>()) };
         let ScopedCompletion { scope, done } = KBox::into_inner(completion);
         done(IoBits {
-            error_bits: error as usize,
-            unsup_bits: unsup as usize,
+            error_bits: error,
+            unsup_bits: unsup,
         });
         // SAFETY: The scope waits for this request, so it is still live.
         unsafe { (*scope).put() };

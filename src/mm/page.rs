@@ -211,7 +211,9 @@ pub struct KernelBuf<'a> {
 
 impl<'a> KernelBuf<'a> {
     fn checked(addr: usize, len: usize, kind: KernelMemKind, writable: bool) -> Result<Self> {
-        let last = addr.checked_add(len.checked_sub(1).ok_or(EINVAL)?).ok_or(EINVAL)?;
+        let last = addr
+            .checked_add(len.checked_sub(1).ok_or(EINVAL)?)
+            .ok_or(EINVAL)?;
         let ok = |a: usize| -> bool {
             let p = a as *const _;
             // SAFETY: These only classify an address; they do not access it.
@@ -267,6 +269,11 @@ impl<'a> KernelBuf<'a> {
     /// Start address.
     pub fn addr(&self) -> usize {
         self.addr
+    }
+
+    /// Whether the buffer is empty (never: construction refuses it).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Length in bytes (`usize::MAX` if unknown).

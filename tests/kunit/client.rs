@@ -15,7 +15,12 @@ mod tests {
 
     /// Sends `n` async 8-sector writes with data `seed` while `between`
     /// runs after each; returns (callbacks, failed callbacks).
-    fn load(client: &DmIoClient, n: usize, seed: u8, mut between: impl FnMut(usize)) -> Result<(usize, usize)> {
+    fn load(
+        client: &DmIoClient,
+        n: usize,
+        seed: u8,
+        mut between: impl FnMut(usize),
+    ) -> Result<(usize, usize)> {
         let d0 = open(Dev::Plain0)?;
         let mut buf = KVec::from_elem(0u8, 8 * SECTOR, GFP_KERNEL)?;
         for (j, b) in buf.iter_mut().enumerate() {
@@ -26,12 +31,18 @@ mod tests {
         client.scope(|scope| -> Result {
             for i in 0..n {
                 let region = Region::new(d0.bdev(), 1_400_000 + (i as u64) * 8, 8);
-                scope.submit(WRITE, &[region], DmIoMemory::kmem_ro(&buf)?, 0, |b: IoBits| {
-                    calls.fetch_add(1, Ordering::Relaxed);
-                    if b != IoBits::default() {
-                        failed.fetch_add(1, Ordering::Relaxed);
-                    }
-                })?;
+                scope.submit(
+                    WRITE,
+                    &[region],
+                    DmIoMemory::kmem_ro(&buf)?,
+                    0,
+                    |b: IoBits| {
+                        calls.fetch_add(1, Ordering::Relaxed);
+                        if b != IoBits::default() {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                        }
+                    },
+                )?;
                 between(i);
             }
             Ok(())
@@ -47,7 +58,10 @@ mod tests {
         if good != n {
             return Err(EIO);
         }
-        Ok((calls.load(Ordering::Relaxed), failed.load(Ordering::Relaxed)))
+        Ok((
+            calls.load(Ordering::Relaxed),
+            failed.load(Ordering::Relaxed),
+        ))
     }
 
     #[test]
@@ -84,11 +98,17 @@ mod tests {
 
         // A read into memory lent for writing only.
         let buf = KVec::from_elem(0u8, 8 * SECTOR, GFP_KERNEL)?;
-        assert_eq!(client.sync_io(READ, &[region], DmIoMemory::kmem_ro(&buf)?, 0), Err(EINVAL));
+        assert_eq!(
+            client.sync_io(READ, &[region], DmIoMemory::kmem_ro(&buf)?, 0),
+            Err(EINVAL)
+        );
 
         // A buffer smaller than the region.
         let mut small = KVec::from_elem(0u8, 4 * SECTOR, GFP_KERNEL)?;
-        assert_eq!(client.sync_io(WRITE, &[region], DmIoMemory::kmem(&mut small)?, 0), Err(EINVAL));
+        assert_eq!(
+            client.sync_io(WRITE, &[region], DmIoMemory::kmem(&mut small)?, 0),
+            Err(EINVAL)
+        );
 
         // vmalloc memory passed as kmalloc memory, and the reverse.
         let mut v = VVec::from_elem(0u8, 8 * SECTOR, GFP_KERNEL)?;
@@ -99,15 +119,24 @@ mod tests {
         // Page-list offsets at and beyond a page.
         let list = PageList::alloc(2, GFP_KERNEL)?;
         for offset in [PAGE_SIZE, PAGE_SIZE + SECTOR] {
-            assert_eq!(client.sync_io(WRITE, &[region], DmIoMemory::page_list(&list, offset)?, 0), Err(EINVAL));
+            assert_eq!(
+                client.sync_io(WRITE, &[region], DmIoMemory::page_list(&list, offset)?, 0),
+                Err(EINVAL)
+            );
         }
         // An empty page list.
         let empty = PageList::alloc(0, GFP_KERNEL)?;
-        assert_eq!(client.sync_io(WRITE, &[region], DmIoMemory::page_list(&empty, 0)?, 0), Err(EINVAL));
+        assert_eq!(
+            client.sync_io(WRITE, &[region], DmIoMemory::page_list(&empty, 0)?, 0),
+            Err(EINVAL)
+        );
 
         // A region whose end overflows.
         let wrap = Region::new(d0.bdev(), u64::MAX - 2, 8);
-        assert_eq!(client.sync_io(WRITE, &[wrap], DmIoMemory::kmem(&mut k)?, 0), Err(EINVAL));
+        assert_eq!(
+            client.sync_io(WRITE, &[wrap], DmIoMemory::kmem(&mut k)?, 0),
+            Err(EINVAL)
+        );
 
         assert_eq!(client.bios_submitted(), 0);
         Ok(())

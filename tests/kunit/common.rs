@@ -201,7 +201,10 @@ impl TestBuf {
     pub(crate) fn holds(&mut self, seed: u8) -> Result<bool> {
         let mut ok = true;
         self.for_each_chunk(|at, bytes| {
-            ok &= bytes.iter().enumerate().all(|(i, b)| *b == pattern(at + i, seed));
+            ok &= bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| *b == pattern(at + i, seed));
         })?;
         Ok(ok)
     }
@@ -252,7 +255,9 @@ impl TestBuf {
                 drop(bio);
                 Ok(r)
             }
-            (Store::Linear(v), Kind::Kmem) => Ok(f(DmIoMemory::kmem(&mut v[offset..offset + len])?)),
+            (Store::Linear(v), Kind::Kmem) => {
+                Ok(f(DmIoMemory::kmem(&mut v[offset..offset + len])?))
+            }
             (Store::Vmalloc(v), Kind::Vma) => Ok(f(DmIoMemory::vma(&mut v[offset..offset + len])?)),
             _ => Err(EINVAL),
         }
@@ -314,7 +319,12 @@ pub(crate) struct COutcome {
 /// # Safety
 ///
 /// `mem` must describe memory valid for the request.
-pub(crate) unsafe fn c_dm_io(rust: bool, opf: Opf, mem: &mut MemC, regions: &mut [Region<'_>]) -> COutcome {
+pub(crate) unsafe fn c_dm_io(
+    rust: bool,
+    opf: Opf,
+    mem: &mut MemC,
+    regions: &mut [Region<'_>],
+) -> COutcome {
     let (mut e, mut u): (ffi::c_ulong, ffi::c_ulong) = (!0, !0);
     // SAFETY: The caller vouches for `mem`; the regions are live.
     let ret = unsafe {
@@ -330,8 +340,8 @@ pub(crate) unsafe fn c_dm_io(rust: bool, opf: Opf, mem: &mut MemC, regions: &mut
     };
     COutcome {
         ret,
-        error_bits: e as usize,
-        unsup_bits: u as usize,
+        error_bits: e,
+        unsup_bits: u,
     }
 }
 
@@ -354,7 +364,12 @@ pub(crate) fn c_read(buf: &mut TestBuf, region: Region<'_>) -> Result<COutcome> 
 /// Writes `sectors` sectors of pattern `seed` from memory that cannot
 /// merge: each sector is the first 512 bytes of a page of its own, so a
 /// bio holds at most `BIO_MAX_VECS` sectors and a region needs many bios.
-pub(crate) fn fragmented_io(client: &DmIoClient, opf: Opf, region: Region<'_>, seed: u8) -> Result<IoBits> {
+pub(crate) fn fragmented_io(
+    client: &DmIoClient,
+    opf: Opf,
+    region: Region<'_>,
+    seed: u8,
+) -> Result<IoBits> {
     let sectors = region.count as usize;
     let list = PageList::alloc(sectors, GFP_KERNEL)?;
     let mut bvecs = KVec::with_capacity(sectors, GFP_KERNEL)?;

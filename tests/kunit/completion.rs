@@ -36,10 +36,16 @@ mod tests {
             let mut sent = 0;
             for (i, buf) in bufs.iter().enumerate() {
                 let (calls, bits) = (&calls[i], &bits[i]);
-                scope.submit(WRITE, &[region(i)], DmIoMemory::kmem_ro(buf)?, 0, move |b: IoBits| {
-                    calls.fetch_add(1, Ordering::Relaxed);
-                    bits.store(b.error_bits | b.unsup_bits, Ordering::Relaxed);
-                })?;
+                scope.submit(
+                    WRITE,
+                    &[region(i)],
+                    DmIoMemory::kmem_ro(buf)?,
+                    0,
+                    move |b: IoBits| {
+                        calls.fetch_add(1, Ordering::Relaxed);
+                        bits.store(b.error_bits | b.unsup_bits, Ordering::Relaxed);
+                    },
+                )?;
                 sent += 1;
             }
             Ok(sent)
@@ -61,7 +67,11 @@ mod tests {
     #[test]
     fn callback_gets_the_failing_region_bit() -> Result {
         let client = new_client()?;
-        let (d0, bad, d1) = (open(Dev::Plain0)?, open(Dev::BadBlocks)?, open(Dev::Plain1)?);
+        let (d0, bad, d1) = (
+            open(Dev::Plain0)?,
+            open(Dev::BadBlocks)?,
+            open(Dev::Plain1)?,
+        );
         let regions = [
             Region::new(d0.bdev(), 1_000_000, 8),
             Region::new(bad.bdev(), BAD_SECTOR, 8),
@@ -72,11 +82,17 @@ mod tests {
         let error = AtomicUsize::new(0);
         let unsup = AtomicUsize::new(0);
         client.scope(|scope| {
-            scope.submit(WRITE, &regions, DmIoMemory::kmem_ro(&buf)?, 0, |b: IoBits| {
-                calls.fetch_add(1, Ordering::Relaxed);
-                error.store(b.error_bits, Ordering::Relaxed);
-                unsup.store(b.unsup_bits, Ordering::Relaxed);
-            })
+            scope.submit(
+                WRITE,
+                &regions,
+                DmIoMemory::kmem_ro(&buf)?,
+                0,
+                |b: IoBits| {
+                    calls.fetch_add(1, Ordering::Relaxed);
+                    error.store(b.error_bits, Ordering::Relaxed);
+                    unsup.store(b.unsup_bits, Ordering::Relaxed);
+                },
+            )
         })?;
         assert_eq!(calls.load(Ordering::Relaxed), 1);
         assert_eq!(error.load(Ordering::Relaxed), 0b010);

@@ -20,7 +20,11 @@ mod tests {
     #[test]
     fn failing_region_sets_only_its_bit() -> Result {
         let client = new_client()?;
-        let (d0, bad, d1) = (open(Dev::Plain0)?, open(Dev::BadBlocks)?, open(Dev::Plain1)?);
+        let (d0, bad, d1) = (
+            open(Dev::Plain0)?,
+            open(Dev::BadBlocks)?,
+            open(Dev::Plain1)?,
+        );
         let regions = [
             Region::new(d0.bdev(), 1_100_000, 16),
             Region::new(bad.bdev(), BAD_SECTOR, 16),
@@ -29,7 +33,13 @@ mod tests {
         let mut w = TestBuf::new(Kind::PageList, 0, 16 * SECTOR)?;
         w.fill(0x5c)?;
         let bits = w.sync_io(&client, WRITE, &regions)?;
-        assert_eq!(bits, IoBits { error_bits: 0b010, unsup_bits: 0 });
+        assert_eq!(
+            bits,
+            IoBits {
+                error_bits: 0b010,
+                unsup_bits: 0
+            }
+        );
         assert_eq!(bits.to_result(), Err(EIO));
         for region in [regions[0], regions[2]] {
             let mut r = TestBuf::new(Kind::Kmem, 0, 16 * SECTOR)?;
@@ -47,7 +57,13 @@ mod tests {
             let mut r = TestBuf::new(kind, 0, 8 * SECTOR)?;
             r.set_all(0xaa)?;
             let bits = r.sync_io(&client, READ, &[Region::new(bad.bdev(), BAD_SECTOR, 8)])?;
-            assert_eq!(bits, IoBits { error_bits: 1, unsup_bits: 0 });
+            assert_eq!(
+                bits,
+                IoBits {
+                    error_bits: 1,
+                    unsup_bits: 0
+                }
+            );
             assert!(r.is_all(0)?);
         }
         Ok(())
@@ -58,12 +74,34 @@ mod tests {
         let client = new_client()?;
         let d0 = open(Dev::Plain0)?;
         let mut buf = KVec::from_elem(0u8, SECTOR, GFP_KERNEL)?;
-        let bits = client.sync_io(DISCARD, &[Region::new(d0.bdev(), 0, 2048)], DmIoMemory::kmem(&mut buf)?, 0)?;
-        assert_eq!(bits, IoBits { error_bits: 0, unsup_bits: 1 });
+        let bits = client.sync_io(
+            DISCARD,
+            &[Region::new(d0.bdev(), 0, 2048)],
+            DmIoMemory::kmem(&mut buf)?,
+            0,
+        )?;
+        assert_eq!(
+            bits,
+            IoBits {
+                error_bits: 0,
+                unsup_bits: 1
+            }
+        );
         assert_eq!(bits.to_result(), Err(EOPNOTSUPP));
         assert_eq!(client.bios_submitted(), 0);
-        let bits = client.sync_io(WRITE_ZEROES, &[Region::new(d0.bdev(), 0, 2048)], DmIoMemory::kmem(&mut buf)?, 0)?;
-        assert_eq!(bits, IoBits { error_bits: 0, unsup_bits: 1 });
+        let bits = client.sync_io(
+            WRITE_ZEROES,
+            &[Region::new(d0.bdev(), 0, 2048)],
+            DmIoMemory::kmem(&mut buf)?,
+            0,
+        )?;
+        assert_eq!(
+            bits,
+            IoBits {
+                error_bits: 0,
+                unsup_bits: 1
+            }
+        );
         Ok(())
     }
 
@@ -71,17 +109,26 @@ mod tests {
     fn multi_leg_discard_with_one_unsupported_completes_once() -> Result {
         let client = new_client()?;
         let (ok, plain) = (open(Dev::Discard)?, open(Dev::Plain0)?);
-        let regions = [Region::new(ok.bdev(), 0, 2048), Region::new(plain.bdev(), 0, 2048)];
+        let regions = [
+            Region::new(ok.bdev(), 0, 2048),
+            Region::new(plain.bdev(), 0, 2048),
+        ];
         let buf = KVec::from_elem(0u8, SECTOR, GFP_KERNEL)?;
         let calls = AtomicUsize::new(0);
         let unsup = AtomicUsize::new(0);
         let error = AtomicUsize::new(0);
         client.scope(|scope| {
-            scope.submit(DISCARD, &regions, DmIoMemory::kmem_ro(&buf)?, 0, |b: IoBits| {
-                calls.fetch_add(1, Ordering::Relaxed);
-                unsup.store(b.unsup_bits, Ordering::Relaxed);
-                error.store(b.error_bits, Ordering::Relaxed);
-            })
+            scope.submit(
+                DISCARD,
+                &regions,
+                DmIoMemory::kmem_ro(&buf)?,
+                0,
+                |b: IoBits| {
+                    calls.fetch_add(1, Ordering::Relaxed);
+                    unsup.store(b.unsup_bits, Ordering::Relaxed);
+                    error.store(b.error_bits, Ordering::Relaxed);
+                },
+            )
         })?;
         assert_eq!(calls.load(Ordering::Relaxed), 1);
         assert_eq!(unsup.load(Ordering::Relaxed), 0b10);
@@ -118,7 +165,10 @@ mod tests {
         assert_eq!(w.sync_io(&client, WRITE, &[region])?, IoBits::default());
 
         let before = client.bios_submitted();
-        assert_eq!(w.sync_io(&client, WRITE_ZEROES, &[region])?, IoBits::default());
+        assert_eq!(
+            w.sync_io(&client, WRITE_ZEROES, &[region])?,
+            IoBits::default()
+        );
         assert_eq!(client.bios_submitted() - before, 4);
         let mut r = TestBuf::new(Kind::Kmem, 0, (4 * limit) as usize * SECTOR)?;
         r.set_all(0xff)?;
@@ -146,7 +196,13 @@ mod tests {
         let before = client.bios_submitted();
         let atomic = Opf::new(ReqOp::Write, ReqFlags::ATOMIC);
         let bits = fragmented_io(&client, atomic, region, 0x20)?;
-        assert_eq!(bits, IoBits { error_bits: 0, unsup_bits: 1 });
+        assert_eq!(
+            bits,
+            IoBits {
+                error_bits: 0,
+                unsup_bits: 1
+            }
+        );
         assert_eq!(client.bios_submitted(), before);
         let mut r = TestBuf::new(Kind::Kmem, 0, size)?;
         assert_eq!(c_read(&mut r, region)?.ret, 0);
@@ -159,7 +215,10 @@ mod tests {
         let client = new_client()?;
         let (small, d0) = (open(Dev::Small)?, open(Dev::Plain0)?);
         let end = small.bdev().nr_sectors();
-        let regions = [Region::new(d0.bdev(), 1_300_000, 8), Region::new(small.bdev(), end - 4, 8)];
+        let regions = [
+            Region::new(d0.bdev(), 1_300_000, 8),
+            Region::new(small.bdev(), end - 4, 8),
+        ];
         let mut w = TestBuf::new(Kind::Kmem, 0, 8 * SECTOR)?;
         w.fill(0x44)?;
         let bits = w.sync_io(&client, WRITE, &regions)?;

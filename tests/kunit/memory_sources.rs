@@ -124,9 +124,15 @@ mod tests {
         // per bio, so at least 8 bios.
         let region = Region::new(dev.bdev(), 520_000, 2048);
         let before = client.bios_submitted();
-        assert_eq!(fragmented_io(&client, WRITE, region, 0x78)?.to_result(), Ok(()));
+        assert_eq!(
+            fragmented_io(&client, WRITE, region, 0x78)?.to_result(),
+            Ok(())
+        );
         let bios = client.bios_submitted() - before;
-        pr_info!("dm-io-rs test: 2048 fragmented sectors took {} bios\n", bios);
+        pr_info!(
+            "dm-io-rs test: 2048 fragmented sectors took {} bios\n",
+            bios
+        );
         assert!(bios >= 8);
         let mut r = TestBuf::new(Kind::Kmem, 0, 2048 * SECTOR)?;
         assert_eq!(c_read(&mut r, region)?.ret, 0);

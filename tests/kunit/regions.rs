@@ -17,7 +17,10 @@ mod tests {
     fn two_regions_each_written() -> Result {
         let client = new_client()?;
         let (d0, d1) = (open(Dev::Plain0)?, open(Dev::Plain1)?);
-        let regions = [Region::new(d0.bdev(), 600_000, 24), Region::new(d1.bdev(), 600_064, 24)];
+        let regions = [
+            Region::new(d0.bdev(), 600_000, 24),
+            Region::new(d1.bdev(), 600_064, 24),
+        ];
         let mut w = TestBuf::new(Kind::PageList, 2 * SECTOR, 24 * SECTOR)?;
         w.fill(0x21)?;
         assert_eq!(w.sync_io(&client, WRITE, &regions)?, IoBits::default());
@@ -36,7 +39,10 @@ mod tests {
         let mut regions = KVec::new();
         for i in 0..DM_IO_MAX_REGIONS {
             let dev = if i % 2 == 0 { &d0 } else { &d1 };
-            regions.push(Region::new(dev.bdev(), 700_000 + (i as u64) * 16, 8), GFP_KERNEL)?;
+            regions.push(
+                Region::new(dev.bdev(), 700_000 + (i as u64) * 16, 8),
+                GFP_KERNEL,
+            )?;
         }
         let mut w = TestBuf::new(Kind::Vma, SECTOR, 8 * SECTOR)?;
         w.fill(0x42)?;
@@ -95,7 +101,10 @@ mod tests {
     fn count_zero_region_skipped() -> Result {
         let client = new_client()?;
         let (d0, d1) = (open(Dev::Plain0)?, open(Dev::Plain1)?);
-        let regions = [Region::new(d0.bdev(), 800_000, 0), Region::new(d1.bdev(), 800_000, 8)];
+        let regions = [
+            Region::new(d0.bdev(), 800_000, 0),
+            Region::new(d1.bdev(), 800_000, 8),
+        ];
         let mut w = TestBuf::new(Kind::Kmem, 0, 8 * SECTOR)?;
         w.fill(0x33)?;
         assert_eq!(w.sync_io(&client, WRITE, &regions)?, IoBits::default());
