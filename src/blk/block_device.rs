@@ -94,21 +94,10 @@ unsafe impl Send for BdevFile {}
 unsafe impl Sync for BdevFile {}
 
 impl BdevFile {
-    /// `bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE)`.
+    /// Opens the block device at `path` for reading and writing: its
+    /// device number by [`BdevFile::lookup`], then [`BdevFile::open_devt`].
     pub fn open(path: &CStr) -> Result<Self> {
-        // SAFETY: `path` is NUL-terminated; no holder and no holder ops
-        // means a plain shared open.
-        let file = unsafe {
-            bindings::bdev_file_open_by_path(
-                path.as_char_ptr(),
-                BLK_OPEN_READ | BLK_OPEN_WRITE,
-                core::ptr::null_mut(),
-                core::ptr::null(),
-            )
-        };
-        let file = from_err_ptr(file)?;
-        // INVARIANT: a successful open returned an owned file reference.
-        NonNull::new(file).map(|file| Self { file }).ok_or(ENODEV)
+        Self::open_devt(Self::lookup(path)?)
     }
 
     /// `lookup_bdev()`: the device number of the block device at `path`.
