@@ -16,7 +16,7 @@ use crate::{
     dm_io::{DmIoClient, DmIoMemory, IoBits, Region},
     mm::page::{KernelBuf, KernelMemKind, PageList, PageRef, PAGE_SIZE},
 };
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use kernel::{bindings, ffi, prelude::*};
 
 /// Bytes per sector.
@@ -383,4 +383,35 @@ pub(crate) fn fragmented_io(
         bvecs.push(BioVec::new(PageRef::of(page), SECTOR as u32, 0), GFP_KERNEL)?;
     }
     client.sync_io(opf, &[region], DmIoMemory::Bvec(&bvecs), 0)
+}
+
+/// Records what an asynchronous request's callback was given, and how
+/// often it ran.
+#[derive(Default)]
+pub(crate) struct CallbackProbe {
+    calls: AtomicUsize,
+    error_bits: AtomicUsize,
+    unsup_bits: AtomicUsize,
+}
+
+impl CallbackProbe {
+    /// The callback body: counts the call and keeps the bits.
+    pub(crate) fn record(&self, bits: IoBits) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        self.error_bits.store(bits.error_bits, Ordering::Relaxed);
+        self.unsup_bits.store(bits.unsup_bits, Ordering::Relaxed);
+    }
+
+    /// How many times the callback ran.
+    pub(crate) fn calls(&self) -> usize {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// The bits of the last call.
+    pub(crate) fn bits(&self) -> IoBits {
+        IoBits {
+            error_bits: self.error_bits.load(Ordering::Relaxed),
+            unsup_bits: self.unsup_bits.load(Ordering::Relaxed),
+        }
+    }
 }

@@ -78,25 +78,20 @@ mod tests {
             Region::new(d1.bdev(), 1_000_000, 8),
         ];
         let buf = KVec::from_elem(0x11u8, 8 * SECTOR, GFP_KERNEL)?;
-        let calls = AtomicUsize::new(0);
-        let error = AtomicUsize::new(0);
-        let unsup = AtomicUsize::new(0);
+        let probe = CallbackProbe::default();
         client.scope(|scope| {
-            scope.submit(
-                WRITE,
-                &regions,
-                DmIoMemory::kmem_ro(&buf)?,
-                0,
-                |b: IoBits| {
-                    calls.fetch_add(1, Ordering::Relaxed);
-                    error.store(b.error_bits, Ordering::Relaxed);
-                    unsup.store(b.unsup_bits, Ordering::Relaxed);
-                },
-            )
+            scope.submit(WRITE, &regions, DmIoMemory::kmem_ro(&buf)?, 0, |b| {
+                probe.record(b)
+            })
         })?;
-        assert_eq!(calls.load(Ordering::Relaxed), 1);
-        assert_eq!(error.load(Ordering::Relaxed), 0b010);
-        assert_eq!(unsup.load(Ordering::Relaxed), 0);
+        assert_eq!(probe.calls(), 1);
+        assert_eq!(
+            probe.bits(),
+            IoBits {
+                error_bits: 0b010,
+                unsup_bits: 0
+            }
+        );
         Ok(())
     }
 }

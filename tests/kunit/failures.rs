@@ -11,7 +11,6 @@ mod tests {
         blk::opf::{Opf, ReqFlags, ReqOp},
         dm_io::{DmIoMemory, IoBits, Region},
     };
-    use core::sync::atomic::{AtomicUsize, Ordering};
     use kernel::prelude::*;
 
     const DISCARD: Opf = Opf::new(ReqOp::Discard, ReqFlags::NONE);
@@ -74,34 +73,23 @@ mod tests {
         let client = new_client()?;
         let d0 = open(Dev::Plain0)?;
         let mut buf = KVec::from_elem(0u8, SECTOR, GFP_KERNEL)?;
-        let bits = client.sync_io(
-            DISCARD,
-            &[Region::new(d0.bdev(), 0, 2048)],
-            DmIoMemory::kmem(&mut buf)?,
-            0,
-        )?;
-        assert_eq!(
-            bits,
-            IoBits {
-                error_bits: 0,
-                unsup_bits: 1
-            }
-        );
-        assert_eq!(bits.to_result(), Err(EOPNOTSUPP));
-        assert_eq!(client.bios_submitted(), 0);
-        let bits = client.sync_io(
-            WRITE_ZEROES,
-            &[Region::new(d0.bdev(), 0, 2048)],
-            DmIoMemory::kmem(&mut buf)?,
-            0,
-        )?;
-        assert_eq!(
-            bits,
-            IoBits {
-                error_bits: 0,
-                unsup_bits: 1
-            }
-        );
+        for opf in [DISCARD, WRITE_ZEROES] {
+            let bits = client.sync_io(
+                opf,
+                &[Region::new(d0.bdev(), 0, 2048)],
+                DmIoMemory::kmem(&mut buf)?,
+                0,
+            )?;
+            assert_eq!(
+                bits,
+                IoBits {
+                    error_bits: 0,
+                    unsup_bits: 1
+                }
+            );
+            assert_eq!(bits.to_result(), Err(EOPNOTSUPP));
+            assert_eq!(client.bios_submitted(), 0);
+        }
         Ok(())
     }
 
@@ -114,25 +102,20 @@ mod tests {
             Region::new(plain.bdev(), 0, 2048),
         ];
         let buf = KVec::from_elem(0u8, SECTOR, GFP_KERNEL)?;
-        let calls = AtomicUsize::new(0);
-        let unsup = AtomicUsize::new(0);
-        let error = AtomicUsize::new(0);
+        let probe = CallbackProbe::default();
         client.scope(|scope| {
-            scope.submit(
-                DISCARD,
-                &regions,
-                DmIoMemory::kmem_ro(&buf)?,
-                0,
-                |b: IoBits| {
-                    calls.fetch_add(1, Ordering::Relaxed);
-                    unsup.store(b.unsup_bits, Ordering::Relaxed);
-                    error.store(b.error_bits, Ordering::Relaxed);
-                },
-            )
+            scope.submit(DISCARD, &regions, DmIoMemory::kmem_ro(&buf)?, 0, |b| {
+                probe.record(b)
+            })
         })?;
-        assert_eq!(calls.load(Ordering::Relaxed), 1);
-        assert_eq!(unsup.load(Ordering::Relaxed), 0b10);
-        assert_eq!(error.load(Ordering::Relaxed), 0);
+        assert_eq!(probe.calls(), 1);
+        assert_eq!(
+            probe.bits(),
+            IoBits {
+                error_bits: 0,
+                unsup_bits: 0b10
+            }
+        );
         Ok(())
     }
 
