@@ -65,12 +65,19 @@ else
 	info "apt packages present"
 fi
 
-if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
-	step "rustup component add rust-src rustfmt clippy"
-	(cd "$PROJECT_DIR" && rustup component add rust-src rustfmt clippy)
-else
-	info "rust-src present"
-fi
+# The kernel build runs rustc from the kernel tree (the default toolchain);
+# rustfmt and clippy run here (the toolchain pinned by rust-toolchain.toml,
+# which rustup installs on first use). Both need the components.
+for dir in / "$PROJECT_DIR"; do
+	installed="$(cd "$dir" && rustup component list --installed 2>/dev/null)"
+	if ! grep -q '^rust-src' <<<"$installed" || ! grep -q '^rustfmt' <<<"$installed" ||
+		! grep -q '^clippy' <<<"$installed"; then
+		step "rustup component add rust-src rustfmt clippy ($(cd "$dir" && rustup show active-toolchain | cut -d' ' -f1))"
+		(cd "$dir" && rustup component add rust-src rustfmt clippy)
+	else
+		info "rust-src, rustfmt, clippy present ($(cd "$dir" && rustup show active-toolchain | cut -d' ' -f1))"
+	fi
+done
 
 version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
 have_bindgen=""
