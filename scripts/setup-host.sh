@@ -11,6 +11,7 @@ APT_PACKAGES=(
 	clang-19 lld-19 llvm-19 libclang-19-dev
 	flex bison bc libelf-dev libssl-dev cpio kmod rsync xz-utils
 	busybox-static make python3 ca-certificates
+	dmsetup cryptsetup-bin fio
 )
 BINDGEN_MIN="0.71.1"
 
