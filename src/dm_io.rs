@@ -25,4 +25,4 @@ pub const DM_IO_MAX_REGIONS: usize = usize::BITS as usize;
 pub use client::DmIoClient;
 pub use memory::DmIoMemory;
 pub use region::Region;
-pub use request::{IoBits, IoNotifyFn, IoScope};
+pub use request::{async_io, IoBits, IoNotifyFn, IoScope, OwnedIo, RegionBuf};

@@ -13,9 +13,11 @@
 
 pub mod blk;
 mod c_abi;
+pub mod dm;
 pub mod dm_io;
 mod helpers;
 pub mod mm;
+mod rmirror;
 
 #[cfg(CONFIG_KUNIT)]
 #[path = "../tests/kunit.rs"]
@@ -32,6 +34,9 @@ module! {
 }
 
 struct DmIoModule {
+    // Field order is drop order: the target type goes before the io cache
+    // its mirrors' clients allocate from.
+    _rmirror: dm::TargetRegistration<rmirror::Mirror>,
     _io_cache: dm_io::io::IoCache,
 }
 
@@ -40,8 +45,10 @@ impl kernel::Module for DmIoModule {
         #[cfg(CONFIG_KUNIT)]
         kunit::common::resolve_devices();
         // `dm_io_init()`: the slab cache behind every client's io pool.
+        let io_cache = dm_io::io::IoCache::register()?;
         Ok(Self {
-            _io_cache: dm_io::io::IoCache::register()?,
+            _rmirror: dm::TargetRegistration::register()?,
+            _io_cache: io_cache,
         })
     }
 }

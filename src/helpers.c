@@ -11,6 +11,7 @@
 #include <linux/highmem.h>
 #include <linux/mempool.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/sysctl.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -134,4 +135,15 @@ void rdm_zero_fill_bio_prefix(struct bio *bio, unsigned int bytes)
 	start.bi_size = min(start.bi_size, bytes);
 	__bio_for_each_segment(bv, bio, iter, start)
 		memzero_bvec(&bv);
+}
+
+/* memalloc_noio_save() / _restore(): allocations in between act as GFP_NOIO. */
+unsigned int rdm_memalloc_noio_save(void)
+{
+	return memalloc_noio_save();
+}
+
+void rdm_memalloc_noio_restore(unsigned int flags)
+{
+	memalloc_noio_restore(flags);
 }

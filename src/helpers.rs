@@ -33,4 +33,6 @@ extern "C" {
     ) -> ffi::c_int;
     pub(crate) fn rdm_reserved_bio_based_ios() -> ffi::c_uint;
     pub(crate) fn rdm_sync_wait_slice() -> ffi::c_ulong;
+    pub(crate) fn rdm_memalloc_noio_save() -> ffi::c_uint;
+    pub(crate) fn rdm_memalloc_noio_restore(flags: ffi::c_uint);
 }

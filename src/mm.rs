@@ -11,3 +11,15 @@
 pub mod mempool;
 pub mod page;
 pub mod slab;
+
+/// Runs `f` in a `memalloc_noio_save()` scope: its `GFP_KERNEL`
+/// allocations behave as `GFP_NOIO`, so an I/O path (a target's map
+/// function) cannot recurse into I/O through reclaim.
+pub fn with_noio<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: No preconditions; paired with the restore below on this task.
+    let flags = unsafe { crate::helpers::rdm_memalloc_noio_save() };
+    let r = f();
+    // SAFETY: Restores what the save above returned, on the same task.
+    unsafe { crate::helpers::rdm_memalloc_noio_restore(flags) };
+    r
+}

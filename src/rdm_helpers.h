@@ -43,5 +43,7 @@ void rdm_invalidate_kernel_vmap_range(void *addr, int size);
 int rdm_mempool_init_slab_pool(mempool_t *pool, int min_nr, struct kmem_cache *cache);
 unsigned int rdm_reserved_bio_based_ios(void);
 unsigned long rdm_sync_wait_slice(void);
+unsigned int rdm_memalloc_noio_save(void);
+void rdm_memalloc_noio_restore(unsigned int flags);
 
 #endif

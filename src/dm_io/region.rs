@@ -20,6 +20,13 @@ pub struct Region<'a> {
 }
 
 impl<'a> Region<'a> {
+    /// A region without a device, skipped by every request (count 0).
+    pub(crate) const EMPTY: Self = Self {
+        bdev: None,
+        sector: 0,
+        count: 0,
+    };
+
     /// A region of `count` sectors at `sector` of `bdev`.
     pub fn new(bdev: &'a BlockDevice, sector: u64, count: u64) -> Self {
         Self {

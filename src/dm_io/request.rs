@@ -379,3 +379,112 @@ impl<'env> IoScope<'env> {
         self.done.wait_io();
     }
 }
+
+/// Room for the regions of one owned request, filled by
+/// [`OwnedIo::prepare`]; at most [`DM_IO_MAX_REGIONS`].
+pub struct RegionBuf<'a> {
+    regions: [Region<'a>; DM_IO_MAX_REGIONS],
+    len: usize,
+}
+
+impl<'a> RegionBuf<'a> {
+    fn new() -> Self {
+        Self {
+            regions: [Region::EMPTY; DM_IO_MAX_REGIONS],
+            len: 0,
+        }
+    }
+
+    /// Adds a region; `EINVAL` once [`DM_IO_MAX_REGIONS`] are there.
+    pub fn push(&mut self, region: Region<'a>) -> Result {
+        let slot = self.regions.get_mut(self.len).ok_or(EINVAL)?;
+        *slot = region;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The regions so far.
+    pub fn as_slice(&self) -> &[Region<'a>] {
+        &self.regions[..self.len]
+    }
+}
+
+/// An asynchronous request that owns everything its I/O uses: the way a
+/// device-mapper target sends I/O that outlives the function sending it
+/// (a bio's write to every leg, a copy job's read).
+///
+/// The request is boxed; while the I/O is in flight the box stays put and
+/// unchanged, so whatever [`OwnedIo::prepare`] borrows from it (devices,
+/// memory, the client) stays valid. [`OwnedIo::complete`] gets the box
+/// back exactly once, from completion context, after the io object went
+/// back to the client's pool.
+pub trait OwnedIo: Send + Sized {
+    /// The client to send through; it must be owned (or kept alive) by
+    /// `self`.
+    fn client(&self) -> &DmIoClient;
+
+    /// Fills `regions` and returns the memory, both borrowed from `self`.
+    fn prepare<'a>(&'a self, regions: &mut RegionBuf<'a>) -> Result<DmIoMemory<'a>>;
+
+    /// Runs once, when every region has finished, in bio completion context
+    /// (possibly hard IRQ): must not sleep.
+    fn complete(this: KBox<Self>, bits: IoBits);
+}
+
+/// Sends an owned request (`dm_io()` with a notify function).
+///
+/// On `Err` nothing was sent and the request comes back, so its owner can
+/// still finish what it carries (end a bio, free a job).
+pub fn async_io<T: OwnedIo>(
+    req: KBox<T>,
+    opf: Opf,
+    ioprio: u16,
+) -> core::result::Result<(), (Error, KBox<T>)> {
+    let raw = KBox::into_raw(req);
+    let r = {
+        // SAFETY: `raw` is the leaked box, valid until `owned_notify` or
+        // the error path below takes it back.
+        let this = unsafe { &*raw };
+        let mut regions = RegionBuf::new();
+        match this.prepare(&mut regions) {
+            // SAFETY: The client, the devices and the memory are borrowed
+            // from the box (or kept alive by it), which `owned_notify`
+            // frees only when the I/O is over; `raw` is its context.
+            Ok(mem) => unsafe {
+                this.client().async_io_raw(
+                    opf,
+                    regions.as_slice(),
+                    mem,
+                    ioprio,
+                    owned_notify::<T>,
+                    raw.cast(),
+                )
+            },
+            Err(e) => Err(e),
+        }
+    };
+    match r {
+        Ok(()) => Ok(()),
+        // SAFETY: Refused: the callback will never run, the box is ours.
+        Err(e) => Err((e, unsafe { KBox::from_raw(raw) })),
+    }
+}
+
+/// # Safety
+///
+/// `context` must be the box leaked by [`async_io`] for this `T`.
+unsafe extern "C" fn owned_notify<T: OwnedIo>(
+    error: ffi::c_ulong,
+    unsup: ffi::c_ulong,
+    context: *mut ffi::c_void,
+) {
+    // SAFETY: Guaranteed by the caller; dm-io calls this once.
+    let req = unsafe { KBox::from_raw(context.cast::<T>()) };
+    T::complete(
+        req,
+        IoBits {
+            error_bits: error,
+            unsup_bits: unsup,
+        },
+    );
+}

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `rmirror`: a mirror target (what dm-raid1 does) in safe Rust on the
+//! Rust dm-io API, with a kcopyd-style resync engine.
+//!
+//! C reference: [`drivers/md/dm-raid1.c`](srctree/drivers/md/dm-raid1.c),
+//! [`drivers/md/dm-kcopyd.c`](srctree/drivers/md/dm-kcopyd.c).
+//!
+//! Table: `<region_sectors> <n_legs> <dev>... [nosync]`.
+//!
+//! - Writes (and discards) go to every healthy leg as one multi-region
+//!   dm-io request with the bio itself as memory (`DM_IO_BIO`); the bio
+//!   ends when every leg answered. A leg whose write fails is marked
+//!   failed and skipped from then on; the write succeeds while one leg
+//!   took it.
+//! - Reads go through dm-io to one healthy leg (any leg for an in-sync
+//!   region, the default leg otherwise); a failed read marks the leg
+//!   failed and is retried from the work item on another in-sync leg.
+//!   Reading through dm-io instead of remapping keeps the bio unchanged
+//!   for the retry (no `dm_bio_record()`), at the cost of one clone.
+//! - Empty flushes go to every healthy leg as count-0 `PREFLUSH` regions.
+//! - The copy engine ([`resync`]) copies out-of-sync regions from the
+//!   default leg to the other healthy legs, several jobs in flight.
+
+mod io;
+mod region_map;
+mod resync;
+
+use crate::{
+    blk::consts::BLK_STS_IOERR,
+    dm::{
+        BioList, BioOp, CtrError, DeviceIter, DmDev, MapBio, MapResult, PendingBio, StatusType,
+        StatusWriter, Target, TargetInit, TargetRef,
+    },
+    dm_io::{DmIoClient, DM_IO_MAX_REGIONS},
+    mm::page::{PageList, PAGE_SIZE},
+};
+use core::fmt::Write;
+use kernel::{
+    alloc::AllocError,
+    new_spinlock_irq,
+    prelude::*,
+    sync::SpinLockIrq,
+    time::{delay::fsleep, Delta},
+};
+use region_map::{RegionMap, RegionState};
+use resync::{JobPhase, JobState, Resync, COPY_JOBS};
+
+/// Sectors per page.
+const PAGE_SECTORS: u64 = (PAGE_SIZE / 512) as u64;
+
+/// Everything that changes while the mirror runs, under one IRQ-safe lock
+/// (bio completions update it).
+pub(crate) struct State {
+    /// Legs that failed (bit per leg).
+    failed: u64,
+    /// The leg trusted for out-of-sync regions, and the copy source.
+    default_leg: usize,
+    regions: RegionMap,
+    /// Writes waiting for a region the copy engine is copying.
+    deferred: BioList,
+    /// Reads to retry on another leg.
+    retry: BioList,
+    resync: Resync,
+    /// Suspended (or suspending): no new copy job starts.
+    suspended: bool,
+    /// The destructor runs: nothing new starts.
+    stopping: bool,
+    /// A leg failed or resync finished: tell dm (`dm_table_event()`).
+    event: bool,
+}
+
+impl State {
+    fn healthy(&self, all: u64) -> u64 {
+        all & !self.failed
+    }
+
+    /// Marks legs failed; moves the default leg off a failed one.
+    fn fail_legs(&mut self, legs: u64, all: u64) {
+        if legs & !self.failed == 0 {
+            return;
+        }
+        self.failed |= legs;
+        self.event = true;
+        if self.failed & (1 << self.default_leg) != 0 {
+            let healthy = self.healthy(all);
+            if healthy != 0 {
+                self.default_leg = healthy.trailing_zeros() as usize;
+            }
+        }
+    }
+}
+
+/// One mirror.
+#[pin_data]
+pub(crate) struct Mirror {
+    #[pin]
+    client: DmIoClient,
+    legs: KVec<DmDev>,
+    /// Bit per leg.
+    all_legs: u64,
+    region_shift: u32,
+    region_sectors: u64,
+    len: u64,
+    nosync: bool,
+    /// The copy jobs' buffers.
+    job_pages: KVec<PageList>,
+    /// Sectors one copy step moves.
+    chunk_sectors: u64,
+    #[pin]
+    state: SpinLockIrq<State>,
+}
+
+fn parse_u64(s: &CStr) -> Option<u64> {
+    s.to_str().ok()?.parse::<u64>().ok()
+}
+
+fn bit_legs(mask: u64) -> impl Iterator<Item = usize> {
+    (0..64usize).filter(move |i| mask & (1u64 << i) != 0)
+}
+
+impl Mirror {
+    fn region_of(&self, sector: u64) -> usize {
+        (sector >> self.region_shift) as usize
+    }
+
+    /// A healthy leg to read `region` from, not in `tried`.
+    fn choose_read_leg(&self, st: &State, region: usize, tried: u64) -> Option<usize> {
+        let healthy = st.healthy(self.all_legs) & !tried;
+        if st.regions.get(region) == RegionState::InSync {
+            // Prefer the default leg, as dm-raid1 does.
+            if healthy & (1 << st.default_leg) != 0 {
+                return Some(st.default_leg);
+            }
+            bit_legs(healthy).next()
+        } else if healthy & (1 << st.default_leg) != 0 {
+            Some(st.default_leg)
+        } else {
+            None
+        }
+    }
+
+    /// Sends a read to a chosen leg, or ends it with an error.
+    fn submit_read(this: &TargetRef<Self>, mut bio: PendingBio) {
+        let region = this.region_of(bio.sector());
+        let tried = bio.data();
+        let leg = {
+            let st = this.state.lock();
+            this.choose_read_leg(&st, region, tried)
+        };
+        match leg {
+            Some(leg) => {
+                bio.set_data(tried | (1 << leg));
+                io::ReadIo::submit(this, bio, leg);
+            }
+            None => bio.end(BLK_STS_IOERR),
+        }
+    }
+
+    /// A write (or discard): wait for a region being copied, else count it
+    /// and send it to every healthy leg.
+    fn map_write(this: &TargetRef<Self>, bio: PendingBio) {
+        let region = this.region_of(bio.sector());
+        let legs = {
+            let mut st = this.state.lock();
+            let legs = st.healthy(this.all_legs);
+            if legs != 0 && st.regions.get(region) == RegionState::Recovering {
+                st.deferred.push(bio);
+                return;
+            }
+            if legs != 0 {
+                st.regions.inc_pending(region);
+            }
+            legs
+        };
+        if legs == 0 {
+            bio.end(BLK_STS_IOERR);
+            return;
+        }
+        io::WriteIo::submit(this, bio, legs, Some(region));
+    }
+
+    /// The work item: retried reads, writes released from copied regions,
+    /// events, and the copy engine.
+    fn do_work(this: &TargetRef<Self>) {
+        let (mut retry, mut ready, event) = {
+            let mut st = this.state.lock();
+            let mut retry = BioList::new();
+            st.retry.append_to(&mut retry);
+            let mut waiting = BioList::new();
+            st.deferred.append_to(&mut waiting);
+            let mut ready = BioList::new();
+            while let Some(bio) = waiting.pop() {
+                let region = this.region_of(bio.sector());
+                if st.regions.get(region) == RegionState::Recovering {
+                    st.deferred.push(bio);
+                } else {
+                    st.regions.inc_pending(region);
+                    ready.push(bio);
+                }
+            }
+            let event = core::mem::replace(&mut st.event, false);
+            (retry, ready, event)
+        };
+        while let Some(bio) = retry.pop() {
+            Self::submit_read(this, bio);
+        }
+        while let Some(bio) = ready.pop() {
+            let region = this.region_of(bio.sector());
+            let legs = this.state.lock().healthy(this.all_legs);
+            io::WriteIo::submit(this, bio, legs, Some(region));
+        }
+        resync::step(this);
+        if event {
+            this.event();
+        }
+    }
+
+    /// Waits until no copy job is running.
+    fn wait_jobs_idle(&self) {
+        loop {
+            let busy = {
+                let st = self.state.lock();
+                st.resync.jobs.iter().any(|j| j.phase != JobPhase::Idle)
+            };
+            if !busy {
+                return;
+            }
+            fsleep(Delta::from_millis(1));
+        }
+    }
+}
+
+impl Target for Mirror {
+    const NAME: &'static CStr = c"rmirror";
+    const VERSION: [u32; 3] = [1, 0, 0];
+
+    fn new(ti: &TargetInit<'_>, args: &[&CStr]) -> Result<impl PinInit<Self, Error>, CtrError> {
+        let inval = |msg| CtrError::new(EINVAL, msg);
+        if args.len() < 2 {
+            return Err(inval(
+                c"rmirror: not enough arguments: <region_sectors> <n_legs> <dev>... [nosync]",
+            ));
+        }
+        let region_sectors = parse_u64(args[0]).ok_or(inval(c"rmirror: invalid region size"))?;
+        if !region_sectors.is_power_of_two() || region_sectors < PAGE_SECTORS {
+            return Err(inval(
+                c"rmirror: region size must be a power of two of at least 8 sectors",
+            ));
+        }
+        let n_legs = parse_u64(args[1]).ok_or(inval(c"rmirror: invalid number of legs"))?;
+        if n_legs == 0 {
+            return Err(inval(c"rmirror: at least one leg is needed"));
+        }
+        if n_legs > DM_IO_MAX_REGIONS as u64 {
+            return Err(inval(
+                c"rmirror: more legs than one dm-io request can write (64)",
+            ));
+        }
+        let n = n_legs as usize;
+        let nosync = match args.len().checked_sub(2 + n) {
+            Some(0) => false,
+            Some(1) if args[2 + n] == c"nosync" => true,
+            Some(1) => return Err(inval(c"rmirror: unknown feature argument (only 'nosync')")),
+            _ => {
+                return Err(inval(
+                    c"rmirror: wrong number of arguments for the number of legs",
+                ))
+            }
+        };
+        let len = ti.len();
+        let nr_regions = len.div_ceil(region_sectors);
+        if nr_regions > (1 << 24) {
+            return Err(inval(
+                c"rmirror: too many regions: use a larger region size",
+            ));
+        }
+        let nomem = |_: AllocError| CtrError::new(ENOMEM, c"rmirror: cannot allocate");
+        let mut legs = KVec::with_capacity(n, GFP_KERNEL).map_err(nomem)?;
+        for path in &args[2..2 + n] {
+            let dev = ti
+                .get_device(path)
+                .map_err(|e| CtrError::new(e, c"rmirror: device lookup failed"))?;
+            if dev.bdev().nr_sectors() < len {
+                return Err(inval(c"rmirror: a leg is shorter than the target"));
+            }
+            legs.push(dev, GFP_KERNEL).map_err(nomem)?;
+        }
+        let chunk_sectors = region_sectors.min(resync::CHUNK_SECTORS);
+        let mut job_pages = KVec::with_capacity(COPY_JOBS, GFP_KERNEL).map_err(nomem)?;
+        for _ in 0..COPY_JOBS {
+            let pages = PageList::alloc((chunk_sectors / PAGE_SECTORS) as usize, GFP_KERNEL)
+                .map_err(|e| CtrError::new(e, c"rmirror: cannot allocate the copy buffers"))?;
+            job_pages.push(pages, GFP_KERNEL).map_err(nomem)?;
+        }
+        let regions = RegionMap::new(nr_regions as usize, nosync || n == 1)
+            .map_err(|e| CtrError::new(e, c"rmirror: cannot allocate the region map"))?;
+        ti.configure(&crate::dm::TargetConfig {
+            num_flush_bios: 1,
+            num_discard_bios: 1,
+            max_io_len: region_sectors,
+        })
+        .map_err(|e| CtrError::new(e, c"rmirror: cannot set the region size as I/O limit"))?;
+        let all_legs = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+        let resync = Resync::new(!nosync && n > 1);
+        Ok(try_pin_init!(Self {
+            client <- DmIoClient::new(),
+            legs,
+            all_legs,
+            region_shift: region_sectors.trailing_zeros(),
+            region_sectors,
+            len,
+            nosync,
+            job_pages,
+            chunk_sectors,
+            state <- new_spinlock_irq!(State {
+                failed: 0,
+                default_leg: 0,
+                regions,
+                deferred: BioList::new(),
+                retry: BioList::new(),
+                resync,
+                suspended: false,
+                stopping: false,
+                event: false,
+            }, "rmirror_state"),
+        }? Error))
+    }
+
+    fn map(this: &TargetRef<Self>, mut bio: MapBio<'_>) -> MapResult {
+        match bio.op() {
+            BioOp::Read => {
+                bio.set_data(0);
+                let (bio, r) = bio.take();
+                Self::submit_read(this, bio);
+                r
+            }
+            BioOp::Write | BioOp::Discard => {
+                let (bio, r) = bio.take();
+                Self::map_write(this, bio);
+                r
+            }
+            BioOp::Flush => {
+                let (bio, r) = bio.take();
+                let legs = this.state.lock().healthy(this.all_legs);
+                if legs == 0 {
+                    bio.end(BLK_STS_IOERR);
+                } else {
+                    io::WriteIo::submit(this, bio, legs, None);
+                }
+                r
+            }
+            BioOp::Other => bio.kill(),
+        }
+    }
+
+    fn presuspend(this: &TargetRef<Self>) {
+        this.state.lock().suspended = true;
+        // Jobs finish the region they copy; none starts.
+        this.wait_jobs_idle();
+    }
+
+    fn resume(this: &TargetRef<Self>) {
+        let active = {
+            let mut st = this.state.lock();
+            st.suspended = false;
+            st.resync.active
+        };
+        if active {
+            this.queue_work();
+        }
+    }
+
+    fn status(&self, kind: StatusType, out: &mut StatusWriter<'_>) {
+        let _ = match kind {
+            StatusType::Info => self.status_info(out),
+            StatusType::Table => self.status_table(out),
+            StatusType::Ima => write!(out, "rmirror,legs={}", self.legs.len()),
+        };
+    }
+
+    fn message(this: &TargetRef<Self>, args: &[&CStr]) -> Result {
+        match args {
+            [cmd] if *cmd == c"resync" => {
+                resync::restart(this);
+                Ok(())
+            }
+            _ => {
+                pr_warn!("rmirror: unknown message (try 'resync')\n");
+                Err(EINVAL)
+            }
+        }
+    }
+
+    fn iterate_devices(&self, it: &mut DeviceIter<'_>) {
+        for leg in self.legs.iter() {
+            if !it.visit(leg, 0, self.len) {
+                return;
+            }
+        }
+    }
+
+    fn work(this: &TargetRef<Self>) {
+        Self::do_work(this);
+    }
+
+    fn stop(this: &TargetRef<Self>) {
+        this.state.lock().stopping = true;
+        this.wait_jobs_idle();
+    }
+}
+
+impl Mirror {
+    fn status_info(&self, out: &mut StatusWriter<'_>) -> core::fmt::Result {
+        let (failed, in_sync, total, state) = {
+            let st = self.state.lock();
+            let state = if !st.resync.active {
+                "idle"
+            } else if st.suspended {
+                "frozen"
+            } else {
+                "resync"
+            };
+            (st.failed, st.regions.in_sync(), st.regions.len(), state)
+        };
+        write!(out, "{}", self.legs.len())?;
+        for leg in self.legs.iter() {
+            write!(out, " {}", leg.name().to_str().unwrap_or("?"))?;
+        }
+        write!(out, " {}/{} 1 ", in_sync, total)?;
+        for i in 0..self.legs.len() {
+            out.write_char(if failed & (1 << i) != 0 { 'D' } else { 'A' })?;
+        }
+        write!(out, " 1 {}", state)
+    }
+
+    fn status_table(&self, out: &mut StatusWriter<'_>) -> core::fmt::Result {
+        write!(out, "{} {}", self.region_sectors, self.legs.len())?;
+        for leg in self.legs.iter() {
+            write!(out, " {}", leg.name().to_str().unwrap_or("?"))?;
+        }
+        if self.nosync {
+            write!(out, " nosync")?;
+        }
+        Ok(())
+    }
+}
+
+/// Keeps the in-flight job states reachable for [`resync`].
+impl State {
+    pub(crate) fn job(&mut self, j: usize) -> Option<&mut JobState> {
+        self.resync.jobs.get_mut(j)
+    }
+}

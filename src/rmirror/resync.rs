@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The copy engine that resynchronises a mirror (in the spirit of
+//! dm-kcopyd): up to [`COPY_JOBS`] jobs, each copying one out-of-sync
+//! region in chunks of at most [`CHUNK_SECTORS`] from the default leg to
+//! every other healthy leg, through async dm-io requests on page-list
+//! memory.
+//!
+//! Jobs advance from the mirror's work item: an I/O completion (possibly
+//! in IRQ context) records its outcome in the job and queues the work
+//! item, which sends the next request (dm-io may sleep for memory). A
+//! region being copied is `Recovering`: writes to it wait on the mirror's
+//! deferred list until the copy ends, and a region is only picked while
+//! no write to it is in flight, so a copy never overwrites newer data.
+
+use super::{bit_legs, region_map::RegionState, Mirror};
+use crate::{
+    blk::opf::{Opf, ReqFlags, ReqOp},
+    dm::TargetRef,
+    dm_io::{async_io, DmIoClient, DmIoMemory, IoBits, OwnedIo, Region, RegionBuf},
+    mm::with_noio,
+};
+use kernel::{
+    prelude::*,
+    time::{Instant, Monotonic},
+};
+
+/// Copy jobs in flight at most.
+pub(crate) const COPY_JOBS: usize = 8;
+/// Sectors per copy step (128 KiB), or the region size if smaller.
+pub(crate) const CHUNK_SECTORS: u64 = 256;
+
+/// Where a job is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JobPhase {
+    /// Free.
+    Idle,
+    /// Reading a chunk from the source leg.
+    Reading,
+    /// The read finished: successfully or not.
+    ReadDone(bool),
+    /// Writing the chunk to the destination legs.
+    Writing,
+    /// The write finished; the legs whose write failed.
+    WriteDone(u64),
+}
+
+/// One copy job.
+#[derive(Clone, Copy)]
+pub(crate) struct JobState {
+    pub(crate) phase: JobPhase,
+    region: usize,
+    /// Sectors of the region done so far.
+    offset: u64,
+    src: usize,
+    dsts: u64,
+    /// [`Resync::generation`] when the job started.
+    generation: u64,
+}
+
+impl JobState {
+    const IDLE: Self = Self {
+        phase: JobPhase::Idle,
+        region: 0,
+        offset: 0,
+        src: 0,
+        dsts: 0,
+        generation: 0,
+    };
+}
+
+/// The copy engine's state, under the mirror's lock.
+pub(crate) struct Resync {
+    /// Copying until every region is in sync.
+    pub(crate) active: bool,
+    pub(crate) jobs: [JobState; COPY_JOBS],
+    /// Where the search for the next region starts.
+    cursor: usize,
+    /// Bumped by `resync` messages: a job started before must not mark its
+    /// region in sync.
+    generation: u64,
+    /// Sectors copied since the start.
+    copied: u64,
+    started: Option<Instant<Monotonic>>,
+}
+
+impl Resync {
+    pub(crate) fn new(active: bool) -> Self {
+        Self {
+            active,
+            jobs: [JobState::IDLE; COPY_JOBS],
+            cursor: 0,
+            generation: 0,
+            copied: 0,
+            started: None,
+        }
+    }
+}
+
+/// `dmsetup message <m> 0 resync`: reinstate every leg and copy every
+/// region again from the default leg.
+pub(super) fn restart(this: &TargetRef<Mirror>) {
+    {
+        let mut st = this.state.lock();
+        st.failed = 0;
+        st.regions.mark_all_out_of_sync();
+        st.resync.generation += 1;
+        st.resync.active = this.legs.len() > 1;
+        st.resync.copied = 0;
+        st.resync.started = None;
+        if !st.resync.active {
+            st.regions.mark_all_in_sync_single_leg();
+        }
+        st.event = true;
+    }
+    this.queue_work();
+}
+
+/// A request of a job.
+enum Submit {
+    Read(usize),
+    Write(usize),
+}
+
+/// Advances every job; called from the work item.
+pub(super) fn step(this: &TargetRef<Mirror>) {
+    let mut submits: KVec<Submit> = KVec::new();
+    let mut done: Option<(u64, i64)> = None;
+    let mut kick = false;
+    {
+        let mut st = this.state.lock();
+        if !st.resync.active {
+            return;
+        }
+        if st.resync.started.is_none() {
+            st.resync.started = Some(Instant::now());
+        }
+        let all = this.all_legs;
+        for j in 0..COPY_JOBS {
+            let healthy = st.healthy(all);
+            let job = st.resync.jobs[j];
+            let region_start = job.region as u64 * this.region_sectors;
+            let region_len = this
+                .region_sectors
+                .min(this.len.saturating_sub(region_start));
+            let next = match job.phase {
+                JobPhase::Idle => {
+                    let src = st.default_leg;
+                    let dsts = healthy & !(1 << src);
+                    if st.suspended || st.stopping || healthy & (1 << src) == 0 || dsts == 0 {
+                        continue;
+                    }
+                    let from = st.resync.cursor;
+                    let Some(r) = st.regions.next_to_copy(from) else {
+                        continue;
+                    };
+                    st.regions.set(r, RegionState::Recovering);
+                    st.resync.cursor = (r + 1) % st.regions.len().max(1);
+                    JobState {
+                        phase: JobPhase::Reading,
+                        region: r,
+                        offset: 0,
+                        src,
+                        dsts,
+                        generation: st.resync.generation,
+                    }
+                }
+                JobPhase::ReadDone(true) => {
+                    let dsts = job.dsts & healthy;
+                    if dsts == 0 {
+                        st.regions.set(job.region, RegionState::OutOfSync);
+                        kick = true;
+                        JobState::IDLE
+                    } else {
+                        JobState {
+                            phase: JobPhase::Writing,
+                            dsts,
+                            ..job
+                        }
+                    }
+                }
+                JobPhase::ReadDone(false) => {
+                    st.fail_legs(1 << job.src, all);
+                    st.regions.set(job.region, RegionState::OutOfSync);
+                    kick = true;
+                    JobState::IDLE
+                }
+                JobPhase::WriteDone(failed) => {
+                    st.fail_legs(failed, all);
+                    let step = this.chunk_sectors.min(region_len - job.offset);
+                    st.resync.copied += step;
+                    let offset = job.offset + step;
+                    if offset >= region_len {
+                        let ok = job.generation == st.resync.generation && job.dsts & !failed != 0;
+                        let s = if ok {
+                            RegionState::InSync
+                        } else {
+                            RegionState::OutOfSync
+                        };
+                        st.regions.set(job.region, s);
+                        kick = true;
+                        JobState::IDLE
+                    } else {
+                        JobState {
+                            phase: JobPhase::Reading,
+                            offset,
+                            ..job
+                        }
+                    }
+                }
+                JobPhase::Reading | JobPhase::Writing => continue,
+            };
+            match next.phase {
+                JobPhase::Reading => {
+                    if submits.push(Submit::Read(j), GFP_ATOMIC).is_err() {
+                        // Try again on the next run.
+                        if job.phase == JobPhase::Idle {
+                            st.regions.set(next.region, RegionState::OutOfSync);
+                        }
+                        kick = true;
+                        continue;
+                    }
+                }
+                JobPhase::Writing => {
+                    if submits.push(Submit::Write(j), GFP_ATOMIC).is_err() {
+                        kick = true;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            st.resync.jobs[j] = next;
+        }
+        let idle = st.resync.jobs.iter().all(|j| j.phase == JobPhase::Idle);
+        if idle && st.regions.in_sync() == st.regions.len() {
+            st.resync.active = false;
+            st.event = true;
+            let ms = st.resync.started.map_or(0, |t| t.elapsed().as_millis());
+            done = Some((st.resync.copied, ms));
+        }
+        kick &= !st.deferred.is_empty();
+    }
+    for s in submits.iter() {
+        match *s {
+            Submit::Read(j) => CopyIo::submit(this, j, false),
+            Submit::Write(j) => CopyIo::submit(this, j, true),
+        }
+    }
+    if let Some((sectors, ms)) = done {
+        let kib = sectors / 2;
+        let rate = if ms > 0 { kib * 1000 / ms as u64 } else { 0 };
+        pr_info!(
+            "rmirror: resync done: {} KiB copied in {} ms ({} KiB/s)\n",
+            kib,
+            ms,
+            rate
+        );
+        this.queue_work();
+    } else if kick {
+        this.queue_work();
+    }
+}
+
+/// One read or write of a copy job.
+struct CopyIo {
+    mirror: TargetRef<Mirror>,
+    job: usize,
+    write: bool,
+    src: usize,
+    dsts: u64,
+    sector: u64,
+    count: u64,
+}
+
+impl CopyIo {
+    fn submit(this: &TargetRef<Mirror>, job: usize, write: bool) {
+        let state = {
+            let mut st = this.state.lock();
+            st.job(job).copied()
+        };
+        let Some(state) = state else {
+            return;
+        };
+        let region_start = state.region as u64 * this.region_sectors;
+        let region_len = this
+            .region_sectors
+            .min(this.len.saturating_sub(region_start));
+        let sector = region_start + state.offset;
+        let count = this.chunk_sectors.min(region_len - state.offset);
+        let req = CopyIo {
+            mirror: this.clone(),
+            job,
+            write,
+            src: state.src,
+            dsts: state.dsts,
+            sector,
+            count,
+        };
+        let opf = if write {
+            Opf::new(ReqOp::Write, ReqFlags::NONE)
+        } else {
+            Opf::new(ReqOp::Read, ReqFlags::NONE)
+        };
+        let sent = match with_noio(|| KBox::new(req, GFP_KERNEL)) {
+            Ok(req) => async_io(req, opf, 0).is_ok(),
+            Err(_) => false,
+        };
+        if !sent {
+            // Record a failed step without blaming a leg: a read that
+            // could not be sent ends the region's copy for now.
+            Self::record(this, job, write, if write { 0 } else { 1 });
+        }
+    }
+
+    fn record(mirror: &TargetRef<Mirror>, job: usize, write: bool, failed: u64) {
+        {
+            let mut st = mirror.state.lock();
+            if let Some(j) = st.job(job) {
+                j.phase = if write {
+                    JobPhase::WriteDone(failed)
+                } else {
+                    JobPhase::ReadDone(failed == 0)
+                };
+            }
+        }
+        mirror.queue_work();
+    }
+}
+
+impl OwnedIo for CopyIo {
+    fn client(&self) -> &DmIoClient {
+        &self.mirror.client
+    }
+
+    fn prepare<'a>(&'a self, regions: &mut RegionBuf<'a>) -> Result<DmIoMemory<'a>> {
+        let pages = self.mirror.job_pages.get(self.job).ok_or(EINVAL)?;
+        let legs = if self.write { self.dsts } else { 1 << self.src };
+        for leg in bit_legs(legs) {
+            let dev = self.mirror.legs.get(leg).ok_or(EINVAL)?;
+            regions.push(Region::new(dev.bdev(), self.sector, self.count))?;
+        }
+        DmIoMemory::page_list(pages, 0)
+    }
+
+    fn complete(this: KBox<Self>, bits: IoBits) {
+        let this = KBox::into_inner(this);
+        let mut failed = 0u64;
+        let legs = if this.write { this.dsts } else { 1 << this.src };
+        for (i, leg) in bit_legs(legs).enumerate() {
+            if (bits.error_bits | bits.unsup_bits) & (1 << i) != 0 {
+                failed |= 1 << leg;
+            }
+        }
+        Self::record(&this.mirror, this.job, this.write, failed);
+    }
+}
