@@ -129,6 +129,13 @@ impl Opf {
         ReqFlags(self.0).contains(flags)
     }
 
+    /// The op with only those of its flags that are in `keep` (what a
+    /// target passes on from a bio: never its allocation-cache or polling
+    /// bits, which belong to the bio it came with).
+    pub const fn keep_only(self, keep: ReqFlags) -> Self {
+        Self(self.op_raw() | (self.0 & keep.0))
+    }
+
     /// This op with `flags` added.
     pub const fn with(self, flags: ReqFlags) -> Self {
         Self(self.0 | flags.0)

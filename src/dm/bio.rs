@@ -182,9 +182,12 @@ impl PendingBio {
         classify(self.raw())
     }
 
-    /// Its operation and flags.
+    /// Its operation with the flags a target passes on to its devices
+    /// (`SYNC`, `META`, `FUA`, `PREFLUSH`, `NOUNMAP`), as dm-raid1 does.
     pub fn opf(&self) -> Opf {
-        Opf::from_raw(self.raw().bi_opf)
+        Opf::from_raw(self.raw().bi_opf).keep_only(
+            ReqFlags::SYNC | ReqFlags::META | ReqFlags::FUA | ReqFlags::PREFLUSH | ReqFlags::NOUNMAP,
+        )
     }
 
     /// Its first sector, relative to the start of the target.

@@ -136,7 +136,13 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
             st.resync.started = Some(Instant::now());
         }
         let all = this.all_legs;
-        for j in 0..COPY_JOBS {
+        // A job that finishes its region picks the next one on a second
+        // pass.
+        let mut freed = true;
+        for j in (0..2).flat_map(|_| 0..COPY_JOBS) {
+            if j == 0 && !core::mem::replace(&mut freed, false) {
+                break;
+            }
             let healthy = st.healthy(all);
             let job = st.resync.jobs[j];
             let region_start = job.region as u64 * this.region_sectors;
@@ -170,6 +176,7 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
                     if dsts == 0 {
                         st.regions.set(job.region, RegionState::OutOfSync);
                         kick = true;
+                        freed = true;
                         JobState::IDLE
                     } else {
                         JobState {
@@ -183,6 +190,7 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
                     st.fail_legs(1 << job.src, all);
                     st.regions.set(job.region, RegionState::OutOfSync);
                     kick = true;
+                    freed = true;
                     JobState::IDLE
                 }
                 JobPhase::WriteDone(failed) => {
@@ -199,6 +207,7 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
                         };
                         st.regions.set(job.region, s);
                         kick = true;
+                        freed = true;
                         JobState::IDLE
                     } else {
                         JobState {

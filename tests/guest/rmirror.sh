@@ -1,0 +1,240 @@
+# Guest script for the rmirror scenarios (run by `make check`): the
+# module's KUnit suites run at insmod, then the Rust mirror target is
+# driven with dmsetup on null_blk legs and the data compared byte for byte.
+setup_test_devices
+insmod /modules/dm_io_rs.ko
+
+SZ=131072          # sectors per leg used: 64 MiB
+REGION=1024        # sectors per region: 512 KiB
+
+pass() { echo "rmirror: PASS $*"; }
+fail() {
+	echo "rmirror: FAIL $*"
+	dmesg | grep -i rmirror | tail -n 20
+	exit 1
+}
+
+# mstat NAME: "<in_sync>/<total> <health> <state>" from dmsetup status.
+mstat() {
+	dmsetup status "$1" | awk '{ n = $4; print $(5 + n), $(7 + n), $(9 + n) }'
+}
+
+# wait_sync NAME: until every region is in sync and the engine is idle.
+wait_sync() {
+	i=0
+	while [ $i -lt 1200 ]; do
+		set -- $(mstat "$1") "$1"
+		case "$1" in
+		*/*) [ "${1%/*}" = "${1#*/}" ] && [ "$3" = idle ] && return 0 ;;
+		esac
+		sleep 0.1
+		i=$((i + 1))
+		set -- "$4"
+	done
+	fail "$1 did not reach sync: $(dmsetup status "$1")"
+}
+
+# sum DEV MB [SKIP_MB]: md5 of MB MiB of DEV from SKIP_MB, read with O_DIRECT.
+sum() {
+	dd if="$1" bs=1M count="$2" skip="${3:-0}" iflag=direct status=none | md5sum | cut -d' ' -f1
+}
+
+# put FILE DEV [SEEK_MB]: write FILE to DEV with O_DIRECT.
+put() {
+	dd if="$1" of="$2" bs=1M seek="${3:-0}" oflag=direct conv=notrunc status=none
+}
+
+# fsum FILE: md5 of a file.
+fsum() {
+	md5sum "$1" | cut -d' ' -f1
+}
+
+devt() {
+	cat "/sys/block/$(basename "$(readlink -f "$1")")/dev"
+}
+
+# Legs: 64 MiB memory-backed null_blk devices.
+for i in 5 6 7 8; do nullb_create $i 64; done
+dd if=/dev/urandom of=/tmp/a bs=1M count=8 status=none
+dd if=/dev/urandom of=/tmp/b bs=1M count=8 status=none
+dd if=/dev/urandom of=/tmp/c bs=1M count=16 status=none
+A=$(fsum /tmp/a)
+B=$(fsum /tmp/b)
+C=$(fsum /tmp/c)
+zero8=$(dd if=/dev/zero bs=1M count=8 status=none | md5sum | cut -d' ' -f1)
+
+# --- 1. two legs: initial resync, status, table round trip ---------------
+put /tmp/c /dev/nullb5 0
+dmsetup create m2 --table "0 $SZ rmirror $REGION 2 /dev/nullb5 /dev/nullb6"
+wait_sync m2
+[ "$(mstat m2)" = "128/128 AA idle" ] || fail "status after sync: $(dmsetup status m2)"
+[ "$(sum /dev/nullb6 16)" = "$C" ] || fail "initial resync did not copy leg 0 to leg 1"
+t="$(dmsetup table m2)"
+[ "$t" = "0 $SZ rmirror $REGION 2 $(devt /dev/nullb5) $(devt /dev/nullb6)" ] || fail "table: $t"
+dmsetup reload m2 --table "$t"
+dmsetup resume m2
+wait_sync m2
+[ "$(dmsetup table m2)" = "$t" ] || fail "table after reload: $(dmsetup table m2)"
+dmesg | grep -q "rmirror: resync done" || fail "no resync report"
+pass "two legs: initial resync copies leg 0, status '$(mstat m2)', table round-trips"
+
+# --- 2. write through the mirror, read back through it and from each leg --
+put /tmp/a /dev/mapper/m2 4
+[ "$(sum /dev/mapper/m2 8 4)" = "$A" ] || fail "read back through the mirror"
+[ "$(sum /dev/nullb5 8 4)" = "$A" ] || fail "leg 0 content"
+[ "$(sum /dev/nullb6 8 4)" = "$A" ] || fail "leg 1 content"
+# Unaligned small writes across a region boundary (dm splits at regions).
+dd if=/tmp/b of=/dev/mapper/m2 bs=4096 count=64 seek=100 oflag=direct conv=notrunc status=none
+x=$(dd if=/tmp/b bs=4096 count=64 status=none | md5sum | cut -d' ' -f1)
+for d in /dev/mapper/m2 /dev/nullb5 /dev/nullb6; do
+	[ "$(dd if=$d bs=4096 count=64 skip=100 iflag=direct status=none | md5sum | cut -d' ' -f1)" = "$x" ] ||
+		fail "4 KiB writes across regions on $d"
+done
+dmsetup remove m2
+pass "writes reach both legs; reads through the mirror match"
+
+# --- 3. three legs, nosync, then an explicit resync -------------------------
+put /tmp/a /dev/nullb5 0
+dmsetup create m3 --table "0 $SZ rmirror $REGION 3 /dev/nullb5 /dev/nullb6 /dev/nullb7 nosync"
+[ "$(mstat m3)" = "128/128 AAA idle" ] || fail "nosync status: $(dmsetup status m3)"
+dmsetup table m3 | grep -q " nosync$" || fail "nosync not in table"
+put /tmp/b /dev/mapper/m3 20
+for d in /dev/mapper/m3 /dev/nullb5 /dev/nullb6 /dev/nullb7; do
+	[ "$(sum $d 8 20)" = "$B" ] || fail "three legs: $d"
+done
+dmsetup message m3 0 resync
+wait_sync m3
+for d in /dev/nullb6 /dev/nullb7; do
+	[ "$(sum $d 64)" = "$(sum /dev/nullb5 64)" ] || fail "three legs after resync: $d differs"
+done
+dmsetup remove m3
+pass "three legs: writes on all, nosync honoured, message resync makes legs identical"
+
+# --- 4. a leg fails mid-stream (dm-error swapped in under it) ---------------
+dmsetup create rl0 --table "0 $SZ linear /dev/nullb5 0"
+dmsetup create rl1 --table "0 $SZ linear /dev/nullb6 0"
+dmsetup create mf --table "0 $SZ rmirror $REGION 2 /dev/mapper/rl0 /dev/mapper/rl1"
+wait_sync mf
+dd if=/tmp/c of=/dev/mapper/mf bs=64k oflag=direct conv=notrunc status=none &
+writer=$!
+sleep 0.3
+dmsetup load rl1 --table "0 $SZ error"
+dmsetup resume rl1
+wait $writer || fail "writes failed while one leg was still healthy"
+[ "$(mstat mf)" = "128/128 AD idle" ] || fail "status after leg failure: $(dmsetup status mf)"
+[ "$(sum /dev/mapper/mf 16)" = "$C" ] || fail "read through the degraded mirror"
+[ "$(sum /dev/nullb5 16)" = "$C" ] || fail "the healthy leg misses data"
+put /tmp/a /dev/mapper/mf 30
+[ "$(sum /dev/nullb5 8 30)" = "$A" ] || fail "writes after the failure"
+pass "leg 1 failed mid-stream: writes go on, status '$(mstat mf)', healthy leg complete"
+
+# --- 5. replace the leg, resync, all legs identical; writes during resync --
+dd if=/dev/urandom of=/dev/nullb7 bs=1M count=64 oflag=direct status=none
+dmsetup load rl1 --table "0 $SZ linear /dev/nullb7 0"
+dmsetup resume rl1
+dmsetup message mf 0 resync
+# Writes while regions are being copied must not be undone by the copy.
+put /tmp/b /dev/mapper/mf 40
+put /tmp/b /dev/mapper/mf 0
+wait_sync mf
+[ "$(mstat mf)" = "128/128 AA idle" ] || fail "status after resync: $(dmsetup status mf)"
+[ "$(sum /dev/nullb7 64)" = "$(sum /dev/nullb5 64)" ] || fail "legs differ after resync"
+[ "$(sum /dev/nullb7 8 40)" = "$B" ] && [ "$(sum /dev/nullb7 8 0)" = "$B" ] ||
+	fail "a write during resync was lost"
+[ "$(sum /dev/nullb7 8 30)" = "$A" ] || fail "resync did not copy the degraded-time write"
+pass "replaced leg resynchronised: legs identical, writes during resync kept"
+
+# --- 6. a read error on the default leg is retried on the other leg --------
+dmsetup load rl0 --table "0 $SZ error"
+dmsetup resume rl0
+[ "$(sum /dev/mapper/mf 8 30)" = "$A" ] || fail "read not retried on leg 1"
+[ "$(mstat mf)" = "128/128 DA idle" ] || fail "status after read failure: $(dmsetup status mf)"
+# With no healthy leg, I/O fails with EIO.
+dmsetup load rl1 --table "0 $SZ error"
+dmsetup resume rl1
+if dd if=/tmp/a of=/dev/mapper/mf bs=1M count=1 oflag=direct conv=notrunc status=none 2>/dev/null; then
+	fail "a write with no healthy leg succeeded"
+fi
+if dd if=/dev/mapper/mf of=/dev/null bs=1M count=1 iflag=direct status=none 2>/dev/null; then
+	fail "a read with no healthy leg succeeded"
+fi
+[ "$(mstat mf)" = "128/128 DD idle" ] || fail "status with both legs failed: $(dmsetup status mf)"
+dmsetup remove mf
+dmsetup remove rl0
+dmsetup remove rl1
+pass "read error retried on the other leg; with no leg left, reads and writes fail (EIO)"
+
+# --- 7. flushes reach every leg; discards pass on ---------------------------
+nullb_create 9 64 cache_size=16
+nullb_create 10 64 cache_size=16
+dmsetup create mc --table "0 $SZ rmirror $REGION 2 /dev/nullb9 /dev/nullb10 nosync"
+flushes() { awk '{ print $16 }' /sys/block/$1/stat; }
+f9=$(flushes nullb9)
+f10=$(flushes nullb10)
+dd if=/tmp/a of=/dev/mapper/mc bs=1M oflag=direct conv=fsync,notrunc status=none
+[ "$(flushes nullb9)" -gt "$f9" ] && [ "$(flushes nullb10)" -gt "$f10" ] ||
+	fail "flush did not reach both legs ($f9 -> $(flushes nullb9), $f10 -> $(flushes nullb10))"
+[ "$(sum /dev/nullb10 8)" = "$A" ] || fail "write-back cached leg content"
+dmsetup remove mc
+nullb_create 11 64 discard=1
+nullb_create 12 64 discard=1
+dmsetup create md --table "0 $SZ rmirror $REGION 2 /dev/nullb11 /dev/nullb12 nosync"
+put /tmp/a /dev/mapper/md
+dm=$(basename "$(readlink -f /dev/mapper/md)")
+[ "$(cat /sys/block/$dm/queue/discard_max_bytes)" -gt 0 ] || fail "discard not offered"
+blkdiscard -o 0 -l 8388608 /dev/mapper/md
+for d in /dev/nullb11 /dev/nullb12; do
+	[ "$(sum $d 8)" = "$zero8" ] || fail "discard did not reach $d"
+done
+dmsetup remove md
+dmsetup create mn --table "0 $SZ rmirror $REGION 2 /dev/nullb5 /dev/nullb6 nosync"
+dm=$(basename "$(readlink -f /dev/mapper/mn)")
+[ "$(cat /sys/block/$dm/queue/discard_max_bytes)" = 0 ] || fail "discard offered without leg support"
+dmsetup remove mn
+pass "empty flushes reach every leg; discards pass on only where legs support them"
+
+# --- 8. bad table lines -----------------------------------------------------
+bad() { # EXPECTED_MESSAGE TABLE
+	if dmsetup create bad --table "$2" 2>/tmp/err; then
+		fail "table accepted: $2"
+	fi
+	dmesg | tail -n 5 | grep -q "$1" || fail "no '$1' for: $2 ($(dmesg | tail -n 2))"
+	[ ! -e /dev/mapper/bad ] || fail "half-built device left for: $2"
+	dmsetup remove bad 2>/dev/null || true
+}
+bad "device lookup failed" "0 $SZ rmirror $REGION 2 /dev/nullb5 /dev/nosuchdev"
+bad "at least one leg" "0 $SZ rmirror $REGION 0"
+legs65=""
+for i in $(seq 65); do legs65="$legs65 /dev/nullb5"; done
+bad "more legs than one dm-io request" "0 $SZ rmirror $REGION 65$legs65"
+bad "power of two" "0 $SZ rmirror 1000 2 /dev/nullb5 /dev/nullb6"
+bad "shorter than the target" "0 $((SZ * 4)) rmirror $REGION 2 /dev/nullb5 /dev/nullb6"
+bad "wrong number of arguments" "0 $SZ rmirror $REGION 3 /dev/nullb5 /dev/nullb6"
+bad "unknown feature" "0 $SZ rmirror $REGION 2 /dev/nullb5 /dev/nullb6 fast"
+bad "not enough arguments" "0 $SZ rmirror"
+pass "bad table lines refused with a clear message, nothing left behind"
+
+# --- 9. suspend pauses resync; removal with copy I/O in flight -------------
+dd if=/dev/urandom of=/dev/nullb8 bs=1M count=64 oflag=direct status=none
+dmsetup create ms --table "0 $SZ rmirror 8 2 /dev/nullb5 /dev/nullb8"
+dmsetup suspend ms
+s1=$(mstat ms)
+sleep 0.5
+s2=$(mstat ms)
+[ "$s1" = "$s2" ] || fail "resync went on while suspended: $s1 -> $s2"
+case "$s2" in *" frozen") ;; *) fail "suspended status: $s2" ;; esac
+dmsetup resume ms
+sleep 0.2
+dmsetup remove ms
+dmsetup create ms --table "0 $SZ rmirror 8 2 /dev/nullb5 /dev/nullb8"
+dd if=/dev/mapper/ms of=/dev/null bs=64k iflag=direct status=none &
+reader=$!
+sleep 0.1
+dmsetup remove --force ms || true
+wait $reader || true
+dmsetup remove ms 2>/dev/null || true
+[ ! -e /dev/mapper/ms ] || fail "ms still there"
+pass "suspend freezes resync (status '$s2'); removal with I/O in flight is clean"
+
+rmmod dm_io_rs
+pass "module unloaded cleanly"
