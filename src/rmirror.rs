@@ -239,32 +239,32 @@ impl Target for Mirror {
         let inval = |msg| CtrError::new(EINVAL, msg);
         if args.len() < 2 {
             return Err(inval(
-                c"rmirror: not enough arguments: <region_sectors> <n_legs> <dev>... [nosync]",
+                c"not enough arguments: <region_sectors> <n_legs> <dev>... [nosync]",
             ));
         }
-        let region_sectors = parse_u64(args[0]).ok_or(inval(c"rmirror: invalid region size"))?;
+        let region_sectors = parse_u64(args[0]).ok_or(inval(c"invalid region size"))?;
         if !region_sectors.is_power_of_two() || region_sectors < PAGE_SECTORS {
             return Err(inval(
-                c"rmirror: region size must be a power of two of at least 8 sectors",
+                c"region size must be a power of two of at least 8 sectors",
             ));
         }
-        let n_legs = parse_u64(args[1]).ok_or(inval(c"rmirror: invalid number of legs"))?;
+        let n_legs = parse_u64(args[1]).ok_or(inval(c"invalid number of legs"))?;
         if n_legs == 0 {
-            return Err(inval(c"rmirror: at least one leg is needed"));
+            return Err(inval(c"at least one leg is needed"));
         }
         if n_legs > DM_IO_MAX_REGIONS as u64 {
             return Err(inval(
-                c"rmirror: more legs than one dm-io request can write (64)",
+                c"more legs than one dm-io request can write (64)",
             ));
         }
         let n = n_legs as usize;
         let nosync = match args.len().checked_sub(2 + n) {
             Some(0) => false,
             Some(1) if args[2 + n] == c"nosync" => true,
-            Some(1) => return Err(inval(c"rmirror: unknown feature argument (only 'nosync')")),
+            Some(1) => return Err(inval(c"unknown feature argument (only 'nosync')")),
             _ => {
                 return Err(inval(
-                    c"rmirror: wrong number of arguments for the number of legs",
+                    c"wrong number of arguments for the number of legs",
                 ))
             }
         };
@@ -272,17 +272,17 @@ impl Target for Mirror {
         let nr_regions = len.div_ceil(region_sectors);
         if nr_regions > (1 << 24) {
             return Err(inval(
-                c"rmirror: too many regions: use a larger region size",
+                c"too many regions: use a larger region size",
             ));
         }
-        let nomem = |_: AllocError| CtrError::new(ENOMEM, c"rmirror: cannot allocate");
+        let nomem = |_: AllocError| CtrError::new(ENOMEM, c"cannot allocate");
         let mut legs = KVec::with_capacity(n, GFP_KERNEL).map_err(nomem)?;
         for path in &args[2..2 + n] {
             let dev = ti
                 .get_device(path)
-                .map_err(|e| CtrError::new(e, c"rmirror: device lookup failed"))?;
+                .map_err(|e| CtrError::new(e, c"device lookup failed"))?;
             if dev.bdev().nr_sectors() < len {
-                return Err(inval(c"rmirror: a leg is shorter than the target"));
+                return Err(inval(c"a leg is shorter than the target"));
             }
             legs.push(dev, GFP_KERNEL).map_err(nomem)?;
         }
@@ -290,17 +290,17 @@ impl Target for Mirror {
         let mut job_pages = KVec::with_capacity(COPY_JOBS, GFP_KERNEL).map_err(nomem)?;
         for _ in 0..COPY_JOBS {
             let pages = PageList::alloc((chunk_sectors / PAGE_SECTORS) as usize, GFP_KERNEL)
-                .map_err(|e| CtrError::new(e, c"rmirror: cannot allocate the copy buffers"))?;
+                .map_err(|e| CtrError::new(e, c"cannot allocate the copy buffers"))?;
             job_pages.push(pages, GFP_KERNEL).map_err(nomem)?;
         }
         let regions = RegionMap::new(nr_regions as usize, nosync || n == 1)
-            .map_err(|e| CtrError::new(e, c"rmirror: cannot allocate the region map"))?;
+            .map_err(|e| CtrError::new(e, c"cannot allocate the region map"))?;
         ti.configure(&crate::dm::TargetConfig {
             num_flush_bios: 1,
             num_discard_bios: 1,
             max_io_len: region_sectors,
         })
-        .map_err(|e| CtrError::new(e, c"rmirror: cannot set the region size as I/O limit"))?;
+        .map_err(|e| CtrError::new(e, c"cannot set the region size as I/O limit"))?;
         let all_legs = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
         let resync = Resync::new(!nosync && n > 1);
         Ok(try_pin_init!(Self {

@@ -49,6 +49,11 @@ fsum() {
 	md5sum "$1" | cut -d' ' -f1
 }
 
+# dmq NAME: the sysfs queue directory of a dm device.
+dmq() {
+	echo "/sys/dev/block/$(dmsetup info -c --noheadings -o major,minor --separator : "$1")/queue"
+}
+
 devt() {
 	cat "/sys/block/$(basename "$(readlink -f "$1")")/dev"
 }
@@ -115,9 +120,15 @@ dmsetup create rl0 --table "0 $SZ linear /dev/nullb5 0"
 dmsetup create rl1 --table "0 $SZ linear /dev/nullb6 0"
 dmsetup create mf --table "0 $SZ rmirror $REGION 2 /dev/mapper/rl0 /dev/mapper/rl1"
 wait_sync mf
-dd if=/tmp/c of=/dev/mapper/mf bs=64k oflag=direct conv=notrunc status=none &
+# A writer that goes on for a while, 1 MiB at a time.
+(
+	for i in $(seq 0 15); do
+		dd if=/tmp/c of=/dev/mapper/mf bs=1M count=1 skip=$i seek=$i oflag=direct conv=notrunc status=none || exit 1
+		sleep 0.1
+	done
+) &
 writer=$!
-sleep 0.3
+sleep 0.5
 dmsetup load rl1 --table "0 $SZ error"
 dmsetup resume rl1
 wait $writer || fail "writes failed while one leg was still healthy"
@@ -180,16 +191,14 @@ nullb_create 11 64 discard=1
 nullb_create 12 64 discard=1
 dmsetup create md --table "0 $SZ rmirror $REGION 2 /dev/nullb11 /dev/nullb12 nosync"
 put /tmp/a /dev/mapper/md
-dm=$(basename "$(readlink -f /dev/mapper/md)")
-[ "$(cat /sys/block/$dm/queue/discard_max_bytes)" -gt 0 ] || fail "discard not offered"
+[ "$(cat "$(dmq md)/discard_max_bytes")" -gt 0 ] || fail "discard not offered"
 blkdiscard -o 0 -l 8388608 /dev/mapper/md
 for d in /dev/nullb11 /dev/nullb12; do
 	[ "$(sum $d 8)" = "$zero8" ] || fail "discard did not reach $d"
 done
 dmsetup remove md
 dmsetup create mn --table "0 $SZ rmirror $REGION 2 /dev/nullb5 /dev/nullb6 nosync"
-dm=$(basename "$(readlink -f /dev/mapper/mn)")
-[ "$(cat /sys/block/$dm/queue/discard_max_bytes)" = 0 ] || fail "discard offered without leg support"
+[ "$(cat "$(dmq mn)/discard_max_bytes")" = 0 ] || fail "discard offered without leg support"
 dmsetup remove mn
 pass "empty flushes reach every leg; discards pass on only where legs support them"
 
