@@ -17,4 +17,6 @@ mapfile -t rs < <(cd "$PROJECT_DIR" && find src tests -name '*.rs' | sort)
 ko="$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
 
 "$PROJECT_DIR/scripts/run-suite.sh" kunit "$ko"
+# The rmirror target's dmsetup scenarios (tests/guest/rmirror.sh).
+"$PROJECT_DIR/scripts/run-suite.sh" rmirror "$ko"
 step "make check passed in $((SECONDS - total)) s"

@@ -253,27 +253,19 @@ impl Target for Mirror {
             return Err(inval(c"at least one leg is needed"));
         }
         if n_legs > DM_IO_MAX_REGIONS as u64 {
-            return Err(inval(
-                c"more legs than one dm-io request can write (64)",
-            ));
+            return Err(inval(c"more legs than one dm-io request can write (64)"));
         }
         let n = n_legs as usize;
         let nosync = match args.len().checked_sub(2 + n) {
             Some(0) => false,
             Some(1) if args[2 + n] == c"nosync" => true,
             Some(1) => return Err(inval(c"unknown feature argument (only 'nosync')")),
-            _ => {
-                return Err(inval(
-                    c"wrong number of arguments for the number of legs",
-                ))
-            }
+            _ => return Err(inval(c"wrong number of arguments for the number of legs")),
         };
         let len = ti.len();
         let nr_regions = len.div_ceil(region_sectors);
         if nr_regions > (1 << 24) {
-            return Err(inval(
-                c"too many regions: use a larger region size",
-            ));
+            return Err(inval(c"too many regions: use a larger region size"));
         }
         let nomem = |_: AllocError| CtrError::new(ENOMEM, c"cannot allocate");
         let mut legs = KVec::with_capacity(n, GFP_KERNEL).map_err(nomem)?;

@@ -122,7 +122,11 @@ impl MapBio<'_> {
         // SAFETY: Every target of this layer asks for `PER_BIO_DATA`
         // bytes of per-bio data, which dm-core allocates in front of the
         // bio, suitably aligned, for the bio's lifetime.
-        unsafe { rdm_per_bio_data(self.bio.as_ptr(), PER_BIO_DATA).cast::<u64>().write(value) };
+        unsafe {
+            rdm_per_bio_data(self.bio.as_ptr(), PER_BIO_DATA)
+                .cast::<u64>()
+                .write(value)
+        };
     }
 
     /// Sends the bio to `sector` of `dev`; dm-core submits it
@@ -186,7 +190,11 @@ impl PendingBio {
     /// (`SYNC`, `META`, `FUA`, `PREFLUSH`, `NOUNMAP`), as dm-raid1 does.
     pub fn opf(&self) -> Opf {
         Opf::from_raw(self.raw().bi_opf).keep_only(
-            ReqFlags::SYNC | ReqFlags::META | ReqFlags::FUA | ReqFlags::PREFLUSH | ReqFlags::NOUNMAP,
+            ReqFlags::SYNC
+                | ReqFlags::META
+                | ReqFlags::FUA
+                | ReqFlags::PREFLUSH
+                | ReqFlags::NOUNMAP,
         )
     }
 
