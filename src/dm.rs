@@ -18,7 +18,7 @@ pub mod dev;
 pub mod status;
 pub mod target;
 
-pub use bio::{BioList, BioOp, MapBio, MapResult, PendingBio};
+pub use bio::{BioList, BioOp, EndIoBio, EndIoResult, MapBio, MapResult, PendingBio};
 pub use dev::DmDev;
 pub use status::{StatusType, StatusWriter};
 pub use target::{
@@ -49,6 +49,7 @@ pub(crate) const DM_MAPIO_SUBMITTED: ffi::c_int = 0;
 pub(crate) const DM_MAPIO_REMAPPED: ffi::c_int = 1;
 pub(crate) const DM_MAPIO_KILL: ffi::c_int = 4;
 pub(crate) const DM_ENDIO_DONE: ffi::c_int = 0;
+pub(crate) const DM_ENDIO_INCOMPLETE: ffi::c_int = 1;
 
 type CtrFn = unsafe extern "C" fn(*mut RawTarget, ffi::c_uint, *mut *mut ffi::c_char) -> ffi::c_int;
 type DtrFn = unsafe extern "C" fn(*mut RawTarget);
@@ -98,7 +99,6 @@ extern "C" {
         ti: *mut RawTarget,
         num_flush_bios: ffi::c_uint,
         num_discard_bios: ffi::c_uint,
-        per_io_data_size: ffi::c_uint,
         max_io_len: u64,
     ) -> ffi::c_int;
     fn rdm_ti_event(ti: *mut RawTarget);
@@ -110,7 +110,11 @@ extern "C" {
     fn rdm_put_device(ti: *mut RawTarget, dev: *mut RawDmDev);
     fn rdm_dev_bdev(dev: *mut RawDmDev) -> *mut bindings::block_device;
     fn rdm_dev_name(dev: *mut RawDmDev) -> *const ffi::c_char;
-    fn rdm_per_bio_data(bio: *mut bindings::bio, size: usize) -> *mut ffi::c_void;
+    fn rdm_per_bio_words(bio: *mut bindings::bio) -> *mut [u64; 2];
+    fn rdm_bio_record(bio: *mut bindings::bio);
+    fn rdm_bio_map_start(bio: *mut bindings::bio);
+    fn rdm_bio_restore(bio: *mut bindings::bio) -> bool;
+    fn rdm_bio_resubmit(bio: *mut bindings::bio, bdev: *mut bindings::block_device, sector: u64);
     fn rdm_bio_remap(bio: *mut bindings::bio, bdev: *mut bindings::block_device, sector: u64);
     fn rdm_bio_endio(bio: *mut bindings::bio, status: u8);
 }

@@ -13,6 +13,7 @@
  */
 
 #include <linux/bio.h>
+#include <linux/blk-integrity.h>
 #include <linux/device-mapper.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -23,6 +24,7 @@ static_assert(RDM_DM_MAPIO_SUBMITTED == DM_MAPIO_SUBMITTED);
 static_assert(RDM_DM_MAPIO_REMAPPED == DM_MAPIO_REMAPPED);
 static_assert(RDM_DM_MAPIO_KILL == DM_MAPIO_KILL);
 static_assert(RDM_DM_ENDIO_DONE == DM_ENDIO_DONE);
+static_assert(RDM_DM_ENDIO_INCOMPLETE == DM_ENDIO_INCOMPLETE);
 static_assert(RDM_STATUSTYPE_INFO == STATUSTYPE_INFO);
 static_assert(RDM_STATUSTYPE_TABLE == STATUSTYPE_TABLE);
 static_assert(RDM_STATUSTYPE_IMA == STATUSTYPE_IMA);
@@ -94,13 +96,90 @@ void rdm_ti_set_error(struct dm_target *ti, const char *error)
 	ti->error = (char *)error;
 }
 
+/*
+ * The per-bio data of every target of the Rust layer: two words for the
+ * target, and what a remapped bio needs to be sent again after it failed
+ * (as dm_bio_record() in drivers/md/dm-bio-record.h, a private header).
+ */
+struct rdm_per_bio {
+	u64 words[2];
+	bool recorded;
+	struct block_device *bi_bdev;
+	int __bi_remaining;
+	unsigned long bi_flags;
+	struct bvec_iter bi_iter;
+	bio_end_io_t *bi_end_io;
+#if defined(CONFIG_BLK_DEV_INTEGRITY)
+	struct bio_integrity_payload *bi_integrity;
+#endif
+};
+
+static struct rdm_per_bio *per_bio(struct bio *bio)
+{
+	return dm_per_bio_data(bio, sizeof(struct rdm_per_bio));
+}
+
+u64 *rdm_per_bio_words(struct bio *bio)
+{
+	return per_bio(bio)->words;
+}
+
+void rdm_bio_record(struct bio *bio)
+{
+	struct rdm_per_bio *bd = per_bio(bio);
+
+	bd->recorded = true;
+	bd->bi_bdev = bio->bi_bdev;
+	bd->bi_flags = bio->bi_flags;
+	bd->bi_iter = bio->bi_iter;
+	bd->__bi_remaining = atomic_read(&bio->__bi_remaining);
+	bd->bi_end_io = bio->bi_end_io;
+#if defined(CONFIG_BLK_DEV_INTEGRITY)
+	bd->bi_integrity = bio_integrity(bio);
+#endif
+}
+
+/* A new bio in map: nothing recorded yet. */
+void rdm_bio_map_start(struct bio *bio)
+{
+	per_bio(bio)->recorded = false;
+}
+
+/* Puts back what rdm_bio_record() saved; false if it never ran. */
+bool rdm_bio_restore(struct bio *bio)
+{
+	struct rdm_per_bio *bd = per_bio(bio);
+
+	if (!bd->recorded)
+		return false;
+	bd->recorded = false;
+	bio->bi_bdev = bd->bi_bdev;
+	bio->bi_flags = bd->bi_flags;
+	bio->bi_iter = bd->bi_iter;
+	atomic_set(&bio->__bi_remaining, bd->__bi_remaining);
+	bio->bi_end_io = bd->bi_end_io;
+#if defined(CONFIG_BLK_DEV_INTEGRITY)
+	bio->bi_integrity = bd->bi_integrity;
+#endif
+	bio->bi_status = BLK_STS_OK;
+	return true;
+}
+
+void rdm_bio_resubmit(struct bio *bio, struct block_device *bdev, sector_t sector)
+{
+	/* It may fail again and be taken back again. */
+	rdm_bio_record(bio);
+	bio_set_dev(bio, bdev);
+	bio->bi_iter.bi_sector = sector;
+	submit_bio_noacct(bio);
+}
+
 int rdm_ti_setup(struct dm_target *ti, unsigned int num_flush_bios,
-		 unsigned int num_discard_bios, unsigned int per_io_data_size,
-		 sector_t max_io_len)
+		 unsigned int num_discard_bios, sector_t max_io_len)
 {
 	ti->num_flush_bios = num_flush_bios;
 	ti->num_discard_bios = num_discard_bios;
-	ti->per_io_data_size = per_io_data_size;
+	ti->per_io_data_size = sizeof(struct rdm_per_bio);
 	return max_io_len ? dm_set_target_max_io_len(ti, max_io_len) : 0;
 }
 
@@ -127,11 +206,6 @@ struct block_device *rdm_dev_bdev(struct dm_dev *dev)
 const char *rdm_dev_name(struct dm_dev *dev)
 {
 	return dev->name;
-}
-
-void *rdm_per_bio_data(struct bio *bio, size_t size)
-{
-	return dm_per_bio_data(bio, size);
 }
 
 void rdm_bio_remap(struct bio *bio, struct block_device *bdev, sector_t sector)

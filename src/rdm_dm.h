@@ -13,6 +13,7 @@
 #define RDM_DM_MAPIO_REMAPPED	1
 #define RDM_DM_MAPIO_KILL	4
 #define RDM_DM_ENDIO_DONE	0
+#define RDM_DM_ENDIO_INCOMPLETE	1
 #define RDM_STATUSTYPE_INFO	0
 #define RDM_STATUSTYPE_TABLE	1
 #define RDM_STATUSTYPE_IMA	2
@@ -32,14 +33,17 @@ void *rdm_ti_private(struct dm_target *ti);
 void rdm_ti_set_private(struct dm_target *ti, void *private);
 void rdm_ti_set_error(struct dm_target *ti, const char *error);
 int rdm_ti_setup(struct dm_target *ti, unsigned int num_flush_bios,
-		 unsigned int num_discard_bios, unsigned int per_io_data_size,
-		 sector_t max_io_len);
+		 unsigned int num_discard_bios, sector_t max_io_len);
 void rdm_ti_event(struct dm_target *ti);
 int rdm_get_device(struct dm_target *ti, const char *path, struct dm_dev **result);
 void rdm_put_device(struct dm_target *ti, struct dm_dev *dev);
 struct block_device *rdm_dev_bdev(struct dm_dev *dev);
 const char *rdm_dev_name(struct dm_dev *dev);
-void *rdm_per_bio_data(struct bio *bio, size_t size);
+u64 *rdm_per_bio_words(struct bio *bio);
+void rdm_bio_record(struct bio *bio);
+void rdm_bio_map_start(struct bio *bio);
+bool rdm_bio_restore(struct bio *bio);
+void rdm_bio_resubmit(struct bio *bio, struct block_device *bdev, sector_t sector);
 void rdm_bio_remap(struct bio *bio, struct block_device *bdev, sector_t sector);
 void rdm_bio_endio(struct bio *bio, u8 status);
 

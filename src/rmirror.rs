@@ -13,11 +13,12 @@
 //!   ends when every leg answered. A leg whose write fails is marked
 //!   failed and skipped from then on; the write succeeds while one leg
 //!   took it.
-//! - Reads go through dm-io to one healthy leg (any leg for an in-sync
-//!   region, the default leg otherwise); a failed read marks the leg
-//!   failed and is retried from the work item on another in-sync leg.
-//!   Reading through dm-io instead of remapping keeps the bio unchanged
-//!   for the retry (no `dm_bio_record()`), at the cost of one clone.
+//! - Reads are remapped to one healthy leg (the default leg, or for an
+//!   in-sync region another healthy one): no allocation on the read path,
+//!   as dm-raid1. A failed read marks the leg failed; `end_io` takes the
+//!   bio back (restored from the record the dm layer made at remap) and
+//!   the work item sends it to another in-sync leg that it was not tried
+//!   on, or fails it when there is none.
 //! - Empty flushes go to every healthy leg as count-0 `PREFLUSH` regions.
 //! - The copy engine ([`resync`]) copies out-of-sync regions from the
 //!   default leg to the other healthy legs, several jobs in flight.
@@ -27,10 +28,10 @@ mod region_map;
 mod resync;
 
 use crate::{
-    blk::consts::BLK_STS_IOERR,
+    blk::consts::{BLK_STS_INVAL, BLK_STS_IOERR, BLK_STS_NOTSUPP},
     dm::{
-        BioList, BioOp, CtrError, DeviceIter, DmDev, MapBio, MapResult, PendingBio, StatusType,
-        StatusWriter, Target, TargetInit, TargetRef,
+        BioList, BioOp, CtrError, DeviceIter, DmDev, EndIoBio, EndIoResult, MapBio, MapResult,
+        PendingBio, StatusType, StatusWriter, Target, TargetInit, TargetRef,
     },
     dm_io::{DmIoClient, DM_IO_MAX_REGIONS},
     mm::page::{PageList, PAGE_SIZE},
@@ -38,7 +39,7 @@ use crate::{
 use core::fmt::Write;
 use kernel::{
     alloc::AllocError,
-    new_spinlock_irq,
+    bindings, new_spinlock_irq,
     prelude::*,
     sync::SpinLockIrq,
     time::{delay::fsleep, Delta},
@@ -140,18 +141,20 @@ impl Mirror {
         }
     }
 
-    /// Sends a read to a chosen leg, or ends it with an error.
-    fn submit_read(this: &TargetRef<Self>, mut bio: PendingBio) {
+    /// Sends a read taken back in `end_io` to another leg, or ends it with
+    /// an error when no untried leg holds its data.
+    fn resubmit_read(this: &TargetRef<Self>, mut bio: PendingBio) {
         let region = this.region_of(bio.sector());
-        let tried = bio.data();
+        let [tried, _] = bio.data();
         let leg = {
             let st = this.state.lock();
             this.choose_read_leg(&st, region, tried)
         };
-        match leg {
-            Some(leg) => {
-                bio.set_data(tried | (1 << leg));
-                io::ReadIo::submit(this, bio, leg);
+        match leg.and_then(|leg| Some((leg, this.legs.get(leg)?))) {
+            Some((leg, dev)) => {
+                bio.set_data([tried | (1 << leg), leg as u64]);
+                let sector = bio.sector();
+                bio.resubmit(dev, sector);
             }
             None => bio.end(BLK_STS_IOERR),
         }
@@ -203,7 +206,7 @@ impl Mirror {
             (retry, ready, event)
         };
         while let Some(bio) = retry.pop() {
-            Self::submit_read(this, bio);
+            Self::resubmit_read(this, bio);
         }
         while let Some(bio) = ready.pop() {
             let region = this.region_of(bio.sector());
@@ -322,10 +325,19 @@ impl Target for Mirror {
     fn map(this: &TargetRef<Self>, mut bio: MapBio<'_>) -> MapResult {
         match bio.op() {
             BioOp::Read => {
-                bio.set_data(0);
-                let (bio, r) = bio.take();
-                Self::submit_read(this, bio);
-                r
+                let region = this.region_of(bio.sector());
+                let leg = {
+                    let st = this.state.lock();
+                    this.choose_read_leg(&st, region, 0)
+                };
+                match leg.and_then(|leg| Some((leg, this.legs.get(leg)?))) {
+                    Some((leg, dev)) => {
+                        bio.set_data([1 << leg, leg as u64]);
+                        let sector = bio.sector();
+                        bio.remap(dev, sector)
+                    }
+                    None => bio.kill(),
+                }
             }
             BioOp::Write | BioOp::Discard => {
                 let (bio, r) = bio.take();
@@ -344,6 +356,37 @@ impl Target for Mirror {
             }
             BioOp::Other => bio.kill(),
         }
+    }
+
+    fn end_io(
+        this: &TargetRef<Self>,
+        bio: EndIoBio<'_>,
+        status: &mut bindings::blk_status_t,
+    ) -> EndIoResult {
+        // Writes end in `io::WriteIo`; only a failed remapped read is
+        // retried. Unsupported or invalid requests and read-ahead are not
+        // media errors (dm-raid1 neither fails the leg for them).
+        if bio.op() != BioOp::Read
+            || *status == 0
+            || *status == BLK_STS_NOTSUPP
+            || *status == BLK_STS_INVAL
+            || bio.is_readahead()
+        {
+            return EndIoResult::DONE;
+        }
+        let [_, leg] = bio.data();
+        pr_warn!("rmirror: read failed on leg {}, trying another leg\n", leg);
+        let Some((bio, r)) = bio.retry() else {
+            return EndIoResult::DONE;
+        };
+        {
+            let mut st = this.state.lock();
+            st.fail_legs(1 << (leg % 64), this.all_legs);
+            st.retry.push(bio);
+        }
+        // The work item sends it again, or fails it if no leg is left.
+        this.queue_work();
+        r
     }
 
     fn presuspend(this: &TargetRef<Self>) {

@@ -53,6 +53,8 @@ impl ReqFlags {
     pub const PREFLUSH: Self = flag(bindings::req_flag_bits___REQ_PREFLUSH);
     /// `REQ_ATOMIC`: an untorn write; dm-io never splits it.
     pub const ATOMIC: Self = flag(bindings::req_flag_bits___REQ_ATOMIC);
+    /// `REQ_RAHEAD`: read-ahead, may fail without harm.
+    pub const RAHEAD: Self = flag(bindings::req_flag_bits___REQ_RAHEAD);
     /// `REQ_NOUNMAP`: write zeroes without deallocating.
     pub const NOUNMAP: Self = flag(bindings::req_flag_bits___REQ_NOUNMAP);
 

@@ -11,8 +11,9 @@
 //! with `BLK_STS_IOERR`, so no bio is ever left hanging.
 
 use super::{
-    rdm_bio_endio, rdm_bio_remap, rdm_per_bio_data, DmDev, DM_MAPIO_KILL, DM_MAPIO_REMAPPED,
-    DM_MAPIO_SUBMITTED,
+    rdm_bio_endio, rdm_bio_map_start, rdm_bio_record, rdm_bio_remap, rdm_bio_restore,
+    rdm_bio_resubmit, rdm_per_bio_words, DmDev, DM_ENDIO_DONE, DM_ENDIO_INCOMPLETE, DM_MAPIO_KILL,
+    DM_MAPIO_REMAPPED, DM_MAPIO_SUBMITTED,
 };
 use crate::blk::{
     bio::Bio,
@@ -22,9 +23,9 @@ use crate::blk::{
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{bindings, ffi};
 
-/// Bytes of per-bio data every target of this layer gets
-/// (`ti->per_io_data_size`): one `u64`.
-pub(super) const PER_BIO_DATA: usize = core::mem::size_of::<u64>();
+// Every target of this layer gets per-bio data (`ti->per_io_data_size`,
+// set by `rdm_ti_setup()`): a `u64` for the target and a record of the bio
+// for resubmission (`struct rdm_per_bio` in src/dm_helpers.c).
 
 const SECTOR_SHIFT: u32 = bindings::SECTOR_SHIFT;
 
@@ -87,6 +88,8 @@ impl MapBio<'_> {
     /// `bio` must be the bio dm-core is mapping on the target starting at
     /// `begin`, valid for the returned lifetime.
     pub(super) unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+        // SAFETY: The bio has this layer's per-bio data (caller).
+        unsafe { rdm_bio_map_start(bio.as_ptr()) };
         // INVARIANT: guaranteed by the caller.
         Self {
             bio,
@@ -116,25 +119,24 @@ impl MapBio<'_> {
         u64::from(self.raw().bi_iter.bi_size >> SECTOR_SHIFT)
     }
 
-    /// Stores the target's per-bio word (read back from the
+    /// Stores the target's per-bio words (read back from the
     /// [`PendingBio`] or in `end_io`).
-    pub fn set_data(&mut self, value: u64) {
-        // SAFETY: Every target of this layer asks for `PER_BIO_DATA`
-        // bytes of per-bio data, which dm-core allocates in front of the
-        // bio, suitably aligned, for the bio's lifetime.
-        unsafe {
-            rdm_per_bio_data(self.bio.as_ptr(), PER_BIO_DATA)
-                .cast::<u64>()
-                .write(value)
-        };
+    pub fn set_data(&mut self, value: [u64; 2]) {
+        // SAFETY: Every target of this layer has per-bio data with two
+        // `u64` words, which dm-core allocates with the bio, aligned.
+        unsafe { rdm_per_bio_words(self.bio.as_ptr()).write(value) };
     }
 
     /// Sends the bio to `sector` of `dev`; dm-core submits it
-    /// (`DM_MAPIO_REMAPPED`).
+    /// (`DM_MAPIO_REMAPPED`). The bio is recorded first, so that `end_io`
+    /// can take it back and send it again ([`EndIoBio::retry`]).
     pub fn remap(self, dev: &DmDev, sector: u64) -> MapResult {
-        // SAFETY: The bio is dm-core's clone, ours to change in map; the
-        // device is held by `dev`.
-        unsafe { rdm_bio_remap(self.bio.as_ptr(), dev.bdev().as_raw(), sector) };
+        // SAFETY: The bio is dm-core's clone, ours to change in map, with
+        // this layer's per-bio data; the device is held by `dev`.
+        unsafe {
+            rdm_bio_record(self.bio.as_ptr());
+            rdm_bio_remap(self.bio.as_ptr(), dev.bdev().as_raw(), sector)
+        };
         MapResult(DM_MAPIO_REMAPPED)
     }
 
@@ -164,7 +166,7 @@ impl MapBio<'_> {
 ///
 /// `bio` is a valid bio that dm-core handed to the target's map, which
 /// returned `DM_MAPIO_SUBMITTED` for it; this object alone ends it, once.
-/// Its per-bio data is at least [`PER_BIO_DATA`] bytes.
+/// It has this layer's per-bio data.
 pub struct PendingBio {
     bio: NonNull<bindings::bio>,
     begin: u64,
@@ -215,19 +217,19 @@ impl PendingBio {
         unsafe { Bio::from_raw(self.bio.as_ptr()) }
     }
 
-    fn data_ptr(&self) -> *mut u64 {
+    fn data_ptr(&self) -> *mut [u64; 2] {
         // SAFETY: By the type invariant the per-bio data is there.
-        unsafe { rdm_per_bio_data(self.bio.as_ptr(), PER_BIO_DATA).cast::<u64>() }
+        unsafe { rdm_per_bio_words(self.bio.as_ptr()) }
     }
 
-    /// The target's per-bio word.
-    pub fn data(&self) -> u64 {
+    /// The target's per-bio words.
+    pub fn data(&self) -> [u64; 2] {
         // SAFETY: The per-bio data is valid, aligned, and ours.
         unsafe { self.data_ptr().read() }
     }
 
-    /// Sets the target's per-bio word.
-    pub fn set_data(&mut self, value: u64) {
+    /// Sets the target's per-bio words.
+    pub fn set_data(&mut self, value: [u64; 2]) {
         // SAFETY: As in `data`; `&mut self` means no other access.
         unsafe { self.data_ptr().write(value) };
     }
@@ -238,6 +240,17 @@ impl PendingBio {
         core::mem::forget(self);
         // SAFETY: By the type invariant this is the one end of the bio.
         unsafe { rdm_bio_endio(bio.as_ptr(), status) };
+    }
+
+    /// Sends a bio taken back in `end_io` again, to `sector` of `dev`; it
+    /// comes back through `end_io` when done.
+    pub fn resubmit(self, dev: &DmDev, sector: u64) {
+        let bio = self.bio;
+        core::mem::forget(self);
+        // SAFETY: The bio was restored by `EndIoBio::retry`; submitting it
+        // hands the duty to end it to the block layer, whose completion
+        // runs dm-core's endio and then the target's `end_io` again.
+        unsafe { rdm_bio_resubmit(bio.as_ptr(), dev.bdev().as_raw(), sector) };
     }
 
     fn into_raw(self) -> (NonNull<bindings::bio>, u64) {
@@ -251,6 +264,87 @@ impl Drop for PendingBio {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the bio was not ended yet.
         unsafe { rdm_bio_endio(self.bio.as_ptr(), BLK_STS_IOERR) };
+    }
+}
+
+/// The outcome of `end_io` (`DM_ENDIO_*`). `Incomplete` only comes with
+/// a [`PendingBio`] from [`EndIoBio::retry`].
+#[must_use]
+pub struct EndIoResult(pub(super) ffi::c_int);
+
+impl EndIoResult {
+    /// `DM_ENDIO_DONE`: the bio ends with the status as it is.
+    pub const DONE: Self = Self(DM_ENDIO_DONE);
+}
+
+/// A bio of the target completing, in `end_io`.
+///
+/// # Invariants
+///
+/// `bio` is the completing clone, with this layer's per-bio data, valid
+/// for `'a`; `begin` is the target's first sector.
+pub struct EndIoBio<'a> {
+    bio: NonNull<bindings::bio>,
+    begin: u64,
+    _lifetime: PhantomData<&'a mut bindings::bio>,
+}
+
+impl EndIoBio<'_> {
+    /// Wraps the bio of an `end_io` call.
+    ///
+    /// # Safety
+    ///
+    /// `bio` must be the bio dm-core completes on the target starting at
+    /// `begin`, valid for the returned lifetime.
+    pub(super) unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+        // INVARIANT: guaranteed by the caller.
+        Self {
+            bio,
+            begin,
+            _lifetime: PhantomData,
+        }
+    }
+
+    fn raw(&self) -> &bindings::bio {
+        // SAFETY: By the type invariant the bio is valid.
+        unsafe { self.bio.as_ref() }
+    }
+
+    /// What the bio asked for.
+    pub fn op(&self) -> BioOp {
+        classify(self.raw())
+    }
+
+    /// Whether it is read-ahead (`REQ_RAHEAD`): failing it is harmless.
+    pub fn is_readahead(&self) -> bool {
+        Opf::from_raw(self.raw().bi_opf).has(ReqFlags::RAHEAD)
+    }
+
+    /// The target's per-bio words.
+    pub fn data(&self) -> [u64; 2] {
+        // SAFETY: By the type invariant the per-bio data is there.
+        unsafe { rdm_per_bio_words(self.bio.as_ptr()).read() }
+    }
+
+    /// Takes a failed remapped bio back to send it again
+    /// (`DM_ENDIO_INCOMPLETE`): its position, size and device are restored
+    /// to what they were when [`MapBio::remap`] recorded them, and the
+    /// status is cleared. `None` for a bio that was not remapped (or was
+    /// taken back already): nothing to restore it from.
+    pub fn retry(self) -> Option<(PendingBio, EndIoResult)> {
+        // SAFETY: The per-bio data is there; the C side restores only what
+        // `MapBio::remap` recorded for this bio, once.
+        if !unsafe { rdm_bio_restore(self.bio.as_ptr()) } {
+            return None;
+        }
+        // INVARIANT: with DM_ENDIO_INCOMPLETE dm-core leaves the bio to us.
+        Some((
+            PendingBio {
+                bio: self.bio,
+                begin: self.begin,
+            },
+            EndIoResult(DM_ENDIO_INCOMPLETE),
+        ))
     }
 }
 

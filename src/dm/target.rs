@@ -12,7 +12,7 @@
 //! drops the target, in process context and while `ti` is still valid.
 
 use super::{
-    bio::{MapBio, MapResult, PER_BIO_DATA},
+    bio::{EndIoBio, EndIoResult, MapBio, MapResult},
     dev::DmDev,
     rdm_get_device, rdm_target_register, rdm_target_unregister, rdm_ti_begin, rdm_ti_event,
     rdm_ti_len, rdm_ti_private, rdm_ti_set_error, rdm_ti_set_private, rdm_ti_setup,
@@ -79,8 +79,15 @@ pub trait Target: Send + Sync + Sized + 'static {
     /// `map`: remap, kill, or take the bio.
     fn map(this: &TargetRef<Self>, bio: MapBio<'_>) -> MapResult;
 
-    /// `end_io` for remapped bios; may change `status`.
-    fn end_io(_this: &TargetRef<Self>, _status: &mut bindings::blk_status_t) {}
+    /// `end_io`: every bio of the target ends here, remapped or taken;
+    /// may change `status`, or take a failed bio back to send it again.
+    fn end_io(
+        _this: &TargetRef<Self>,
+        _bio: EndIoBio<'_>,
+        _status: &mut bindings::blk_status_t,
+    ) -> EndIoResult {
+        EndIoResult::DONE
+    }
 
     /// `presuspend`: before dm-core waits for in-flight bios.
     fn presuspend(_this: &TargetRef<Self>) {}
@@ -154,7 +161,6 @@ impl TargetInit<'_> {
                 self.ti.as_ptr(),
                 config.num_flush_bios,
                 config.num_discard_bios,
-                PER_BIO_DATA as u32,
                 config.max_io_len,
             )
         };
@@ -456,16 +462,18 @@ unsafe extern "C" fn map<T: Target>(ti: *mut RawTarget, bio: *mut bindings::bio)
 /// Called by dm-core only, as `end_io`.
 unsafe extern "C" fn end_io<T: Target>(
     ti: *mut RawTarget,
-    _bio: *mut bindings::bio,
+    bio: *mut bindings::bio,
     error: *mut u8,
 ) -> ffi::c_int {
     // SAFETY: Constructed; a bio of it is completing.
     let this = unsafe { TargetRef::<T>::borrow_raw(ti) };
     // SAFETY: dm-core passes a valid status to update.
-    if let Some(status) = unsafe { error.as_mut() } {
-        T::end_io(&this, status);
-    }
-    DM_ENDIO_DONE
+    let (Some(status), Some(bio)) = (unsafe { error.as_mut() }, NonNull::new(bio)) else {
+        return DM_ENDIO_DONE;
+    };
+    // SAFETY: dm-core passes the completing clone of this target.
+    let bio = unsafe { EndIoBio::from_raw(bio, rdm_ti_begin(ti)) };
+    T::end_io(&this, bio, status).0
 }
 
 /// # Safety

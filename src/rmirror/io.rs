@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The mirror's bio I/O through dm-io: a write to every healthy leg as one
-//! request, and a read from one leg.
+//! The mirror's writes through dm-io: one request to every healthy leg.
 
 use super::{bit_legs, Mirror};
 use crate::{
@@ -118,72 +117,5 @@ impl OwnedIo for WriteIo {
         // A discard error does not degrade the mirror (dm-raid1 neither).
         let failed = if discard { 0 } else { failed };
         this.finish(status, failed);
-    }
-}
-
-/// A read of one leg.
-pub(super) struct ReadIo {
-    mirror: TargetRef<Mirror>,
-    bio: PendingBio,
-    leg: usize,
-}
-
-impl ReadIo {
-    /// Reads `bio` from `leg`; on failure to send, ends it with an error.
-    pub(super) fn submit(this: &TargetRef<Mirror>, bio: PendingBio, leg: usize) {
-        let opf = bio.opf();
-        let req = ReadIo {
-            mirror: this.clone(),
-            bio,
-            leg,
-        };
-        // On allocation failure `req` is dropped, which fails the bio.
-        if let Ok(req) = with_noio(|| KBox::new(req, GFP_KERNEL)) {
-            if let Err((_, req)) = async_io(req, opf, 0) {
-                KBox::into_inner(req).bio.end(BLK_STS_IOERR);
-            }
-        }
-    }
-}
-
-impl OwnedIo for ReadIo {
-    fn client(&self) -> &DmIoClient {
-        &self.mirror.client
-    }
-
-    fn prepare<'a>(&'a self, regions: &mut RegionBuf<'a>) -> Result<DmIoMemory<'a>> {
-        let dev = self.mirror.legs.get(self.leg).ok_or(EINVAL)?;
-        regions.push(Region::new(
-            dev.bdev(),
-            self.bio.sector(),
-            self.bio.sectors(),
-        ))?;
-        Ok(DmIoMemory::Bio(self.bio.as_bio()))
-    }
-
-    fn complete(this: KBox<Self>, bits: IoBits) {
-        let ReadIo { mirror, bio, leg } = KBox::into_inner(this);
-        if bits.error_bits == 0 && bits.unsup_bits == 0 {
-            bio.end(0);
-            return;
-        }
-        // Retry on another leg from the work item (dm-io may sleep).
-        let retry = {
-            let mut st = mirror.state.lock();
-            if bits.error_bits != 0 {
-                st.fail_legs(1 << leg, mirror.all_legs);
-            }
-            let region = mirror.region_of(bio.sector());
-            if mirror.choose_read_leg(&st, region, bio.data()).is_some() {
-                st.retry.push(bio);
-                None
-            } else {
-                Some(bio)
-            }
-        };
-        match retry {
-            Some(bio) => bio.end(BLK_STS_IOERR),
-            None => mirror.queue_work(),
-        }
     }
 }

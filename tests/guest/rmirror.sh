@@ -175,6 +175,22 @@ dmsetup remove rl0
 dmsetup remove rl1
 pass "read error retried on the other leg; with no leg left, reads and writes fail (EIO)"
 
+# --- 6b. three legs, two of them failing: a read is retried twice ----------
+dmsetup create rl0 --table "0 $SZ linear /dev/nullb5 0"
+dmsetup create rl1 --table "0 $SZ linear /dev/nullb6 0"
+dmsetup create rl2 --table "0 $SZ linear /dev/nullb7 0"
+dmsetup create m3f --table "0 $SZ rmirror $REGION 3 /dev/mapper/rl0 /dev/mapper/rl1 /dev/mapper/rl2 nosync"
+put /tmp/b /dev/mapper/m3f 8
+for l in rl0 rl1; do
+	dmsetup load $l --table "0 $SZ error"
+	dmsetup resume $l
+done
+[ "$(sum /dev/mapper/m3f 8 8)" = "$B" ] || fail "read not retried up to the third leg"
+[ "$(mstat m3f)" = "128/128 DDA idle" ] || fail "status with two failed legs: $(dmsetup status m3f)"
+dmsetup remove m3f
+for l in rl0 rl1 rl2; do dmsetup remove $l; done
+pass "three legs, two failing: reads retried until the good leg, status '128/128 DDA idle'"
+
 # --- 7. flushes reach every leg; discards pass on ---------------------------
 nullb_create 9 64 cache_size=16
 nullb_create 10 64 cache_size=16
