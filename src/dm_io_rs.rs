@@ -10,6 +10,9 @@
 //! source, is split into bios, and completes synchronously or through a
 //! callback that runs exactly once. C callers use the `rdm_io*` exports
 //! (`include/dm-io-rs.h`).
+//!
+//! The module also registers `rmirror`, a device-mapper mirror target in
+//! safe Rust on this API ([`dm`] is its target layer).
 
 pub mod blk;
 mod c_abi;

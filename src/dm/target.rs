@@ -191,6 +191,13 @@ impl DeviceIter<'_> {
 }
 
 /// An instance and its reference count.
+///
+/// # Invariants
+///
+/// `refs` counts the [`TargetRef`]s plus the table's reference (held from
+/// `ctr` to `dtr`); `idle` is completed when it drops to zero, and only
+/// then does `dtr` free the holder. `ti` is the `dm_target` this instance
+/// was constructed for, valid while the holder lives.
 #[pin_data]
 pub struct Holder<T: Target> {
     refs: AtomicUsize,
@@ -241,6 +248,11 @@ impl<T: Target> WorkItem for Holder<T> {
 
 /// A counted reference to a target instance; the destructor waits for all
 /// of them, so whatever holds one may use the instance and its devices.
+///
+/// # Invariants
+///
+/// The `ARef` owns one count of [`Holder::refs`] (except for the uncounted
+/// borrows made by the hook trampolines, which never drop it).
 pub struct TargetRef<T: Target>(ARef<Holder<T>>);
 
 impl<T: Target> Clone for TargetRef<T> {
