@@ -65,6 +65,15 @@ pub(crate) fn resolve_devices() {
     }
 }
 
+/// The device number of test device `index` (in the order of [`Dev`]), 0
+/// where missing: the same devices for the C suite in tests/c_abi_diff.c.
+#[no_mangle]
+pub(crate) extern "C" fn rdm_test_devt(index: ffi::c_uint) -> u32 {
+    DEVTS
+        .get(index as usize)
+        .map_or(0, |devt| devt.load(Ordering::Relaxed))
+}
+
 /// Opens a test device.
 pub(crate) fn open(dev: Dev) -> Result<BdevFile> {
     let i = dev as usize;
