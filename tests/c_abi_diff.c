@@ -678,8 +678,64 @@ static void c_abi_bad_input(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), -EIO);
 		req.bi_opf = REQ_OP_WRITE;
 	}
+	/*
+	 * From here on synchronous: a NULL notify function with a NULL
+	 * context is what a synchronous request looks like.
+	 */
+	req.notify.fn = NULL;
+	req.notify.context = NULL;
+
+	/* Page-list offsets beyond a page; a list whose first node has no page. */
+	req.mem.type = DM_IO_PAGE_LIST;
+	req.mem.ptr.pl = c->pl;
+	req.mem.offset = PAGE_SIZE + 512;
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
+	req.mem.offset = 0;
+	{
+		struct page_list empty = { .next = NULL, .page = NULL };
+
+		req.mem.ptr.pl = &empty;
+		err = unsup = 0;
+		/* Nothing to take data from: the region fails as unsupported. */
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EOPNOTSUPP);
+		KUNIT_EXPECT_EQ(test, err, 0);
+		KUNIT_EXPECT_EQ(test, unsup, 1);
+	}
+	req.mem.type = DM_IO_KMEM;
+	req.mem.ptr.addr = c->kbuf;
 	msleep(10);
 	KUNIT_EXPECT_EQ(test, atomic_read(&calls), 0);
+
+	/* A discard with a data buffer: the buffer is ignored, as upstream. */
+	memset(c->kbuf, 0x3c, 4096);
+	where[0] = (struct dm_io_region){ c->bdevs[DISCARD], 0, 8 };
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[DISCARD], REQ_OP_WRITE, 0, 8, c->kbuf), 0);
+	req.bi_opf = REQ_OP_DISCARD;
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0x3c, 4096));
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[DISCARD], REQ_OP_READ, 0, 8, c->kbuf), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0, 4096));
+	req.bi_opf = REQ_OP_WRITE;
+
+	/* Count 0 without PREFLUSH: nothing is written, no error. */
+	memset(c->kbuf, 0x11, 4096);
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_WRITE, 0, 8, c->kbuf), 0);
+	memset(c->kbuf, 0x77, 4096);
+	where[0] = (struct dm_io_region){ c->bdevs[PLAIN0], 0, 0 };
+	err = unsup = ~0UL;
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), 0);
+	KUNIT_EXPECT_EQ(test, err | unsup, 0);
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_READ, 0, 8, c->kbuf), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0x11, 4096));
+
+	/* Past the end of the device: that region's bit only. */
+	where[0] = (struct dm_io_region){ c->bdevs[PLAIN0], 8, 8 };
+	where[1] = (struct dm_io_region){ c->bdevs[SMALL], dev_sectors(c, SMALL) - 4, 8 };
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, err, 2);
+	KUNIT_EXPECT_EQ(test, unsup, 0);
+	where[1] = (struct dm_io_region){ c->bdevs[PLAIN0], 8, 8 };
+	where[0] = (struct dm_io_region){ c->bdevs[PLAIN0], 0, 8 };
 
 	/* NULL client pointers to the client functions. */
 	rdm_io_client_destroy(NULL);
