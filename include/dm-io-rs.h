@@ -11,6 +11,9 @@
  *    regions, an unknown memory type, a NULL memory pointer, a page-list
  *    offset of PAGE_SIZE or more, a region needing I/O with a NULL bdev,
  *    or a DM_IO_BIO region larger than the bio: -EINVAL, no callback;
+ *  - memory that runs out before a region is covered (a page list that
+ *    ends early, a page_list node without a page): that region fails as
+ *    unsupported (its bit in unsup_bits) instead of a NULL dereference;
  *  - a multi-region request that is not a write: -EIO, no callback, and a
  *    ratelimited message rather than WARN_ON();
  *  - a REQ_ATOMIC region that does not fit one bio is not split: it fails

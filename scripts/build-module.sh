@@ -3,7 +3,9 @@
 # kernel, built first if needed).
 #
 #   build-module.sh [clean|clippy]
-# Fails on any compiler warning. Prints the module path last.
+# Fails on any compiler warning. Prints the module path last. Objects go to
+# out/build/<kernel build name>/ (kbuild's MO=), so modules for several
+# kernels (guest, debug) can be built side by side.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [ -z "${KDIR:-}" ]; then
@@ -12,16 +14,20 @@ if [ -z "${KDIR:-}" ]; then
 fi
 [ -f "$KDIR/Module.symvers" ] || die "KDIR=$KDIR is not a built kernel tree"
 
-mk() { make -C "$KDIR" M="$PROJECT_DIR" LLVM="$LLVM_SUFFIX" "$@"; }
+MO_DIR="$PROJECT_DIR/out/build/$(basename "$(readlink -f "$KDIR")")"
+mkdir -p "$MO_DIR"
+mk() { make -C "$KDIR" M="$PROJECT_DIR" MO="$MO_DIR" LLVM="$LLVM_SUFFIX" "$@"; }
 
 case "${1:-}" in
 clean)
-	mk clean >/dev/null
+	rm -rf "$PROJECT_DIR/out/build"
+	# Objects of an in-tree (no MO=) build would make kbuild refuse MO=.
+	make -C "$KDIR" M="$PROJECT_DIR" LLVM="$LLVM_SUFFIX" clean >/dev/null
 	exit 0
 	;;
 clippy)
 	# Force Rust objects to rebuild so clippy sees every file.
-	find "$PROJECT_DIR/src" -name '*.o' -delete
+	find "$MO_DIR" -name '*.o' -delete
 	extra=(CLIPPY=1)
 	what="clippy"
 	;;
@@ -43,4 +49,4 @@ if grep -Eq "(^|: )(warning|error)(\[|:)" "$log"; then
 	die "module $what printed warnings; log: $log"
 fi
 info "no warnings ($log)" >&2
-echo "$PROJECT_DIR/dm_io_rs.ko"
+echo "$MO_DIR/dm_io_rs.ko"

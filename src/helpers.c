@@ -98,19 +98,17 @@ unsigned int rdm_reserved_bio_based_ios(void)
 
 /*
  * How long a synchronous wait sleeps before it wakes to tell the hung-task
- * detector it is still alive: half its timeout, or a minute without one.
+ * detector it is still alive: half its default timeout (the sysctl itself
+ * is not exported to modules), or a minute without one.
  */
 unsigned long rdm_sync_wait_slice(void)
 {
-#ifdef CONFIG_DETECT_HUNG_TASK
-	unsigned long timeout = READ_ONCE(sysctl_hung_task_timeout_secs);
-
-	if (timeout)
-		return max(timeout * HZ / 2, 1UL);
-#endif
+#if defined(CONFIG_DETECT_HUNG_TASK) && CONFIG_DEFAULT_HUNG_TASK_TIMEOUT > 0
+	return max(CONFIG_DEFAULT_HUNG_TASK_TIMEOUT * HZ / 2, 1);
+#else
 	return 60 * HZ;
+#endif
 }
-
 
 /*
  * Zero every segment of a bio that dm-io built itself (not a clone). At

@@ -1,17 +1,20 @@
 # Guest script for scripts/bench-rmirror.sh: the Rust mirror (rmirror) next
 # to the kernel's C dm-mirror over identical null_blk legs, with fio.
 # Prints "rmirror-bench: <target> <workload> <round> <iops>" lines.
-setup_test_devices
+# Only the module's quick tag suite runs at insmod here (the device
+# suites have their own run, tests/guest/kunit.sh); the legs are null_blk
+# devices from index 20 on, clear of lib.sh's test devices.
+echo dm_io_rs_tag >/sys/module/kunit/parameters/filter_glob
 insmod /modules/dm_io_rs.ko
 SZ=262144                       # 128 MiB per leg
 ROUNDS=${ROUNDS:-3}
 RUNTIME=${RUNTIME:-3}
 # No memory, no completion delay: what is measured is the I/O path.
-for i in 5 6 7 8; do
+for i in 21 22 23 24; do
 	nullb_create $i 128 memory_backed=0 irqmode=0 completion_nsec=0
 done
-dmsetup create rm --table "0 $SZ rmirror 1024 2 /dev/nullb5 /dev/nullb6 nosync"
-dmsetup create cm --table "0 $SZ mirror core 2 1024 nosync 2 /dev/nullb7 0 /dev/nullb8 0"
+dmsetup create rm --table "0 $SZ rmirror 1024 2 /dev/nullb21 /dev/nullb22 nosync"
+dmsetup create cm --table "0 $SZ mirror core 2 1024 nosync 2 /dev/nullb23 0 /dev/nullb24 0"
 echo "rmirror-bench: rmirror: $(dmsetup table rm)"
 echo "rmirror-bench: mirror:  $(dmsetup table cm)"
 

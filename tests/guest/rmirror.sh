@@ -1,7 +1,10 @@
 # Guest script for the rmirror scenarios (run by `make check`): the
 # module's KUnit suites run at insmod, then the Rust mirror target is
 # driven with dmsetup on null_blk legs and the data compared byte for byte.
-setup_test_devices
+# Only the module's quick tag suite runs at insmod here (the device
+# suites have their own run, tests/guest/kunit.sh); the legs are null_blk
+# devices from index 20 on, clear of lib.sh's test devices.
+echo dm_io_rs_tag >/sys/module/kunit/parameters/filter_glob
 insmod /modules/dm_io_rs.ko
 
 SZ=131072          # sectors per leg used: 64 MiB
@@ -59,7 +62,7 @@ devt() {
 }
 
 # Legs: 64 MiB memory-backed null_blk devices.
-for i in 5 6 7 8; do nullb_create $i 64; done
+for i in 21 22 23 24; do nullb_create $i 64; done
 dd if=/dev/urandom of=/tmp/a bs=1M count=8 status=none
 dd if=/dev/urandom of=/tmp/b bs=1M count=8 status=none
 dd if=/dev/urandom of=/tmp/c bs=1M count=16 status=none
@@ -69,13 +72,13 @@ C=$(fsum /tmp/c)
 zero8=$(dd if=/dev/zero bs=1M count=8 status=none | md5sum | cut -d' ' -f1)
 
 # --- 1. two legs: initial resync, status, table round trip ---------------
-put /tmp/c /dev/nullb5 0
-dmsetup create m2 --table "0 $SZ rmirror $REGION 2 /dev/nullb5 /dev/nullb6"
+put /tmp/c /dev/nullb21 0
+dmsetup create m2 --table "0 $SZ rmirror $REGION 2 /dev/nullb21 /dev/nullb22"
 wait_sync m2
 [ "$(mstat m2)" = "128/128 AA idle" ] || fail "status after sync: $(dmsetup status m2)"
-[ "$(sum /dev/nullb6 16)" = "$C" ] || fail "initial resync did not copy leg 0 to leg 1"
+[ "$(sum /dev/nullb22 16)" = "$C" ] || fail "initial resync did not copy leg 0 to leg 1"
 t="$(dmsetup table m2)"
-[ "$t" = "0 $SZ rmirror $REGION 2 $(devt /dev/nullb5) $(devt /dev/nullb6)" ] || fail "table: $t"
+[ "$t" = "0 $SZ rmirror $REGION 2 $(devt /dev/nullb21) $(devt /dev/nullb22)" ] || fail "table: $t"
 dmsetup reload m2 --table "$t"
 dmsetup resume m2
 wait_sync m2
@@ -86,12 +89,12 @@ pass "two legs: initial resync copies leg 0, status '$(mstat m2)', table round-t
 # --- 2. write through the mirror, read back through it and from each leg --
 put /tmp/a /dev/mapper/m2 4
 [ "$(sum /dev/mapper/m2 8 4)" = "$A" ] || fail "read back through the mirror"
-[ "$(sum /dev/nullb5 8 4)" = "$A" ] || fail "leg 0 content"
-[ "$(sum /dev/nullb6 8 4)" = "$A" ] || fail "leg 1 content"
+[ "$(sum /dev/nullb21 8 4)" = "$A" ] || fail "leg 0 content"
+[ "$(sum /dev/nullb22 8 4)" = "$A" ] || fail "leg 1 content"
 # Unaligned small writes across a region boundary (dm splits at regions).
 dd if=/tmp/b of=/dev/mapper/m2 bs=4096 count=64 seek=100 oflag=direct conv=notrunc status=none
 x=$(dd if=/tmp/b bs=4096 count=64 status=none | md5sum | cut -d' ' -f1)
-for d in /dev/mapper/m2 /dev/nullb5 /dev/nullb6; do
+for d in /dev/mapper/m2 /dev/nullb21 /dev/nullb22; do
 	[ "$(dd if=$d bs=4096 count=64 skip=100 iflag=direct status=none | md5sum | cut -d' ' -f1)" = "$x" ] ||
 		fail "4 KiB writes across regions on $d"
 done
@@ -99,25 +102,25 @@ dmsetup remove m2
 pass "writes reach both legs; reads through the mirror match"
 
 # --- 3. three legs, nosync, then an explicit resync -------------------------
-put /tmp/a /dev/nullb5 0
-dmsetup create m3 --table "0 $SZ rmirror $REGION 3 /dev/nullb5 /dev/nullb6 /dev/nullb7 nosync"
+put /tmp/a /dev/nullb21 0
+dmsetup create m3 --table "0 $SZ rmirror $REGION 3 /dev/nullb21 /dev/nullb22 /dev/nullb23 nosync"
 [ "$(mstat m3)" = "128/128 AAA idle" ] || fail "nosync status: $(dmsetup status m3)"
 dmsetup table m3 | grep -q " nosync$" || fail "nosync not in table"
 put /tmp/b /dev/mapper/m3 20
-for d in /dev/mapper/m3 /dev/nullb5 /dev/nullb6 /dev/nullb7; do
+for d in /dev/mapper/m3 /dev/nullb21 /dev/nullb22 /dev/nullb23; do
 	[ "$(sum $d 8 20)" = "$B" ] || fail "three legs: $d"
 done
 dmsetup message m3 0 resync
 wait_sync m3
-for d in /dev/nullb6 /dev/nullb7; do
-	[ "$(sum $d 64)" = "$(sum /dev/nullb5 64)" ] || fail "three legs after resync: $d differs"
+for d in /dev/nullb22 /dev/nullb23; do
+	[ "$(sum $d 64)" = "$(sum /dev/nullb21 64)" ] || fail "three legs after resync: $d differs"
 done
 dmsetup remove m3
 pass "three legs: writes on all, nosync honoured, message resync makes legs identical"
 
 # --- 4. a leg fails mid-stream (dm-error swapped in under it) ---------------
-dmsetup create rl0 --table "0 $SZ linear /dev/nullb5 0"
-dmsetup create rl1 --table "0 $SZ linear /dev/nullb6 0"
+dmsetup create rl0 --table "0 $SZ linear /dev/nullb21 0"
+dmsetup create rl1 --table "0 $SZ linear /dev/nullb22 0"
 dmsetup create mf --table "0 $SZ rmirror $REGION 2 /dev/mapper/rl0 /dev/mapper/rl1"
 wait_sync mf
 # A writer that goes on for a while, 1 MiB at a time.
@@ -134,14 +137,14 @@ dmsetup resume rl1
 wait $writer || fail "writes failed while one leg was still healthy"
 [ "$(mstat mf)" = "128/128 AD idle" ] || fail "status after leg failure: $(dmsetup status mf)"
 [ "$(sum /dev/mapper/mf 16)" = "$C" ] || fail "read through the degraded mirror"
-[ "$(sum /dev/nullb5 16)" = "$C" ] || fail "the healthy leg misses data"
+[ "$(sum /dev/nullb21 16)" = "$C" ] || fail "the healthy leg misses data"
 put /tmp/a /dev/mapper/mf 30
-[ "$(sum /dev/nullb5 8 30)" = "$A" ] || fail "writes after the failure"
+[ "$(sum /dev/nullb21 8 30)" = "$A" ] || fail "writes after the failure"
 pass "leg 1 failed mid-stream: writes go on, status '$(mstat mf)', healthy leg complete"
 
 # --- 5. replace the leg, resync, all legs identical; writes during resync --
-dd if=/dev/urandom of=/dev/nullb7 bs=1M count=64 oflag=direct status=none
-dmsetup load rl1 --table "0 $SZ linear /dev/nullb7 0"
+dd if=/dev/urandom of=/dev/nullb23 bs=1M count=64 oflag=direct status=none
+dmsetup load rl1 --table "0 $SZ linear /dev/nullb23 0"
 dmsetup resume rl1
 dmsetup message mf 0 resync
 # Writes while regions are being copied must not be undone by the copy.
@@ -149,10 +152,10 @@ put /tmp/b /dev/mapper/mf 40
 put /tmp/b /dev/mapper/mf 0
 wait_sync mf
 [ "$(mstat mf)" = "128/128 AA idle" ] || fail "status after resync: $(dmsetup status mf)"
-[ "$(sum /dev/nullb7 64)" = "$(sum /dev/nullb5 64)" ] || fail "legs differ after resync"
-[ "$(sum /dev/nullb7 8 40)" = "$B" ] && [ "$(sum /dev/nullb7 8 0)" = "$B" ] ||
+[ "$(sum /dev/nullb23 64)" = "$(sum /dev/nullb21 64)" ] || fail "legs differ after resync"
+[ "$(sum /dev/nullb23 8 40)" = "$B" ] && [ "$(sum /dev/nullb23 8 0)" = "$B" ] ||
 	fail "a write during resync was lost"
-[ "$(sum /dev/nullb7 8 30)" = "$A" ] || fail "resync did not copy the degraded-time write"
+[ "$(sum /dev/nullb23 8 30)" = "$A" ] || fail "resync did not copy the degraded-time write"
 pass "replaced leg resynchronised: legs identical, writes during resync kept"
 
 # --- 6. a read error on the default leg is retried on the other leg --------
@@ -176,9 +179,9 @@ dmsetup remove rl1
 pass "read error retried on the other leg; with no leg left, reads and writes fail (EIO)"
 
 # --- 6b. three legs, two of them failing: a read is retried twice ----------
-dmsetup create rl0 --table "0 $SZ linear /dev/nullb5 0"
-dmsetup create rl1 --table "0 $SZ linear /dev/nullb6 0"
-dmsetup create rl2 --table "0 $SZ linear /dev/nullb7 0"
+dmsetup create rl0 --table "0 $SZ linear /dev/nullb21 0"
+dmsetup create rl1 --table "0 $SZ linear /dev/nullb22 0"
+dmsetup create rl2 --table "0 $SZ linear /dev/nullb23 0"
 dmsetup create m3f --table "0 $SZ rmirror $REGION 3 /dev/mapper/rl0 /dev/mapper/rl1 /dev/mapper/rl2 nosync"
 put /tmp/b /dev/mapper/m3f 8
 for l in rl0 rl1; do
@@ -192,28 +195,28 @@ for l in rl0 rl1 rl2; do dmsetup remove $l; done
 pass "three legs, two failing: reads retried until the good leg, status '128/128 DDA idle'"
 
 # --- 7. flushes reach every leg; discards pass on ---------------------------
-nullb_create 9 64 cache_size=16
-nullb_create 10 64 cache_size=16
-dmsetup create mc --table "0 $SZ rmirror $REGION 2 /dev/nullb9 /dev/nullb10 nosync"
+nullb_create 25 64 cache_size=16
+nullb_create 26 64 cache_size=16
+dmsetup create mc --table "0 $SZ rmirror $REGION 2 /dev/nullb25 /dev/nullb26 nosync"
 flushes() { awk '{ print $16 }' /sys/block/$1/stat; }
-f9=$(flushes nullb9)
-f10=$(flushes nullb10)
+f9=$(flushes nullb25)
+f10=$(flushes nullb26)
 dd if=/tmp/a of=/dev/mapper/mc bs=1M oflag=direct conv=fsync,notrunc status=none
-[ "$(flushes nullb9)" -gt "$f9" ] && [ "$(flushes nullb10)" -gt "$f10" ] ||
-	fail "flush did not reach both legs ($f9 -> $(flushes nullb9), $f10 -> $(flushes nullb10))"
-[ "$(sum /dev/nullb10 8)" = "$A" ] || fail "write-back cached leg content"
+[ "$(flushes nullb25)" -gt "$f9" ] && [ "$(flushes nullb26)" -gt "$f10" ] ||
+	fail "flush did not reach both legs ($f9 -> $(flushes nullb25), $f10 -> $(flushes nullb26))"
+[ "$(sum /dev/nullb26 8)" = "$A" ] || fail "write-back cached leg content"
 dmsetup remove mc
-nullb_create 11 64 discard=1
-nullb_create 12 64 discard=1
-dmsetup create md --table "0 $SZ rmirror $REGION 2 /dev/nullb11 /dev/nullb12 nosync"
+nullb_create 27 64 discard=1
+nullb_create 28 64 discard=1
+dmsetup create md --table "0 $SZ rmirror $REGION 2 /dev/nullb27 /dev/nullb28 nosync"
 put /tmp/a /dev/mapper/md
 [ "$(cat "$(dmq md)/discard_max_bytes")" -gt 0 ] || fail "discard not offered"
 blkdiscard -o 0 -l 8388608 /dev/mapper/md
-for d in /dev/nullb11 /dev/nullb12; do
+for d in /dev/nullb27 /dev/nullb28; do
 	[ "$(sum $d 8)" = "$zero8" ] || fail "discard did not reach $d"
 done
 dmsetup remove md
-dmsetup create mn --table "0 $SZ rmirror $REGION 2 /dev/nullb5 /dev/nullb6 nosync"
+dmsetup create mn --table "0 $SZ rmirror $REGION 2 /dev/nullb21 /dev/nullb22 nosync"
 [ "$(cat "$(dmq mn)/discard_max_bytes")" = 0 ] || fail "discard offered without leg support"
 dmsetup remove mn
 pass "empty flushes reach every leg; discards pass on only where legs support them"
@@ -227,21 +230,21 @@ bad() { # EXPECTED_MESSAGE TABLE
 	[ ! -e /dev/mapper/bad ] || fail "half-built device left for: $2"
 	dmsetup remove bad 2>/dev/null || true
 }
-bad "device lookup failed" "0 $SZ rmirror $REGION 2 /dev/nullb5 /dev/nosuchdev"
+bad "device lookup failed" "0 $SZ rmirror $REGION 2 /dev/nullb21 /dev/nosuchdev"
 bad "at least one leg" "0 $SZ rmirror $REGION 0"
 legs65=""
-for i in $(seq 65); do legs65="$legs65 /dev/nullb5"; done
+for i in $(seq 65); do legs65="$legs65 /dev/nullb21"; done
 bad "more legs than one dm-io request" "0 $SZ rmirror $REGION 65$legs65"
-bad "power of two" "0 $SZ rmirror 1000 2 /dev/nullb5 /dev/nullb6"
-bad "shorter than the target" "0 $((SZ * 4)) rmirror $REGION 2 /dev/nullb5 /dev/nullb6"
-bad "wrong number of arguments" "0 $SZ rmirror $REGION 3 /dev/nullb5 /dev/nullb6"
-bad "unknown feature" "0 $SZ rmirror $REGION 2 /dev/nullb5 /dev/nullb6 fast"
+bad "power of two" "0 $SZ rmirror 1000 2 /dev/nullb21 /dev/nullb22"
+bad "shorter than the target" "0 $((SZ * 4)) rmirror $REGION 2 /dev/nullb21 /dev/nullb22"
+bad "wrong number of arguments" "0 $SZ rmirror $REGION 3 /dev/nullb21 /dev/nullb22"
+bad "unknown feature" "0 $SZ rmirror $REGION 2 /dev/nullb21 /dev/nullb22 fast"
 bad "not enough arguments" "0 $SZ rmirror"
 pass "bad table lines refused with a clear message, nothing left behind"
 
 # --- 9. suspend pauses resync; removal with copy I/O in flight -------------
-dd if=/dev/urandom of=/dev/nullb8 bs=1M count=64 oflag=direct status=none
-dmsetup create ms --table "0 $SZ rmirror 8 2 /dev/nullb5 /dev/nullb8"
+dd if=/dev/urandom of=/dev/nullb24 bs=1M count=64 oflag=direct status=none
+dmsetup create ms --table "0 $SZ rmirror 8 2 /dev/nullb21 /dev/nullb24"
 dmsetup suspend ms
 s1=$(mstat ms)
 sleep 0.5
@@ -251,7 +254,7 @@ case "$s2" in *" frozen") ;; *) fail "suspended status: $s2" ;; esac
 dmsetup resume ms
 sleep 0.2
 dmsetup remove ms
-dmsetup create ms --table "0 $SZ rmirror 8 2 /dev/nullb5 /dev/nullb8"
+dmsetup create ms --table "0 $SZ rmirror 8 2 /dev/nullb21 /dev/nullb24"
 dd if=/dev/mapper/ms of=/dev/null bs=64k iflag=direct status=none &
 reader=$!
 sleep 0.1

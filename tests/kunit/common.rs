@@ -42,17 +42,24 @@ pub(crate) enum Dev {
 /// The first bad sector of [`Dev::BadBlocks`].
 pub(crate) const BAD_SECTOR: u64 = 1024;
 
-const DEV_PATHS: [&CStr; 6] = [
+const DEV_PATHS: [&CStr; 10] = [
     c"/dev/nullb0",
     c"/dev/nullb1",
     c"/dev/nullb2",
     c"/dev/nullb3",
     c"/dev/nullb4",
     c"/dev/vda",
+    // For the C stress suite (tests/c_stress.c): two null_blk devices that
+    // complete from a timer, one that fails bios on demand
+    // (fail_make_request), one that the guest powers off under load.
+    c"/dev/nullb5",
+    c"/dev/nullb6",
+    c"/dev/nullb7",
+    c"/dev/nullb8",
 ];
 
 /// Device numbers of [`DEV_PATHS`], 0 where missing.
-static DEVTS: [AtomicU32; 6] = [const { AtomicU32::new(0) }; 6];
+static DEVTS: [AtomicU32; 10] = [const { AtomicU32::new(0) }; 10];
 
 /// Resolves the test devices' paths. Called from module init, in the
 /// `insmod` task: the test cases run in kernel threads, whose root may be
@@ -63,6 +70,15 @@ pub(crate) fn resolve_devices() {
             devt.store(n, Ordering::Relaxed);
         }
     }
+}
+
+/// The device number of test device `index` (in the order of [`DEV_PATHS`]),
+/// 0 where missing: the same devices for the C suites in tests/c_*.c.
+#[no_mangle]
+pub(crate) extern "C" fn rdm_test_devt(index: ffi::c_uint) -> u32 {
+    DEVTS
+        .get(index as usize)
+        .map_or(0, |devt| devt.load(Ordering::Relaxed))
 }
 
 /// Opens a test device.

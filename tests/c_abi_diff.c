@@ -1,0 +1,769 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm_io_rs_c_abi: rdm_io() through its C ABI, with the kernel's own dm_io()
+ * as the oracle.
+ *
+ * Every shape (op and flags, memory type and offset, 1..=BITS_PER_LONG
+ * regions on devices with and without discard, with a small max_sectors,
+ * with bad sectors, crossing the end of the device) runs through both
+ * implementations from the same starting bytes on disk. The return codes,
+ * the error and unsupported bit sets, the bytes on disk around every region
+ * and, for reads, the bytes in memory must be the same.
+ *
+ * Where upstream crashes or WARNs (bad input), only rdm_io() is driven,
+ * and its documented error is checked.
+ */
+
+#include <kunit/test.h>
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/dm-io.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/ioprio.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <dm-io-rs.h>
+
+/* tests/kunit/common.rs: the test devices, resolved at module load. */
+u32 rdm_test_devt(unsigned int index);
+
+enum diff_dev { PLAIN0, PLAIN1, DISCARD, SMALL, BADBLOCKS, VIRTIO, NR_DEVS };
+
+static const char *const dev_names[NR_DEVS] = {
+	"nullb0", "nullb1", "nullb2(discard)", "nullb3(max_sectors=64)",
+	"nullb4(bad 1024-2047)", "vda(discard,wz<=2048)",
+};
+
+/* Each region gets a slot of its own, so no two regions overlap. */
+#define SLOT_SECTORS	4096
+#define GUARD_SECTORS	8
+#define MAX_MEM_BYTES	((SLOT_SECTORS << SECTOR_SHIFT) + PAGE_SIZE)
+#define MEM_PAGES	(MAX_MEM_BYTES / PAGE_SIZE + 1)
+#define POISON		0x5a
+#define UNREADABLE	0xee
+#define NR_SHAPES	240
+
+struct diff_ctx {
+	struct file *files[NR_DEVS];
+	struct block_device *bdevs[NR_DEVS];
+	struct dm_io_client *oracle;	/* the kernel's dm-io */
+	struct dm_io_client *rust;	/* rdm_io_client_create() */
+	/* Memory for requests: pages (page list, bio) and linear buffers. */
+	struct page *pages[MEM_PAGES];
+	struct page_list pl[MEM_PAGES];
+	struct bio_vec bvecs[MEM_PAGES];
+	struct bio bio;
+	void *vbuf;			/* vmalloc */
+	void *kbuf;			/* kmalloc */
+	u8 *pattern;			/* what a write sends */
+	u8 *out;			/* staging for the request memory */
+	u8 *snap[2];			/* bytes on disk after each run */
+	size_t snap_len;
+	struct rnd_state rnd;
+	/* Region arrays handed to the implementations; too big for the stack. */
+	struct dm_io_region where[BITS_PER_LONG + 1];
+};
+
+struct shape {
+	blk_opf_t opf;
+	enum dm_io_mem_type mem;
+	unsigned int offset;
+	unsigned int nr;
+	bool async;
+	struct dm_io_region where[BITS_PER_LONG];
+	enum diff_dev dev[BITS_PER_LONG];
+};
+
+struct outcome {
+	int r;
+	unsigned long error_bits;
+	unsigned long unsup_bits;
+};
+
+/* ---- synchronous helper I/O through the oracle, linear memory ---- */
+
+static int oracle_rw(struct diff_ctx *c, struct block_device *bdev,
+		     blk_opf_t opf, sector_t sector, sector_t count, void *buf)
+{
+	struct dm_io_region where = { bdev, sector, count };
+	struct dm_io_request req = {
+		.bi_opf = opf,
+		.mem.type = DM_IO_KMEM,
+		.mem.ptr.addr = buf,
+		.client = c->oracle,
+	};
+	unsigned long bits = 0;
+
+	return dm_io(&req, 1, &where, &bits, NULL, IOPRIO_DEFAULT);
+}
+
+static sector_t dev_sectors(struct diff_ctx *c, enum diff_dev d)
+{
+	return bdev_nr_sectors(c->bdevs[d]);
+}
+
+/*
+ * Runs fn over [start, end) in pieces that never straddle a 64-sector
+ * boundary when the whole range fails, so a bad sector spoils only its
+ * own aligned piece. buf is c->kbuf-sized scratch.
+ */
+static void fill_range(struct diff_ctx *c, enum diff_dev d, sector_t start,
+		       sector_t end, u8 seed)
+{
+	sector_t s = start;
+
+	while (s < end) {
+		sector_t n = min_t(sector_t, end - s,
+				   SLOT_SECTORS + 2 * GUARD_SECTORS);
+		size_t i;
+
+		for (i = 0; i < (n << SECTOR_SHIFT) / 8; i++)
+			((u64 *)c->kbuf)[i] = ((s << SECTOR_SHIFT) / 8 + i) *
+					      0x9e3779b97f4a7c15ULL ^ seed;
+		if (oracle_rw(c, c->bdevs[d], REQ_OP_WRITE, s, n, c->kbuf)) {
+			/* Bad sectors: write what can be written. */
+			sector_t p = s;
+
+			while (p < s + n) {
+				sector_t q = min_t(sector_t, s + n, round_down(p, 64) + 64);
+
+				oracle_rw(c, c->bdevs[d], REQ_OP_WRITE, p, q - p,
+					  (u8 *)c->kbuf + ((p - s) << SECTOR_SHIFT));
+				p = q;
+			}
+		}
+		s += n;
+	}
+}
+
+static void read_range(struct diff_ctx *c, enum diff_dev d, sector_t start,
+		       sector_t end, u8 *to)
+{
+	sector_t s = start;
+
+	while (s < end) {
+		sector_t n = min_t(sector_t, end - s,
+				   SLOT_SECTORS + 2 * GUARD_SECTORS);
+
+		if (oracle_rw(c, c->bdevs[d], REQ_OP_READ, s, n, c->kbuf)) {
+			sector_t p = s;
+
+			while (p < s + n) {
+				sector_t q = min_t(sector_t, s + n, round_down(p, 64) + 64);
+				u8 *dst = (u8 *)c->kbuf + ((p - s) << SECTOR_SHIFT);
+
+				if (oracle_rw(c, c->bdevs[d], REQ_OP_READ, p, q - p, dst))
+					memset(dst, UNREADABLE, (q - p) << SECTOR_SHIFT);
+				p = q;
+			}
+		}
+		memcpy(to, c->kbuf, n << SECTOR_SHIFT);
+		to += n << SECTOR_SHIFT;
+		s += n;
+	}
+}
+
+/* The disk range a region's snapshot covers: the region and its guards. */
+static void region_span(struct diff_ctx *c, const struct shape *sh,
+			unsigned int i, sector_t *start, sector_t *end)
+{
+	const struct dm_io_region *w = &sh->where[i];
+	sector_t size = dev_sectors(c, sh->dev[i]);
+
+	*start = w->sector > GUARD_SECTORS ? w->sector - GUARD_SECTORS : 0;
+	*end = min_t(sector_t, size, w->sector + w->count + GUARD_SECTORS);
+	if (*start > *end)
+		*start = *end;
+}
+
+/* ---- the request memory, all kinds over the same linear content ---- */
+
+static size_t mem_len(const struct shape *sh)
+{
+	sector_t max = 0;
+	unsigned int i;
+
+	for (i = 0; i < sh->nr; i++)
+		max = max_t(sector_t, max, sh->where[i].count);
+	return max << SECTOR_SHIFT;
+}
+
+/*
+ * Copies between a linear buffer and the request memory, bytes [0, len)
+ * from the memory's start (its offset included).
+ */
+static void mem_copy(struct diff_ctx *c, const struct shape *sh, u8 *linear,
+		     size_t len, bool to_mem)
+{
+	size_t at = sh->offset, done = 0;
+
+	while (done < len) {
+		size_t l = len - done;
+		u8 *p;
+
+		switch (sh->mem) {
+		case DM_IO_PAGE_LIST:
+		case DM_IO_BIO:
+			l = min_t(size_t, l, PAGE_SIZE - at % PAGE_SIZE);
+			p = (u8 *)page_address(c->pages[at / PAGE_SIZE]) + at % PAGE_SIZE;
+			break;
+		case DM_IO_VMA:
+			p = (u8 *)c->vbuf + at;
+			break;
+		default:
+			p = (u8 *)c->kbuf + at;
+			break;
+		}
+		if (to_mem)
+			memcpy(p, linear + done, l);
+		else
+			memcpy(linear + done, p, l);
+		at += l;
+		done += l;
+	}
+}
+
+/* The bytes of memory a run looks at: what the request uses, then a guard. */
+static size_t mem_span(const struct shape *sh)
+{
+	return min_t(size_t, mem_len(sh) + PAGE_SIZE, MAX_MEM_BYTES - sh->offset);
+}
+
+/* Fills the memory (the request's bytes and a guard) and describes it. */
+static void mem_prepare(struct diff_ctx *c, const struct shape *sh,
+			struct dm_io_request *req, bool is_read)
+{
+	size_t len = mem_len(sh), span = mem_span(sh);
+
+	memset(c->out, POISON, span);
+	if (!is_read)
+		memcpy(c->out, c->pattern, len);
+	mem_copy(c, sh, c->out, span, true);
+
+	req->mem.type = sh->mem;
+	req->mem.offset = 0;
+	switch (sh->mem) {
+	case DM_IO_PAGE_LIST:
+		req->mem.ptr.pl = c->pl;
+		req->mem.offset = sh->offset;
+		break;
+	case DM_IO_BIO: {
+		size_t left = len, off = sh->offset;
+		unsigned int n = 0;
+
+		bio_init(&c->bio, NULL, c->bvecs, MEM_PAGES, 0);
+		while (left) {
+			size_t l = min_t(size_t, PAGE_SIZE - off, left);
+
+			__bio_add_page(&c->bio, c->pages[n++], l, off);
+			left -= l;
+			off = 0;
+		}
+		req->mem.ptr.bio = &c->bio;
+		break;
+	}
+	case DM_IO_VMA:
+		req->mem.ptr.vma = (u8 *)c->vbuf + sh->offset;
+		break;
+	default:
+		req->mem.ptr.addr = (u8 *)c->kbuf + sh->offset;
+		break;
+	}
+}
+
+/* ---- running one shape through one implementation ---- */
+
+struct async_wait {
+	struct completion done;
+	unsigned long error_bits;
+	unsigned long unsup_bits;
+	atomic_t calls;
+};
+
+static void async_notify(unsigned long error, unsigned long unsup, void *context)
+{
+	struct async_wait *w = context;
+
+	w->error_bits = error;
+	w->unsup_bits = unsup;
+	atomic_inc(&w->calls);
+	complete(&w->done);
+}
+
+static struct outcome run_one(struct kunit *test, struct diff_ctx *c,
+			      const struct shape *sh, bool rust, u8 *snap)
+{
+	bool is_read = (sh->opf & REQ_OP_MASK) == REQ_OP_READ;
+	struct dm_io_request req = {
+		.bi_opf = sh->opf,
+		.client = rust ? c->rust : c->oracle,
+	};
+	struct dm_io_region *where = c->where;
+	struct outcome o = {};
+	struct async_wait w;
+	unsigned int i;
+	u8 *to = snap;
+
+	/* The same starting bytes on disk for both runs. */
+	for (i = 0; i < sh->nr; i++) {
+		sector_t start, end;
+
+		region_span(c, sh, i, &start, &end);
+		fill_range(c, sh->dev[i], start, end, 0x11 * (i + 1));
+	}
+	mem_prepare(c, sh, &req, is_read);
+	memcpy(where, sh->where, sizeof(sh->where));
+
+	if (sh->async) {
+		init_completion(&w.done);
+		atomic_set(&w.calls, 0);
+		req.notify.fn = async_notify;
+		req.notify.context = &w;
+	}
+	o.error_bits = o.unsup_bits = ~0UL;
+	if (rust)
+		o.r = rdm_io(&req, sh->nr, where, &o.error_bits, &o.unsup_bits,
+			     IOPRIO_DEFAULT);
+	else
+		o.r = dm_io(&req, sh->nr, where, &o.error_bits, &o.unsup_bits,
+			    IOPRIO_DEFAULT);
+	if (sh->async) {
+		KUNIT_ASSERT_EQ(test, o.r, 0);
+		wait_for_completion(&w.done);
+		/* A second call would land here; give it a moment to. */
+		msleep(1);
+		KUNIT_EXPECT_EQ(test, atomic_read(&w.calls), 1);
+		o.error_bits = w.error_bits;
+		o.unsup_bits = w.unsup_bits;
+	}
+
+	if (is_read) {
+		mem_copy(c, sh, to, mem_span(sh), false);
+		to += mem_span(sh);
+	}
+	for (i = 0; i < sh->nr; i++) {
+		sector_t start, end;
+
+		region_span(c, sh, i, &start, &end);
+		read_range(c, sh->dev[i], start, end, to);
+		to += (end - start) << SECTOR_SHIFT;
+	}
+	c->snap_len = to - snap;
+	return o;
+}
+
+/* ---- shapes ---- */
+
+static u32 rnd(struct diff_ctx *c, u32 n)
+{
+	return prandom_u32_state(&c->rnd) % n;
+}
+
+static const sector_t counts[] = {
+	1, 7, 8, 9, 63, 64, 65, 127, 128, 129, 255, 256, 1000, 1024, 2047,
+	2048, 2049, 3000, 4096,
+};
+static const unsigned int offsets[] = { 0, 512, 1536, 2048, PAGE_SIZE - 512 };
+
+static void describe(struct kunit *test, const char *what, int n,
+		     const struct shape *sh)
+{
+	unsigned int i;
+
+	kunit_info(test, "%s: shape %d: opf %#x mem %d offset %u async %d, %u regions:",
+		   what, n, sh->opf, sh->mem, sh->offset, sh->async, sh->nr);
+	for (i = 0; i < sh->nr && i < 8; i++)
+		kunit_info(test, "  [%u] %s sector %llu count %llu", i,
+			   dev_names[sh->dev[i]],
+			   (unsigned long long)sh->where[i].sector,
+			   (unsigned long long)sh->where[i].count);
+}
+
+static void make_shape(struct diff_ctx *c, int n, struct shape *sh)
+{
+	static const unsigned int nrs[] = { 1, 1, 2, 3, 8, 17, 64 };
+	u32 kind = rnd(c, 100), rot = rnd(c, 64);
+	bool end_used[NR_DEVS] = {};
+	sector_t budget;
+	unsigned int i;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->mem = rnd(c, 4);	/* page list, bio, vma, kmem */
+	sh->offset = offsets[rnd(c, ARRAY_SIZE(offsets))];
+	sh->async = rnd(c, 3) == 0;
+
+	if (kind < 35) {
+		static const blk_opf_t flags[] = { 0, REQ_FUA, REQ_PREFLUSH, REQ_SYNC };
+
+		sh->opf = REQ_OP_WRITE | flags[rnd(c, ARRAY_SIZE(flags))];
+		sh->nr = nrs[rnd(c, ARRAY_SIZE(nrs))];
+	} else if (kind < 60) {
+		sh->opf = REQ_OP_READ;
+		sh->nr = 1;
+	} else if (kind < 75) {
+		sh->opf = REQ_OP_DISCARD;
+		sh->nr = 1 + rnd(c, 8);
+	} else if (kind < 88) {
+		sh->opf = REQ_OP_WRITE_ZEROES;
+		sh->nr = 1 + rnd(c, 8);
+	} else {
+		/* A zero-length flush, or count-0 regions without one. */
+		sh->opf = REQ_OP_WRITE | (kind < 95 ? REQ_PREFLUSH : 0);
+		sh->nr = 1 + rnd(c, 8);
+	}
+	/* More regions, smaller ones: a shape stays within a few MiB. */
+	budget = sh->nr == 1 ? SLOT_SECTORS : sh->nr <= 8 ? 1024 : 64;
+
+	for (i = 0; i < sh->nr; i++) {
+		struct dm_io_region *w = &sh->where[i];
+		enum diff_dev d;
+		sector_t count, slot;
+
+		do {
+			d = rnd(c, NR_DEVS);
+		} while (d == VIRTIO && i >= 32);
+		slot = (i + rot) % (d == VIRTIO ? 32 : 64);
+		count = kind >= 88 ? 0 : counts[rnd(c, ARRAY_SIZE(counts))];
+		count = min(count, budget);
+
+		w->bdev = c->bdevs[d];
+		w->count = count;
+		if (!end_used[d] && count > 1 && rnd(c, 16) == 0) {
+			/* Crosses the end of the device. */
+			w->sector = dev_sectors(c, d) - count / 2;
+			end_used[d] = true;
+		} else {
+			w->sector = slot * SLOT_SECTORS +
+				    rnd(c, SLOT_SECTORS - count + 1);
+		}
+		sh->dev[i] = d;
+	}
+	/* Every few shapes: hit the bad sectors on purpose. */
+	if (n % 7 == 3) {
+		sh->dev[0] = BADBLOCKS;
+		sh->where[0].bdev = c->bdevs[BADBLOCKS];
+		sh->where[0].sector = 1000 + rnd(c, 40);
+		if (sh->where[0].count == 0 && kind < 88)
+			sh->where[0].count = 64;
+		for (i = 1; i < sh->nr; i++) {
+			if (sh->dev[i] == BADBLOCKS && (i + rot) % 64 == 0)
+				sh->dev[i] = PLAIN1, sh->where[i].bdev = c->bdevs[PLAIN1];
+		}
+	}
+}
+
+/* ---- the suite ---- */
+
+static int diff_init(struct kunit *test)
+{
+	struct diff_ctx *c;
+	int i;
+
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	test->priv = c;
+	for (i = 0; i < NR_DEVS; i++) {
+		u32 devt = rdm_test_devt(i);
+		struct file *f;
+
+		if (!devt) {
+			kunit_err(test, "test device %s missing", dev_names[i]);
+			return -ENODEV;
+		}
+		f = bdev_file_open_by_dev(devt, BLK_OPEN_READ | BLK_OPEN_WRITE,
+					  NULL, NULL);
+		if (IS_ERR(f))
+			return PTR_ERR(f);
+		c->files[i] = f;
+		c->bdevs[i] = file_bdev(f);
+	}
+	c->oracle = dm_io_client_create();
+	if (IS_ERR(c->oracle)) {
+		int r = PTR_ERR(c->oracle);
+
+		c->oracle = NULL;
+		return r;
+	}
+	c->rust = rdm_io_client_create();
+	if (IS_ERR(c->rust)) {
+		int r = PTR_ERR(c->rust);
+
+		c->rust = NULL;
+		return r;
+	}
+	for (i = 0; i < MEM_PAGES; i++) {
+		c->pages[i] = alloc_page(GFP_KERNEL);
+		if (!c->pages[i])
+			return -ENOMEM;
+		c->pl[i].page = c->pages[i];
+		c->pl[i].next = i + 1 < MEM_PAGES ? &c->pl[i + 1] : NULL;
+	}
+	c->vbuf = vmalloc(MAX_MEM_BYTES + PAGE_SIZE);
+	c->kbuf = kmalloc(max_t(size_t, MAX_MEM_BYTES + PAGE_SIZE,
+				(SLOT_SECTORS + 2 * GUARD_SECTORS) << SECTOR_SHIFT),
+			  GFP_KERNEL);
+	c->pattern = vmalloc(MAX_MEM_BYTES);
+	c->out = vmalloc(MAX_MEM_BYTES);
+	/* At most 8 x (1024 + 16) sectors, or a memory span and 4112 sectors. */
+	c->snap[0] = vmalloc(SZ_8M);
+	c->snap[1] = vmalloc(SZ_8M);
+	if (!c->vbuf || !c->kbuf || !c->pattern || !c->out || !c->snap[0] ||
+	    !c->snap[1])
+		return -ENOMEM;
+	prandom_seed_state(&c->rnd, 0x64d10);
+	return 0;
+}
+
+static void diff_exit(struct kunit *test)
+{
+	struct diff_ctx *c = test->priv;
+	int i;
+
+	if (!c)
+		return;
+	vfree(c->snap[1]);
+	vfree(c->snap[0]);
+	vfree(c->out);
+	vfree(c->pattern);
+	kfree(c->kbuf);
+	vfree(c->vbuf);
+	for (i = 0; i < MEM_PAGES; i++)
+		if (c->pages[i])
+			__free_page(c->pages[i]);
+	if (c->rust)
+		rdm_io_client_destroy(c->rust);
+	if (c->oracle)
+		dm_io_client_destroy(c->oracle);
+	for (i = 0; i < NR_DEVS; i++)
+		if (c->files[i])
+			fput(c->files[i]);
+}
+
+static void c_abi_matches_dm_io(struct kunit *test)
+{
+	struct diff_ctx *c = test->priv;
+	struct shape *sh;
+	unsigned int errors = 0, unsup = 0, reads = 0, i;
+	int n;
+
+	sh = kunit_kzalloc(test, sizeof(*sh), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sh);
+
+	for (n = 0; n < NR_SHAPES; n++) {
+		struct outcome want, got;
+		size_t want_len;
+		bool is_read;
+
+		make_shape(c, n, sh);
+		is_read = (sh->opf & REQ_OP_MASK) == REQ_OP_READ;
+		for (i = 0; i < MAX_MEM_BYTES / 8; i++)
+			((u64 *)c->pattern)[i] = (i + n) * 0xd6e8feb86659fd93ULL;
+
+		want = run_one(test, c, sh, false, c->snap[0]);
+		want_len = c->snap_len;
+		got = run_one(test, c, sh, true, c->snap[1]);
+
+		if (want.r != got.r || want.error_bits != got.error_bits ||
+		    want.unsup_bits != got.unsup_bits) {
+			describe(test, "outcome differs", n, sh);
+			KUNIT_FAIL(test, "dm_io: %d err %#lx unsup %#lx; rdm_io: %d err %#lx unsup %#lx",
+				   want.r, want.error_bits, want.unsup_bits,
+				   got.r, got.error_bits, got.unsup_bits);
+			return;
+		}
+		KUNIT_ASSERT_EQ(test, want_len, c->snap_len);
+		/*
+		 * A failed read's memory is where the two differ on purpose
+		 * (upstream's zero fill runs after blk-mq advanced the bio);
+		 * compare the disk bytes only.
+		 */
+		if (is_read && want.error_bits) {
+			size_t span = mem_span(sh);
+
+			if (memcmp(c->snap[0] + span, c->snap[1] + span, want_len - span)) {
+				describe(test, "disk bytes differ after a failed read", n, sh);
+				KUNIT_FAIL(test, "bytes differ");
+				return;
+			}
+		} else if (memcmp(c->snap[0], c->snap[1], want_len)) {
+			size_t at = 0;
+
+			while (c->snap[0][at] == c->snap[1][at])
+				at++;
+			describe(test, "bytes differ", n, sh);
+			KUNIT_FAIL(test, "first difference at byte %zu of %zu: %#x vs %#x",
+				   at, want_len, c->snap[0][at], c->snap[1][at]);
+			return;
+		}
+		errors += !!want.error_bits;
+		unsup += !!want.unsup_bits;
+		reads += is_read;
+	}
+	kunit_info(test, "%d shapes agree (%u reads, %u with error bits, %u with unsupported bits)",
+		   NR_SHAPES, reads, errors, unsup);
+	/* The shape mix must really reach the error and unsupported paths. */
+	KUNIT_EXPECT_GT(test, errors, 10);
+	KUNIT_EXPECT_GT(test, unsup, 10);
+	KUNIT_EXPECT_GT(test, reads, 20);
+}
+
+/* ---- bad input: only rdm_io(), where upstream would crash or WARN ---- */
+
+static void never_called(unsigned long error, unsigned long unsup, void *context)
+{
+	atomic_inc((atomic_t *)context);
+}
+
+static void c_abi_bad_input(struct kunit *test)
+{
+	struct diff_ctx *c = test->priv;
+	struct dm_io_region *where = c->where;
+	struct dm_io_request req = {
+		.bi_opf = REQ_OP_WRITE,
+		.mem.type = DM_IO_KMEM,
+		.mem.ptr.addr = c->kbuf,
+		.client = c->rust,
+	};
+	unsigned long err = 0, unsup = 0;
+	atomic_t calls = ATOMIC_INIT(0);
+	unsigned int i;
+	int r, pass;
+
+	for (i = 0; i <= BITS_PER_LONG; i++)
+		where[i] = (struct dm_io_region){ c->bdevs[PLAIN0], 8 * i, 8 };
+
+	/* Each case twice: synchronous, then with a callback that must not run. */
+	for (pass = 0; pass < 2; pass++) {
+		req.notify.fn = pass ? never_called : NULL;
+		req.notify.context = pass ? &calls : NULL;
+
+		KUNIT_EXPECT_EQ(test, rdm_io(NULL, 1, where, &err, &unsup, 0), -EINVAL);
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, BITS_PER_LONG + 1, where, &err, &unsup, 0),
+				-EINVAL);
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, NULL, &err, &unsup, 0), -EINVAL);
+
+		req.client = NULL;
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
+		req.client = ERR_PTR(-ENOMEM);
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
+		req.client = c->rust;
+
+		req.mem.type = 7;
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
+		req.mem.type = DM_IO_KMEM;
+		req.mem.ptr.addr = NULL;
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
+		req.mem.ptr.addr = c->kbuf;
+
+		req.mem.type = DM_IO_PAGE_LIST;
+		req.mem.ptr.pl = c->pl;
+		req.mem.offset = PAGE_SIZE;
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
+		req.mem.offset = 0;
+		req.mem.type = DM_IO_KMEM;
+		req.mem.ptr.addr = c->kbuf;
+
+		/* A region that needs I/O with no device. */
+		where[1].bdev = NULL;
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), -EINVAL);
+		where[1].bdev = c->bdevs[PLAIN0];
+
+		/* Multi-region read: -EIO, before anything is read. */
+		req.bi_opf = REQ_OP_READ;
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), -EIO);
+		req.bi_opf = REQ_OP_WRITE;
+	}
+	/*
+	 * From here on synchronous: a NULL notify function with a NULL
+	 * context is what a synchronous request looks like.
+	 */
+	req.notify.fn = NULL;
+	req.notify.context = NULL;
+
+	/* Page-list offsets beyond a page; a list whose first node has no page. */
+	req.mem.type = DM_IO_PAGE_LIST;
+	req.mem.ptr.pl = c->pl;
+	req.mem.offset = PAGE_SIZE + 512;
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
+	req.mem.offset = 0;
+	{
+		struct page_list empty = { .next = NULL, .page = NULL };
+
+		req.mem.ptr.pl = &empty;
+		err = unsup = 0;
+		/* Nothing to take data from: the region fails as unsupported. */
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EOPNOTSUPP);
+		KUNIT_EXPECT_EQ(test, err, 0);
+		KUNIT_EXPECT_EQ(test, unsup, 1);
+	}
+	req.mem.type = DM_IO_KMEM;
+	req.mem.ptr.addr = c->kbuf;
+	msleep(10);
+	KUNIT_EXPECT_EQ(test, atomic_read(&calls), 0);
+
+	/* A discard with a data buffer: the buffer is ignored, as upstream. */
+	memset(c->kbuf, 0x3c, 4096);
+	where[0] = (struct dm_io_region){ c->bdevs[DISCARD], 0, 8 };
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[DISCARD], REQ_OP_WRITE, 0, 8, c->kbuf), 0);
+	req.bi_opf = REQ_OP_DISCARD;
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0x3c, 4096));
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[DISCARD], REQ_OP_READ, 0, 8, c->kbuf), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0, 4096));
+	req.bi_opf = REQ_OP_WRITE;
+
+	/* Count 0 without PREFLUSH: nothing is written, no error. */
+	memset(c->kbuf, 0x11, 4096);
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_WRITE, 0, 8, c->kbuf), 0);
+	memset(c->kbuf, 0x77, 4096);
+	where[0] = (struct dm_io_region){ c->bdevs[PLAIN0], 0, 0 };
+	err = unsup = ~0UL;
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), 0);
+	KUNIT_EXPECT_EQ(test, err | unsup, 0);
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_READ, 0, 8, c->kbuf), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0x11, 4096));
+
+	/* Past the end of the device: that region's bit only. */
+	where[0] = (struct dm_io_region){ c->bdevs[PLAIN0], 8, 8 };
+	where[1] = (struct dm_io_region){ c->bdevs[SMALL], dev_sectors(c, SMALL) - 4, 8 };
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, err, 2);
+	KUNIT_EXPECT_EQ(test, unsup, 0);
+	where[1] = (struct dm_io_region){ c->bdevs[PLAIN0], 8, 8 };
+	where[0] = (struct dm_io_region){ c->bdevs[PLAIN0], 0, 8 };
+
+	/* NULL client pointers to the client functions. */
+	rdm_io_client_destroy(NULL);
+	rdm_io_client_destroy(ERR_PTR(-ENOMEM));
+	KUNIT_EXPECT_EQ(test, rdm_io_client_resize(4, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rdm_io_client_resize(4, c->rust), 0);
+
+	/* After all that, the client still works: a write and a read back. */
+	memset(c->kbuf, 0xa5, 4096);
+	r = rdm_io(&req, 1, where, &err, &unsup, 0);
+	KUNIT_EXPECT_EQ(test, r, 0);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	memset(c->kbuf, 0, 4096);
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_READ, 0, 8, c->kbuf), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0xa5, 4096));
+}
+
+static struct kunit_case c_abi_cases[] = {
+	KUNIT_CASE_SLOW(c_abi_matches_dm_io),
+	KUNIT_CASE(c_abi_bad_input),
+	{}
+};
+
+static struct kunit_suite c_abi_suite = {
+	.name = "dm_io_rs_c_abi",
+	.init = diff_init,
+	.exit = diff_exit,
+	.test_cases = c_abi_cases,
+};
+
+kunit_test_suite(c_abi_suite);

@@ -1,0 +1,943 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm_io_rs_stress: rdm_io() under load and under injected faults.
+ *
+ *  - stress_mixed_load: kernel threads issue async and sync requests with
+ *    random memory kinds, offsets, sizes, 1..=BITS_PER_LONG regions and
+ *    ops, against null_blk devices that complete from a timer, for a
+ *    bounded time. Every write is verified, every callback counted.
+ *  - fail_make_request_hits_only_its_regions: one device fails bios at
+ *    random (fail_make_request); only its regions' bits may be set and the
+ *    other regions hold their data.
+ *  - alloc_failures_*: FAILSLAB and FAIL_PAGE_ALLOC, filtered to this
+ *    task: client creation fails cleanly with -ENOMEM; I/O still completes
+ *    from the mempool reserves.
+ *  - power_off_under_load: a null_blk device is powered off (by the guest
+ *    script) while requests to it are in flight.
+ *
+ * tests/guest/lib.sh makes the devices and sets up the fault attributes.
+ */
+
+#include <kunit/test.h>
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/dm-io.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kthread.h>
+#include <linux/prandom.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <dm-io-rs.h>
+
+/* tests/kunit/common.rs: the test devices, resolved at module load. */
+u32 rdm_test_devt(unsigned int index);
+
+static unsigned int stress_seconds = 8;
+module_param(stress_seconds, uint, 0444);
+MODULE_PARM_DESC(stress_seconds, "minimum duration of the mixed-load stress test");
+
+/* The load runs at least stress_seconds and until this many requests... */
+#define STRESS_MIN_REQUESTS	2000
+/* ...but never longer than this (a debug kernel under TCG is slow). */
+#define STRESS_MAX_SECONDS	90
+
+static atomic_long_t stress_requests;
+
+/* Indices of rdm_test_devt(), the order of tests/kunit/common.rs. */
+enum { DEV_PLAIN0 = 0, DEV_PLAIN1 = 1, DEV_TIMER0 = 6, DEV_TIMER1 = 7,
+       DEV_FLAKY = 8, DEV_DOOMED = 9 };
+
+#define NR_THREADS	4
+#define INFLIGHT	16
+#define SLOT_SECTORS	128
+#define SLOT_BYTES	(SLOT_SECTORS << SECTOR_SHIFT)
+#define SLOTS_PER_DEV	32
+#define NR_SDEVS	3
+#define NR_SLOTS	(NR_SDEVS * SLOTS_PER_DEV)
+#define MEM_BYTES	(SLOT_BYTES + PAGE_SIZE)
+#define MEM_PAGES	(MEM_BYTES / PAGE_SIZE)
+/* Past what the other suites touch on nullb0 and nullb1. */
+#define AREA_BASE	(512ULL << 11)
+
+struct stress_dev {
+	struct file *file;
+	struct block_device *bdev;
+};
+
+/* Memory of every kind for one request, all over SLOT_BYTES of data. */
+struct stress_mem {
+	struct page *pages[MEM_PAGES];
+	struct page_list pl[MEM_PAGES];
+	struct bio_vec bvecs[MEM_PAGES];
+	struct bio bio;
+	void *vbuf;
+	void *kbuf;
+};
+
+struct stress_thread;
+
+struct stress_req {
+	struct stress_thread *t;
+	struct stress_mem mem;
+	bool in_flight;
+	bool is_read;
+	atomic_t calls;
+	unsigned int uses;
+	unsigned long error_bits;
+	u32 gen;
+	unsigned int nr;
+	unsigned int slot[BITS_PER_LONG];
+	unsigned int first[BITS_PER_LONG];	/* first sector in the slot */
+	unsigned int count;
+	enum dm_io_mem_type kind;
+	unsigned int offset;
+	struct dm_io_region where[BITS_PER_LONG];
+};
+
+struct stress_thread {
+	struct kunit *test;
+	struct dm_io_client *client;
+	struct stress_dev *devs;	/* NR_SDEVS */
+	unsigned int id;
+	struct rnd_state rnd;
+	struct stress_req *reqs;	/* INFLIGHT, the last one for sync */
+	wait_queue_head_t wait;
+	atomic_t done;			/* completed, not yet reaped */
+	/* Per slot sector: (gen << 8) | sector-of-the-memory, 0 = unknown. */
+	u32 (*expect)[SLOT_SECTORS];
+	bool busy[NR_SLOTS];
+	u8 *scratch;
+	/* Counts for the report. */
+	unsigned long writes, reads, flushes, async, regions, verified;
+	unsigned int failures;		/* shown as test failures too */
+	struct completion exited;
+};
+
+static u64 word_of(u32 gen, unsigned int sector, unsigned int word)
+{
+	return ((u64)gen << 32 | sector << 8 | (word & 0x3f)) * 0x9e3779b97f4a7c15ULL;
+}
+
+static sector_t slot_sector(unsigned int t, unsigned int slot)
+{
+	return AREA_BASE + ((sector_t)t * SLOTS_PER_DEV + slot % SLOTS_PER_DEV) *
+			   SLOT_SECTORS;
+}
+
+static int mem_alloc(struct stress_mem *m)
+{
+	int i;
+
+	for (i = 0; i < MEM_PAGES; i++) {
+		m->pages[i] = alloc_page(GFP_KERNEL);
+		if (!m->pages[i])
+			return -ENOMEM;
+		m->pl[i].page = m->pages[i];
+		m->pl[i].next = i + 1 < MEM_PAGES ? &m->pl[i + 1] : NULL;
+	}
+	m->vbuf = vmalloc(MEM_BYTES);
+	m->kbuf = kmalloc(MEM_BYTES, GFP_KERNEL);
+	return m->vbuf && m->kbuf ? 0 : -ENOMEM;
+}
+
+static void mem_free(struct stress_mem *m)
+{
+	int i;
+
+	kfree(m->kbuf);
+	vfree(m->vbuf);
+	for (i = 0; i < MEM_PAGES; i++)
+		if (m->pages[i])
+			__free_page(m->pages[i]);
+}
+
+/* Copies len bytes between linear and the memory at offset, of kind. */
+static void mem_copy(struct stress_mem *m, enum dm_io_mem_type kind,
+		     unsigned int offset, u8 *linear, size_t len, bool to_mem)
+{
+	size_t at = offset, done = 0;
+
+	while (done < len) {
+		size_t l = len - done;
+		u8 *p;
+
+		if (kind == DM_IO_VMA) {
+			p = (u8 *)m->vbuf + at;
+		} else if (kind == DM_IO_KMEM) {
+			p = (u8 *)m->kbuf + at;
+		} else {
+			l = min_t(size_t, l, PAGE_SIZE - at % PAGE_SIZE);
+			p = (u8 *)page_address(m->pages[at / PAGE_SIZE]) + at % PAGE_SIZE;
+		}
+		if (to_mem)
+			memcpy(p, linear + done, l);
+		else
+			memcpy(linear + done, p, l);
+		at += l;
+		done += l;
+	}
+}
+
+/* Describes len bytes of the memory at offset, of kind. */
+static void mem_describe(struct stress_mem *m, enum dm_io_mem_type kind,
+			 unsigned int offset, size_t len, struct dm_io_memory *out)
+{
+	out->type = kind;
+	out->offset = 0;
+	switch ((unsigned int)kind) {
+	case DM_IO_PAGE_LIST:
+		out->ptr.pl = m->pl;
+		out->offset = offset;
+		break;
+	case DM_IO_BIO:
+	case RDM_IO_BVEC: {
+		size_t left = len, off = offset;
+		unsigned int n = 0;
+
+		bio_init(&m->bio, NULL, m->bvecs, MEM_PAGES, 0);
+		while (left) {
+			size_t l = min_t(size_t, PAGE_SIZE - off, left);
+
+			__bio_add_page(&m->bio, m->pages[n++], l, off);
+			left -= l;
+			off = 0;
+		}
+		if (kind == DM_IO_BIO)
+			out->ptr.bio = &m->bio;
+		else
+			out->ptr.addr = m->bvecs;
+		break;
+	}
+	case DM_IO_VMA:
+		out->ptr.vma = (u8 *)m->vbuf + offset;
+		break;
+	default:
+		out->ptr.addr = (u8 *)m->kbuf + offset;
+		break;
+	}
+}
+
+static u32 rnd(struct stress_thread *t, u32 n)
+{
+	return prandom_u32_state(&t->rnd) % n;
+}
+
+static const enum dm_io_mem_type kinds[] = {
+	DM_IO_PAGE_LIST, DM_IO_BIO, DM_IO_VMA, DM_IO_KMEM, RDM_IO_BVEC,
+};
+
+/* Random memory kind and offset; the bvec kind needs no offset games. */
+static void pick_memory(struct stress_thread *t, struct stress_req *r)
+{
+	static const unsigned int offsets[] = { 0, 512, 1024, PAGE_SIZE - 512 };
+
+	r->kind = kinds[rnd(t, ARRAY_SIZE(kinds))];
+	r->offset = offsets[rnd(t, ARRAY_SIZE(offsets))];
+}
+
+static void stress_notify(unsigned long error, unsigned long unsup, void *context)
+{
+	struct stress_req *r = context;
+	struct stress_thread *t = r->t;
+
+	r->error_bits = error | unsup;
+	atomic_inc(&r->calls);
+	atomic_inc(&t->done);
+	wake_up(&t->wait);
+}
+
+/* Fills a write's memory with its generation's pattern. */
+static void fill_write(struct stress_thread *t, struct stress_req *r)
+{
+	size_t len = (size_t)r->count << SECTOR_SHIFT, i;
+	u64 *w = (u64 *)t->scratch;
+
+	for (i = 0; i < len / 8; i++)
+		w[i] = word_of(r->gen, i / 64, i);
+	mem_copy(&r->mem, r->kind, r->offset, t->scratch, len, true);
+}
+
+/* Checks bytes read from slot sectors [first, first + count) into linear. */
+static bool check_sectors(struct stress_thread *t, unsigned int slot,
+			  unsigned int first, unsigned int count, const u8 *linear)
+{
+	unsigned int s, i;
+
+	for (s = 0; s < count; s++) {
+		u32 e = t->expect[slot][first + s];
+		const u64 *w = (const u64 *)(linear + ((size_t)s << SECTOR_SHIFT));
+
+		if (!e)
+			continue;
+		for (i = 0; i < 64; i++) {
+			if (w[i] != word_of(e >> 8, e & 0xff, i)) {
+				kunit_err(t->test, "thread %u slot %u sector %u: word %u is %#llx, want %#llx (gen %u)",
+					  t->id, slot, first + s, i, w[i],
+					  word_of(e >> 8, e & 0xff, i), e >> 8);
+				return false;
+			}
+		}
+		t->verified++;
+	}
+	return true;
+}
+
+static void region_of(struct stress_thread *t, unsigned int slot,
+		      unsigned int first, unsigned int count,
+		      struct dm_io_region *w)
+{
+	w->bdev = t->devs[slot / SLOTS_PER_DEV].bdev;
+	w->sector = slot_sector(t->id, slot) + first;
+	w->count = count;
+}
+
+/* Fills r with a write to 1..=BITS_PER_LONG idle slots. */
+static bool plan_write(struct stress_thread *t, struct stress_req *r)
+{
+	static const unsigned int nrs[] = { 1, 1, 2, 3, 8, 33, 64 };
+	unsigned int want = nrs[rnd(t, ARRAY_SIZE(nrs))], i, tries;
+
+	r->is_read = false;
+	r->nr = 0;
+	r->count = 1 + rnd(t, SLOT_SECTORS);
+	r->gen = (prandom_u32_state(&t->rnd) >> 8) | 1;
+	for (tries = 0; tries < 4 * NR_SLOTS && r->nr < want; tries++) {
+		unsigned int slot = rnd(t, NR_SLOTS);
+
+		if (t->busy[slot])
+			continue;
+		for (i = 0; i < r->nr; i++)
+			if (r->slot[i] == slot)
+				break;
+		if (i < r->nr)
+			continue;
+		r->slot[r->nr] = slot;
+		r->first[r->nr] = rnd(t, SLOT_SECTORS - r->count + 1);
+		region_of(t, slot, r->first[r->nr], r->count, &r->where[r->nr]);
+		r->nr++;
+	}
+	pick_memory(t, r);
+	return r->nr > 0;
+}
+
+static bool plan_read(struct stress_thread *t, struct stress_req *r)
+{
+	unsigned int slot = rnd(t, NR_SLOTS);
+
+	if (t->busy[slot])
+		return false;
+	r->is_read = true;
+	r->nr = 1;
+	r->count = 1 + rnd(t, SLOT_SECTORS);
+	r->slot[0] = slot;
+	r->first[0] = rnd(t, SLOT_SECTORS - r->count + 1);
+	region_of(t, slot, r->first[0], r->count, &r->where[0]);
+	pick_memory(t, r);
+	return true;
+}
+
+static int issue(struct stress_thread *t, struct stress_req *r, bool async)
+{
+	size_t len = (size_t)r->count << SECTOR_SHIFT;
+	struct dm_io_request req = {
+		.bi_opf = r->is_read ? REQ_OP_READ : REQ_OP_WRITE,
+		.client = t->client,
+	};
+	unsigned long err = 0, unsup = 0;
+	unsigned int i;
+	int ret;
+
+	if (!r->is_read)
+		fill_write(t, r);
+	mem_describe(&r->mem, r->kind, r->offset, len, &req.mem);
+	if (!async)
+		return rdm_io(&req, r->nr, r->where, &err, &unsup, IOPRIO_DEFAULT) ?:
+		       (err | unsup ? -EIO : 0);
+
+	for (i = 0; i < r->nr; i++)
+		t->busy[r->slot[i]] = true;
+	r->in_flight = true;
+	r->uses++;
+	req.notify.fn = stress_notify;
+	req.notify.context = r;
+	ret = rdm_io(&req, r->nr, r->where, NULL, NULL, IOPRIO_DEFAULT);
+	if (ret) {
+		/* Refused: no callback will come. */
+		r->uses--;
+		r->in_flight = false;
+		for (i = 0; i < r->nr; i++)
+			t->busy[r->slot[i]] = false;
+	}
+	return ret;
+}
+
+/* A finished request: the data it read, or what its write left. */
+static void account(struct stress_thread *t, struct stress_req *r)
+{
+	unsigned int i, s;
+
+	if (r->is_read) {
+		mem_copy(&r->mem, r->kind, r->offset, t->scratch,
+			 (size_t)r->count << SECTOR_SHIFT, false);
+		if (!check_sectors(t, r->slot[0], r->first[0], r->count, t->scratch))
+			t->failures++;
+		t->reads++;
+		return;
+	}
+	for (i = 0; i < r->nr; i++)
+		for (s = 0; s < r->count; s++)
+			t->expect[r->slot[i]][r->first[i] + s] = r->gen << 8 | s;
+	t->writes++;
+	t->regions += r->nr;
+}
+
+static void reap(struct stress_thread *t)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < INFLIGHT - 1; i++) {
+		struct stress_req *r = &t->reqs[i];
+
+		if (!r->in_flight || atomic_read(&r->calls) < r->uses)
+			continue;
+		/* Pairs with the callback's atomic_inc(). */
+		smp_rmb();
+		atomic_dec(&t->done);
+		r->in_flight = false;
+		if (atomic_read(&r->calls) != r->uses || r->error_bits) {
+			kunit_err(t->test, "thread %u: request %u: %d calls for %u uses, bits %#lx",
+				  t->id, i, atomic_read(&r->calls), r->uses, r->error_bits);
+			t->failures++;
+		} else {
+			account(t, r);
+		}
+		for (j = 0; j < r->nr; j++)
+			t->busy[r->slot[j]] = false;
+	}
+}
+
+static struct stress_req *idle_req(struct stress_thread *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < INFLIGHT - 1; i++)
+		if (!t->reqs[i].in_flight)
+			return &t->reqs[i];
+	return NULL;
+}
+
+static bool any_in_flight(struct stress_thread *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < INFLIGHT - 1; i++)
+		if (t->reqs[i].in_flight)
+			return true;
+	return false;
+}
+
+static void empty_flush(struct stress_thread *t)
+{
+	struct dm_io_region where[NR_SDEVS];
+	struct dm_io_request req = {
+		.bi_opf = REQ_OP_WRITE | REQ_PREFLUSH,
+		.mem.type = DM_IO_KMEM,
+		.mem.ptr.addr = t->scratch,
+		.client = t->client,
+	};
+	unsigned long err = ~0UL;
+	unsigned int i;
+
+	for (i = 0; i < NR_SDEVS; i++)
+		where[i] = (struct dm_io_region){ t->devs[i].bdev, 0, 0 };
+	if (rdm_io(&req, NR_SDEVS, where, &err, NULL, IOPRIO_DEFAULT) || err) {
+		kunit_err(t->test, "thread %u: empty flush failed, bits %#lx", t->id, err);
+		t->failures++;
+	}
+	t->flushes++;
+}
+
+static int stress_fn(void *data)
+{
+	struct stress_thread *t = data;
+	struct stress_req *sync_req = &t->reqs[INFLIGHT - 1];
+	unsigned long start = jiffies, deadline = start + stress_seconds * HZ;
+	unsigned long cap = start + STRESS_MAX_SECONDS * HZ;
+
+	while ((time_before(jiffies, deadline) ||
+		(atomic_long_read(&stress_requests) < STRESS_MIN_REQUESTS &&
+		 time_before(jiffies, cap))) && !t->failures) {
+		u32 what = rnd(t, 100);
+		struct stress_req *r;
+
+		reap(t);
+		atomic_long_inc(&stress_requests);
+		if (what < 45) {
+			r = idle_req(t);
+			if (!r) {
+				wait_event_timeout(t->wait, atomic_read(&t->done) > 0, HZ);
+				continue;
+			}
+			if ((what < 35 ? plan_write(t, r) : plan_read(t, r)) &&
+			    !issue(t, r, true))
+				t->async++;
+		} else if (what < 97) {
+			r = sync_req;
+			if (!(what < 65 ? plan_write(t, r) : plan_read(t, r)))
+				continue;
+			if (issue(t, r, false)) {
+				kunit_err(t->test, "thread %u: sync %s of %u regions failed",
+					  t->id, r->is_read ? "read" : "write", r->nr);
+				t->failures++;
+				break;
+			}
+			account(t, r);
+		} else {
+			empty_flush(t);
+		}
+		cond_resched();
+	}
+	/* Everything in flight completes before the client goes. */
+	deadline = jiffies + 60 * HZ;
+	while (any_in_flight(t) && time_before(jiffies, deadline)) {
+		wait_event_timeout(t->wait, atomic_read(&t->done) > 0, HZ / 10);
+		reap(t);
+	}
+	if (any_in_flight(t)) {
+		kunit_err(t->test, "thread %u: requests still in flight after 60 s", t->id);
+		t->failures++;
+	}
+	complete(&t->exited);
+	return 0;
+}
+
+/* Reads every slot back through the other memory path and checks it. */
+static void verify_all(struct stress_thread *t)
+{
+	unsigned int slot;
+
+	for (slot = 0; slot < NR_SLOTS && !t->failures; slot++) {
+		struct stress_req *r = &t->reqs[INFLIGHT - 1];
+
+		r->is_read = true;
+		r->nr = 1;
+		r->count = SLOT_SECTORS;
+		r->slot[0] = slot;
+		r->first[0] = 0;
+		region_of(t, slot, 0, SLOT_SECTORS, &r->where[0]);
+		pick_memory(t, r);
+		if (issue(t, r, false)) {
+			kunit_err(t->test, "thread %u: final read of slot %u failed", t->id, slot);
+			t->failures++;
+			return;
+		}
+		account(t, r);
+	}
+}
+
+static int open_dev(struct kunit *test, unsigned int index, struct stress_dev *d)
+{
+	u32 devt = rdm_test_devt(index);
+
+	if (!devt) {
+		kunit_err(test, "test device %u missing", index);
+		return -ENODEV;
+	}
+	d->file = bdev_file_open_by_dev(devt, BLK_OPEN_READ | BLK_OPEN_WRITE, NULL, NULL);
+	if (IS_ERR(d->file)) {
+		int r = PTR_ERR(d->file);
+
+		d->file = NULL;
+		return r;
+	}
+	d->bdev = file_bdev(d->file);
+	return 0;
+}
+
+static void close_dev(struct stress_dev *d)
+{
+	if (d->file)
+		fput(d->file);
+	d->file = NULL;
+}
+
+static void stress_mixed_load(struct kunit *test)
+{
+	static const unsigned int dev_index[NR_SDEVS] = { DEV_TIMER0, DEV_TIMER1, DEV_PLAIN0 };
+	struct stress_dev devs[NR_SDEVS] = {};
+	struct stress_thread *threads;
+	struct dm_io_client *client;
+	unsigned long writes = 0, reads = 0, flushes = 0, async = 0, regions = 0,
+		      verified = 0;
+	unsigned int i, j, failures = 0;
+	unsigned long start;
+	bool ready = false;
+
+	for (i = 0; i < NR_SDEVS; i++)
+		KUNIT_ASSERT_EQ(test, open_dev(test, dev_index[i], &devs[i]), 0);
+	client = rdm_io_client_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(client));
+	atomic_long_set(&stress_requests, 0);
+	start = jiffies;
+	threads = kcalloc(NR_THREADS, sizeof(*threads), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, threads);
+
+	for (i = 0; i < NR_THREADS; i++) {
+		struct stress_thread *t = &threads[i];
+
+		t->test = test;
+		t->client = client;
+		t->devs = devs;
+		t->id = i;
+		prandom_seed_state(&t->rnd, 0x5eed0 + i);
+		init_waitqueue_head(&t->wait);
+		init_completion(&t->exited);
+		t->reqs = vzalloc(INFLIGHT * sizeof(*t->reqs));
+		t->expect = vzalloc(NR_SLOTS * sizeof(*t->expect));
+		t->scratch = kmalloc(MEM_BYTES, GFP_KERNEL);
+		if (!t->reqs || !t->expect || !t->scratch)
+			goto out;
+		for (j = 0; j < INFLIGHT; j++) {
+			t->reqs[j].t = t;
+			if (mem_alloc(&t->reqs[j].mem))
+				goto out;
+		}
+	}
+	ready = true;
+	for (i = 0; i < NR_THREADS; i++) {
+		struct task_struct *task = kthread_run(stress_fn, &threads[i],
+						       "rdm_stress/%u", i);
+
+		if (IS_ERR(task)) {
+			threads[i].failures++;
+			complete(&threads[i].exited);
+		}
+	}
+	for (i = 0; i < NR_THREADS; i++)
+		wait_for_completion(&threads[i].exited);
+
+	/* A late second callback would show up here. */
+	msleep(100);
+	for (i = 0; i < NR_THREADS; i++) {
+		struct stress_thread *t = &threads[i];
+
+		for (j = 0; j < INFLIGHT - 1; j++)
+			KUNIT_EXPECT_EQ(test, atomic_read(&t->reqs[j].calls),
+					(int)t->reqs[j].uses);
+		verify_all(t);
+		writes += t->writes;
+		reads += t->reads;
+		flushes += t->flushes;
+		async += t->async;
+		regions += t->regions;
+		verified += t->verified;
+		failures += t->failures;
+	}
+	kunit_info(test, "stress: %lu requests (%lu async) by %d threads in %u s: %lu writes of %lu regions, %lu reads, %lu empty flushes; %lu sectors verified",
+		   writes + reads + flushes, async, NR_THREADS,
+		   jiffies_to_msecs(jiffies - start) / 1000, writes, regions,
+		   reads, flushes, verified);
+	KUNIT_EXPECT_EQ(test, failures, 0);
+	KUNIT_EXPECT_GE(test, writes + reads + flushes, STRESS_MIN_REQUESTS);
+	KUNIT_EXPECT_GT(test, verified, 0);
+out:
+	KUNIT_EXPECT_TRUE_MSG(test, ready, "setting up the stress threads failed");
+	for (i = 0; i < NR_THREADS; i++) {
+		struct stress_thread *t = &threads[i];
+
+		if (t->reqs)
+			for (j = 0; j < INFLIGHT; j++)
+				mem_free(&t->reqs[j].mem);
+		vfree(t->reqs);
+		vfree(t->expect);
+		kfree(t->scratch);
+	}
+	kfree(threads);
+	/* Only now, with every completion in: the client goes. */
+	rdm_io_client_destroy(client);
+	for (i = 0; i < NR_SDEVS; i++)
+		close_dev(&devs[i]);
+}
+
+/* ---- fail_make_request on one device ---- */
+
+static int rw_kmem(struct dm_io_client *client, blk_opf_t opf,
+		   struct dm_io_region *where, unsigned int nr, void *buf,
+		   unsigned long *err)
+{
+	struct dm_io_request req = {
+		.bi_opf = opf,
+		.mem.type = DM_IO_KMEM,
+		.mem.ptr.addr = buf,
+		.client = client,
+	};
+
+	return rdm_io(&req, nr, where, err, NULL, IOPRIO_DEFAULT);
+}
+
+static void fail_make_request_hits_only_its_regions(struct kunit *test)
+{
+	struct stress_dev devs[3] = {};
+	static const unsigned int dev_index[3] = { DEV_PLAIN0, DEV_PLAIN1, DEV_FLAKY };
+	struct dm_io_region where[6];
+	struct dm_io_client *client;
+	unsigned int round, i, faults = 0, rounds = 300;
+	unsigned long flaky_mask = 0;
+	u8 *buf, *back;
+
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, open_dev(test, dev_index[i], &devs[i]), 0);
+	client = rdm_io_client_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(client));
+	buf = kunit_kmalloc(test, SZ_64K, GFP_KERNEL);
+	back = kunit_kmalloc(test, SZ_64K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, back);
+
+	/* Regions 0, 1 on nullb0, 2, 3 on nullb1, 4, 5 on the flaky nullb7. */
+	for (i = 0; i < 6; i++) {
+		if (i >= 4)
+			flaky_mask |= BIT(i);
+	}
+	for (round = 0; round < rounds; round++) {
+		unsigned long err = 0;
+		int r;
+
+		for (i = 0; i < 6; i++)
+			where[i] = (struct dm_io_region){
+				devs[i / 2].bdev,
+				AREA_BASE + 65536 + (round % 50) * 256 + (i % 2) * 128, 128 };
+		memset(buf, round, SZ_64K);
+		r = rw_kmem(client, REQ_OP_WRITE, where, 6, buf, &err);
+		KUNIT_EXPECT_EQ(test, r, err ? -EIO : 0);
+		if (err & ~flaky_mask) {
+			KUNIT_FAIL(test, "round %u: error bits %#lx outside the flaky device's %#lx",
+				   round, err, flaky_mask);
+			break;
+		}
+		faults += hweight_long(err);
+		/* The healthy regions hold this round's data. */
+		for (i = 0; i < 4; i++) {
+			unsigned long rerr = 0;
+
+			KUNIT_ASSERT_EQ(test, rw_kmem(client, REQ_OP_READ, &where[i], 1,
+						      back, &rerr), 0);
+			KUNIT_ASSERT_NULL(test, memchr_inv(back, round & 0xff, SZ_64K));
+		}
+	}
+	kunit_info(test, "fail_make_request: %u rounds of 6-region writes, %u region failures injected, all on the flaky device",
+		   rounds, faults);
+	KUNIT_EXPECT_GT(test, faults, 0);
+	rdm_io_client_destroy(client);
+	for (i = 0; i < 3; i++)
+		close_dev(&devs[i]);
+}
+
+/* ---- allocation failures (FAILSLAB, FAIL_PAGE_ALLOC, filtered to us) ---- */
+
+static void alloc_failures_client_create(struct kunit *test)
+{
+	unsigned int i, failed = 0, created = 0;
+
+	for (i = 0; i < 400; i++) {
+		struct dm_io_client *client;
+
+		current->make_it_fail = 1;
+		client = rdm_io_client_create();
+		current->make_it_fail = 0;
+		if (IS_ERR(client)) {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(client), -ENOMEM);
+			failed++;
+			continue;
+		}
+		KUNIT_EXPECT_NOT_NULL(test, client);
+		created++;
+		rdm_io_client_destroy(client);
+	}
+	kunit_info(test, "client create under allocation faults: %u failed with -ENOMEM, %u created",
+		   failed, created);
+	KUNIT_EXPECT_GT(test, failed, 0);
+	KUNIT_EXPECT_GT(test, created, 0);
+}
+
+static atomic_t alloc_fault_calls;
+
+static void alloc_fault_notify(unsigned long error, unsigned long unsup, void *context)
+{
+	unsigned long *bits = context;
+
+	*bits = error | unsup;
+	atomic_inc(&alloc_fault_calls);
+}
+
+static void alloc_failures_io_completes(struct kunit *test)
+{
+	enum { NR = 64 };
+	struct stress_dev dev = {};
+	struct dm_io_client *client;
+	struct dm_io_region where;
+	unsigned long *bits;
+	unsigned int i, round;
+	u8 *buf, *back;
+
+	KUNIT_ASSERT_EQ(test, open_dev(test, DEV_PLAIN1, &dev), 0);
+	client = rdm_io_client_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(client));
+	buf = kunit_kmalloc(test, SZ_4K * NR, GFP_KERNEL);
+	back = kunit_kmalloc(test, SZ_4K * NR, GFP_KERNEL);
+	bits = kunit_kcalloc(test, NR, sizeof(*bits), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, back);
+	KUNIT_ASSERT_NOT_NULL(test, bits);
+
+	/* Write the area once so null_blk has its pages: no allocation later. */
+	where = (struct dm_io_region){ dev.bdev, AREA_BASE, 8 * NR };
+	memset(buf, 0, SZ_4K * NR);
+	KUNIT_ASSERT_EQ(test, rw_kmem(client, REQ_OP_WRITE, &where, 1, buf, NULL), 0);
+
+	for (round = 0; round < 8; round++) {
+		atomic_set(&alloc_fault_calls, 0);
+		for (i = 0; i < SZ_4K * NR; i++)
+			buf[i] = i / SZ_4K + round * 3;
+		current->make_it_fail = 1;
+		for (i = 0; i < NR; i++) {
+			struct dm_io_request req = {
+				.bi_opf = REQ_OP_WRITE,
+				.mem.type = DM_IO_KMEM,
+				.mem.ptr.addr = buf + i * SZ_4K,
+				.notify.fn = round % 2 ? alloc_fault_notify : NULL,
+				.notify.context = &bits[i],
+				.client = client,
+			};
+			struct dm_io_region w = { dev.bdev, AREA_BASE + 8 * i, 8 };
+
+			bits[i] = ~0UL;
+			KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, &w, &bits[i], NULL,
+						     IOPRIO_DEFAULT), 0);
+		}
+		current->make_it_fail = 0;
+		if (round % 2) {
+			unsigned long deadline = jiffies + 30 * HZ;
+
+			while (atomic_read(&alloc_fault_calls) < NR &&
+			       time_before(jiffies, deadline))
+				msleep(1);
+			KUNIT_EXPECT_EQ(test, atomic_read(&alloc_fault_calls), NR);
+		}
+		for (i = 0; i < NR; i++)
+			KUNIT_EXPECT_EQ(test, bits[i], 0);
+		KUNIT_ASSERT_EQ(test, rw_kmem(client, REQ_OP_READ, &where, 1, back, NULL), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(buf, back, SZ_4K * NR), 0);
+	}
+	rdm_io_client_destroy(client);
+	close_dev(&dev);
+}
+
+/* ---- a device powered off under load ---- */
+
+struct doomed_req {
+	atomic_t calls;
+	unsigned long bits;
+	bool in_flight;
+};
+
+static atomic_t doomed_done;
+
+static void doomed_notify(unsigned long error, unsigned long unsup, void *context)
+{
+	struct doomed_req *r = context;
+
+	r->bits = error | unsup;
+	atomic_inc(&r->calls);
+	atomic_inc(&doomed_done);
+}
+
+static void power_off_under_load(struct kunit *test)
+{
+	enum { NR = 32 };
+	struct stress_dev dev = {};
+	struct dm_io_client *client;
+	struct doomed_req *reqs;
+	unsigned long deadline, issued = 0, failed = 0, after = 0;
+	unsigned int i, uses[NR] = {};
+	u8 *buf;
+
+	KUNIT_ASSERT_EQ(test, open_dev(test, DEV_DOOMED, &dev), 0);
+	client = rdm_io_client_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(client));
+	buf = kunit_kzalloc(test, SZ_64K, GFP_KERNEL);
+	reqs = kunit_kcalloc(test, NR, sizeof(*reqs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, reqs);
+
+	/* The guest script waits for this line, then powers nullb8 off. */
+	pr_info("dm-io-rs: power-off window open\n");
+	atomic_set(&doomed_done, 0);
+	deadline = jiffies + 60 * HZ;
+	while (time_before(jiffies, deadline) && after < 200) {
+		for (i = 0; i < NR; i++) {
+			struct doomed_req *r = &reqs[i];
+			struct dm_io_request req = {
+				.bi_opf = REQ_OP_WRITE,
+				.mem.type = DM_IO_KMEM,
+				.mem.ptr.addr = buf,
+				.notify.fn = doomed_notify,
+				.notify.context = r,
+				.client = client,
+			};
+			struct dm_io_region w = { dev.bdev, (i % 8) * 128, 128 };
+
+			if (r->in_flight) {
+				if (atomic_read(&r->calls) < uses[i])
+					continue;
+				smp_rmb();
+				r->in_flight = false;
+				if (r->bits)
+					failed++;
+				if (failed)
+					after++;
+			}
+			uses[i]++;
+			r->in_flight = true;
+			if (rdm_io(&req, 1, &w, NULL, NULL, IOPRIO_DEFAULT)) {
+				uses[i]--;
+				r->in_flight = false;
+				continue;
+			}
+			issued++;
+		}
+		usleep_range(100, 200);
+	}
+	deadline = jiffies + 30 * HZ;
+	while (atomic_read(&doomed_done) < issued && time_before(jiffies, deadline))
+		msleep(1);
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, atomic_read(&doomed_done), (int)issued);
+	for (i = 0; i < NR; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&reqs[i].calls), (int)uses[i]);
+	kunit_info(test, "power off: %lu writes issued, %lu failed after the device went away, every callback once",
+		   issued, failed);
+	KUNIT_EXPECT_GT(test, failed, 0);
+	rdm_io_client_destroy(client);
+	close_dev(&dev);
+}
+
+static struct kunit_case stress_cases[] = {
+	KUNIT_CASE_SLOW(stress_mixed_load),
+	KUNIT_CASE_SLOW(fail_make_request_hits_only_its_regions),
+	KUNIT_CASE_SLOW(alloc_failures_client_create),
+	KUNIT_CASE_SLOW(alloc_failures_io_completes),
+	KUNIT_CASE_SLOW(power_off_under_load),
+	{}
+};
+
+static struct kunit_suite stress_suite = {
+	.name = "dm_io_rs_stress",
+	.test_cases = stress_cases,
+};
+
+kunit_test_suite(stress_suite);
