@@ -43,6 +43,9 @@ pub(crate) enum JobPhase {
     Writing,
     /// The write finished; the legs whose write failed.
     WriteDone(u64),
+    /// A request could not be sent (no memory): give the region back
+    /// without blaming a leg.
+    Aborted,
 }
 
 /// One copy job.
@@ -186,6 +189,12 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
                         }
                     }
                 }
+                JobPhase::Aborted => {
+                    st.regions.set(job.region, RegionState::OutOfSync);
+                    kick = true;
+                    freed = true;
+                    JobState::IDLE
+                }
                 JobPhase::ReadDone(false) => {
                     st.fail_legs(1 << job.src, all);
                     st.regions.set(job.region, RegionState::OutOfSync);
@@ -315,21 +324,16 @@ impl CopyIo {
             Err(_) => false,
         };
         if !sent {
-            // Record a failed step without blaming a leg: a read that
-            // could not be sent ends the region's copy for now.
-            Self::record(this, job, write, if write { 0 } else { 1 });
+            // The region's copy ends for now; no leg is to blame.
+            Self::record(this, job, JobPhase::Aborted);
         }
     }
 
-    fn record(mirror: &TargetRef<Mirror>, job: usize, write: bool, failed: u64) {
+    fn record(mirror: &TargetRef<Mirror>, job: usize, phase: JobPhase) {
         {
             let mut st = mirror.state.lock();
             if let Some(j) = st.job(job) {
-                j.phase = if write {
-                    JobPhase::WriteDone(failed)
-                } else {
-                    JobPhase::ReadDone(failed == 0)
-                };
+                j.phase = phase;
             }
         }
         mirror.queue_work();
@@ -360,6 +364,11 @@ impl OwnedIo for CopyIo {
                 failed |= 1 << leg;
             }
         }
-        Self::record(&this.mirror, this.job, this.write, failed);
+        let phase = if this.write {
+            JobPhase::WriteDone(failed)
+        } else {
+            JobPhase::ReadDone(failed == 0)
+        };
+        Self::record(&this.mirror, this.job, phase);
     }
 }

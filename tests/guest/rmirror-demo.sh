@@ -4,7 +4,7 @@
 # Only the module's quick tag suite runs at insmod here (the device
 # suites have their own run, tests/guest/kunit.sh); the legs are null_blk
 # devices from index 20 on, clear of lib.sh's test devices.
-echo dm_io_rs_tag >/sys/module/kunit/parameters/filter_glob
+printf dm_io_rs_tag >/sys/module/kunit/parameters/filter_glob
 insmod /modules/dm_io_rs.ko
 SZ=131072
 say() { echo "rmirror-demo: $*"; }
