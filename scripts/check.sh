@@ -29,5 +29,7 @@ if [ "${DM_IO_RS_DEBUG_KERNEL:-1}" = 1 ]; then
 		die "the debug run did not report a clean kmemleak scan"
 	# The rmirror target's scenarios under KASAN and lockdep as well.
 	KDIR="$debug_kdir" "$PROJECT_DIR/scripts/run-suite.sh" rmirror "$debug_ko" rmirror-debug
+	grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/rmirror-debug/console.txt" ||
+		die "the rmirror debug run did not report a clean kmemleak scan"
 fi
 step "make check passed in $((SECONDS - total)) s"

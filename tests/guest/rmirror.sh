@@ -5,6 +5,7 @@
 # suites have their own run, tests/guest/kunit.sh); the legs are null_blk
 # devices from index 20 on, clear of lib.sh's test devices.
 printf dm_io_rs_tag >/sys/module/kunit/parameters/filter_glob
+kmemleak_clear
 insmod /modules/dm_io_rs.ko
 
 SZ=131072          # sectors per leg used: 64 MiB
@@ -265,4 +266,6 @@ dmsetup remove ms 2>/dev/null || true
 pass "suspend freezes resync (status '$s2'); removal with I/O in flight is clean"
 
 rmmod dm_io_rs
+# On the debug kernel: nothing the mirrors allocated may be left.
+kmemleak_check
 pass "module unloaded cleanly"
