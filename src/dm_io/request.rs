@@ -119,7 +119,8 @@ impl DmIoClient {
                 if opf.is_read() && size != 0 {
                     io.set_fixup(Fixup::InvalidateVmap {
                         addr: buf.addr(),
-                        size,
+                        // As far as the C call can reach (an `int`).
+                        size: size.min(i32::MAX as usize) as u32,
                     });
                 }
             }
