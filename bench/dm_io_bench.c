@@ -10,10 +10,14 @@
  * round, in slices of 10 ms. Each prints one machine-readable line per cell:
  *
  *   dm-io-bench: cell round=R dev=D wl=W impl=I regions=.. sectors=.. mem=..
- *                async=.. ops=N ns=T bytes=B bios=K err=E
+ *                async=.. ops=N ns=T bytes=B bios=K err=E submit_ns=S
+ *                complete_ns=C slice_ps=P
  *
  * (B: bytes per operation; K: bios the device accounted, requests plus
- * merges, over the whole cell).
+ * merges, over the whole cell; S and C: for asynchronous cells, the time
+ * spent queueing the requests and the time of the unplug that runs and
+ * completes them; P: the median over the cell's slices of picoseconds per
+ * operation, which a host hiccup in one slice does not move).
  * scripts/bench.sh parses them into the table. Everything runs from the
  * module's init; the guest script unloads it afterwards.
  *
@@ -34,6 +38,7 @@
 #include <linux/part_stat.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/math64.h>
@@ -64,6 +69,7 @@ MODULE_PARM_DESC(only, "Run only the workloads whose names contain this");
 #define STRIDE 16
 /* Implementations alternate every this many milliseconds. */
 #define SLICE_MS 10
+#define MAX_SLICES 100
 
 enum mem_kind { M_LIST, M_BIO, M_VMA, M_KMEM, M_NONE };
 static const char *const mem_name[] = { "list", "bio", "vma", "kmem", "none" };
@@ -355,9 +361,19 @@ static unsigned long dev_bios(struct block_device *bdev)
 struct tally {
 	u64 ops;
 	u64 cycles;
+	u64 submit, complete;	/* async: cycles in each phase */
+	u64 slice_ps[MAX_SLICES];	/* picoseconds per op, per slice */
+	int nr_slices;
 	unsigned long bios;
 	int errs;
 };
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 /* Runs one implementation for at least @cycles. */
 static void run_slice(struct bench *b, struct bench_dev *d,
@@ -365,7 +381,7 @@ static void run_slice(struct bench *b, struct bench_dev *d,
 		      struct tally *t)
 {
 	unsigned long bios = dev_bios(d->bdev);
-	u64 start, now;
+	u64 start, now, ops0 = t->ops;
 	unsigned int i;
 
 	for (i = 0; i < w->regions; i++) {
@@ -380,8 +396,11 @@ static void run_slice(struct bench *b, struct bench_dev *d,
 			struct blk_plug plug;
 
 			/* The batch holds one reference until all are out. */
+			cycles_t c0, c1;
+
 			atomic_set(&b->inflight, 1);
 			blk_start_plug(&plug);
+			c0 = get_cycles();
 			for (i = 0; i < QD; i++) {
 				b->where[0].sector = i * STRIDE;
 				atomic_inc(&b->inflight);
@@ -390,7 +409,15 @@ static void run_slice(struct bench *b, struct bench_dev *d,
 					t->errs++;
 				}
 			}
+			/*
+			 * Phases: building and queueing the requests, then
+			 * the unplug, in which the driver runs them and every
+			 * completion (endio, io free, callback) happens.
+			 */
+			c1 = get_cycles();
 			blk_finish_plug(&plug);
+			t->submit += c1 - c0;
+			t->complete += get_cycles() - c1;
 			if (!atomic_dec_and_test(&b->inflight))
 				wait_event(b->wq, !atomic_read(&b->inflight));
 			t->ops += QD;
@@ -402,6 +429,9 @@ static void run_slice(struct bench *b, struct bench_dev *d,
 		now = get_cycles();
 	} while (now - start < cycles);
 	t->cycles += now - start;
+	if (t->nr_slices < MAX_SLICES)
+		t->slice_ps[t->nr_slices++] =
+			div64_u64(cycles_to_ns(now - start) * 1000, t->ops - ops0);
 	t->bios += dev_bios(d->bdev) - bios;
 	t->errs += atomic_read(&b->errors);
 	cond_resched();
@@ -415,21 +445,26 @@ static void run_slice(struct bench *b, struct bench_dev *d,
 static void run_cell(struct bench *b, int round, struct bench_dev *d,
 		     const struct workload *w)
 {
-	struct tally t[NR_IMPL] = {};
+	static struct tally t[NR_IMPL];
 	int slices = max(1, ms / SLICE_MS), s, k;
 	u64 cycles = div_u64((u64)ms * cycles_per_ms, slices);
 
+	memset(t, 0, sizeof(t));
 	for (s = 0; s < slices; s++)
 		for (k = 0; k < NR_IMPL; k++)
 			run_slice(b, d, w, (round + s + k) % NR_IMPL, cycles,
 				  &t[(round + s + k) % NR_IMPL]);
 	for (k = 0; k < NR_IMPL; k++)
-		pr_info("dm-io-bench: cell round=%d dev=%s wl=%s impl=%s regions=%u sectors=%u mem=%s async=%d ops=%llu ns=%llu bytes=%llu bios=%lu err=%d\n",
+		sort(t[k].slice_ps, t[k].nr_slices, sizeof(u64), cmp_u64, NULL);
+	for (k = 0; k < NR_IMPL; k++)
+		pr_info("dm-io-bench: cell round=%d dev=%s wl=%s impl=%s regions=%u sectors=%u mem=%s async=%d ops=%llu ns=%llu bytes=%llu bios=%lu err=%d submit_ns=%llu complete_ns=%llu slice_ps=%llu\n",
 			round, d->name, w->name, impl_name[k], w->regions,
 			w->sectors, mem_name[w->mem], w->async, t[k].ops,
 			cycles_to_ns(t[k].cycles),
 			(u64)w->regions * w->sectors << SECTOR_SHIFT, t[k].bios,
-			t[k].errs);
+			t[k].errs, cycles_to_ns(t[k].submit),
+			cycles_to_ns(t[k].complete),
+			t[k].slice_ps[t[k].nr_slices / 2]);
 }
 
 static bool wanted(const struct workload *w, struct bench_dev *d)

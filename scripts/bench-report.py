@@ -105,8 +105,9 @@ def main():
         rounds = sorted(set.intersection(*(set(per[i]) for i in IMPLS)))
         if not rounds:
             continue
-        ops_s = {i: [per[i][r]["ops"] * 1e9 / per[i][r]["ns"] for r in rounds] for i in IMPLS}
-        ns_op = {i: [per[i][r]["ns"] / per[i][r]["ops"] for r in rounds] for i in IMPLS}
+        # Per round: the median slice's time per op (see dm_io_bench.c).
+        ns_op = {i: [per[i][r]["slice_ps"] / 1000 for r in rounds] for i in IMPLS}
+        ops_s = {i: [1e9 / x for x in ns_op[i]] for i in IMPLS}
         med = {i: statistics.median(ops_s[i]) for i in IMPLS}
         nbytes = per["c"][rounds[0]]["bytes"]
         mbs = {i: med[i] * nbytes / 1e6 for i in IMPLS}
@@ -135,10 +136,13 @@ def main():
     slab_list = ", ".join(f"{k} {v} B" for k, v in sorted(slabs.items()))
     notes = f"""# dm-io benchmark results
 
-{nrounds} rounds, {start.get('ms', '?')} ms per cell; in every round each
-(device, workload) cell runs C `dm_io()`, `rdm_io()` and the floor back to
-back, in an order that rotates with the round. Guest: QEMU TCG, 2 vCPUs,
-so absolute numbers are far below native; compare within a row.
+{nrounds} rounds of {start.get('ms', '?')} ms per implementation and cell; in
+every round each (device, workload) cell runs C `dm_io()`, `rdm_io()` and
+the floor in alternating 10 ms slices, in an order that rotates. A round's
+figure for an implementation is its median slice (time per operation), so
+a host hiccup in one slice does not move it. Guest: QEMU TCG, 2 vCPUs, on
+a 2-core host shared with other work: absolute numbers are far below
+native and noisy; compare within a row.
 
 {table}
 
