@@ -7,7 +7,8 @@
  * One C caller drives both implementations through the same code, so the
  * comparison is fair. Within each round every (device, workload) cell runs
  * C, Rust and the floor back to back, in an order that rotates with the
- * round, in slices of 10 ms. Each prints one machine-readable line per cell:
+ * round, in slices of at least 10 ms and 8 operations. Each prints one
+ * machine-readable line per cell:
  *
  *   dm-io-bench: cell round=R dev=D wl=W impl=I regions=.. sectors=.. mem=..
  *                async=.. ops=N ns=T bytes=B bios=K err=E submit_ns=S
@@ -57,6 +58,9 @@ MODULE_PARM_DESC(rounds, "Rounds; each runs every implementation once per cell")
 static int ms = 200;
 module_param(ms, int, 0444);
 MODULE_PARM_DESC(ms, "Milliseconds per cell (one implementation, one workload)");
+static bool control;
+module_param(control, bool, 0444);
+MODULE_PARM_DESC(control, "Control run: the Rust slot runs C dm_io() with a second client");
 static char *only = "";
 module_param(only, charp, 0444);
 MODULE_PARM_DESC(only, "Run only the workloads whose names contain this");
@@ -175,7 +179,7 @@ static int dmio_op(struct bench *b, enum impl impl, const struct workload *w,
 	unsigned long error_bits = 0;
 
 	set_mem(b, w, &req.mem);
-	if (impl == I_C)
+	if (impl == I_C || control)
 		return dm_io(&req, nr_regions, b->where, &error_bits, NULL,
 			     IOPRIO_DEFAULT);
 	return rdm_io(&req, nr_regions, b->where, &error_bits, NULL,
@@ -438,17 +442,26 @@ static void run_slice(struct bench *b, struct bench_dev *d,
 }
 
 /*
- * One cell: @ms of each implementation, interleaved in slices of SLICE_MS
- * so that a change in the host's load hits all three alike; the slice
- * order rotates too.
+ * One cell: @ms of each implementation, interleaved in slices so that a
+ * change in the host's load hits all three alike; the slice order rotates
+ * too.
  */
 static void run_cell(struct bench *b, int round, struct bench_dev *d,
 		     const struct workload *w)
 {
 	static struct tally t[NR_IMPL];
-	int slices = max(1, ms / SLICE_MS), s, k;
-	u64 cycles = div_u64((u64)ms * cycles_per_ms, slices);
+	u64 total = (u64)ms * cycles_per_ms, cycles;
+	int slices, s, k;
 
+	/*
+	 * A warm-up operation (or batch) of the floor sizes the slices: at
+	 * least SLICE_MS and 8 operations each, at least 3 per cell.
+	 */
+	memset(t, 0, sizeof(t));
+	run_slice(b, d, w, I_FLOOR, 0, &t[I_FLOOR]);
+	cycles = max_t(u64, (u64)SLICE_MS * cycles_per_ms,
+		       8 * div64_u64(t[I_FLOOR].cycles, t[I_FLOOR].ops));
+	slices = clamp_t(u64, div64_u64(total, cycles), 3, MAX_SLICES);
 	memset(t, 0, sizeof(t));
 	for (s = 0; s < slices; s++)
 		for (k = 0; k < NR_IMPL; k++)
@@ -491,7 +504,9 @@ static void bench_free(struct bench *b)
 	bioset_exit(&b->bs);
 	if (!IS_ERR_OR_NULL(b->client[I_C]))
 		dm_io_client_destroy(b->client[I_C]);
-	if (!IS_ERR_OR_NULL(b->client[I_RUST]))
+	if (!IS_ERR_OR_NULL(b->client[I_RUST]) && control)
+		dm_io_client_destroy(b->client[I_RUST]);
+	else if (!IS_ERR_OR_NULL(b->client[I_RUST]))
 		rdm_io_client_destroy(b->client[I_RUST]);
 	for (i = 0; i < PAGES_1M; i++)
 		if (b->pages[i])
@@ -543,7 +558,8 @@ static int bench_alloc(struct bench *b)
 	b->client[I_C] = dm_io_client_create();
 	if (IS_ERR(b->client[I_C]))
 		return PTR_ERR(b->client[I_C]);
-	b->client[I_RUST] = rdm_io_client_create();
+	/* The control run measures C against C: the bench's own noise. */
+	b->client[I_RUST] = control ? dm_io_client_create() : rdm_io_client_create();
 	if (IS_ERR(b->client[I_RUST]))
 		return PTR_ERR(b->client[I_RUST]);
 	for (i = 0; i < PAGES_1M; i++) {
@@ -587,8 +603,8 @@ static int __init dm_io_bench_init(void)
 		r = calibrate_tsc();
 	if (r)
 		goto out;
-	pr_info("dm-io-bench: start rounds=%d ms=%d devs=%d bio_slab=%u inline_vecs=4 page_size=%lu tsc_khz=%llu\n",
-		rounds, ms, b->nr_devs, kmem_cache_size(b->bs.bio_slab),
+	pr_info("dm-io-bench: start control=%d rounds=%d ms=%d devs=%d bio_slab=%u inline_vecs=4 page_size=%lu tsc_khz=%llu\n",
+		control, rounds, ms, b->nr_devs, kmem_cache_size(b->bs.bio_slab),
 		PAGE_SIZE, cycles_per_ms);
 	for (i = 0; i < b->nr_devs; i++) {
 		b->where[0] = (struct dm_io_region){ b->dev[i].bdev, 0, SZ_1M >> SECTOR_SHIFT };

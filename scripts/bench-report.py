@@ -58,10 +58,12 @@ def bvec_bytes(nr_vecs, slabs):
     return slabs.get("biovec-max", BIO_MAX_VECS * 16)
 
 
-def bytes_per_io(impl, d, slabs, bio_obj):
+def bytes_per_io(impl, d, slabs, bio_obj, control=False):
     """Heap bytes one request holds while in flight, from the allocation
     rules of each implementation (see the notes written with the table)."""
     regions, sectors, mem, is_async = d["regions"], d["sectors"], d["mem"], d["async"]
+    if control and impl == "rust":
+        impl = "c"  # the control run's second column is C too
     if impl == "c":
         io = slabs.get("io", 64)  # upstream allocates from its pool, sync too
     elif impl == "rust":
@@ -92,6 +94,7 @@ def main():
     if not order:
         sys.exit("bench-report: no result lines in " + console)
     bio_slab = int(start.get("bio_slab", 0))
+    control = start.get("control", "0") == "1"
     bio_obj = slabs.get(f"bio-{bio_slab}", bio_slab)
 
     header = (
@@ -122,7 +125,7 @@ def main():
         }
         bios_s = "/".join(f"{bios[i]:.3g}" for i in IMPLS)
         d = per["c"][rounds[0]]
-        b_io = {i: bytes_per_io(i, d, slabs, bio_obj) for i in ("c", "rust")}
+        b_io = {i: bytes_per_io(i, d, slabs, bio_obj, control) for i in ("c", "rust")}
         rows.append(
             f"| {dev} | {wl} | {fmt_rate(med['c'])} | {fmt_rate(med['rust'])} | {fmt_rate(med['floor'])} "
             f"| {fmt_rate(mbs['c'])} | {fmt_rate(mbs['rust'])} | {fmt_rate(mbs['floor'])} "
@@ -134,11 +137,20 @@ def main():
     print(table)
 
     slab_list = ", ".join(f"{k} {v} B" for k, v in sorted(slabs.items()))
+    warn = (
+        "\n**Control run**: the Rust columns are a second client of C `dm_io()`; "
+        "Rust/C shows the bench's own noise.\n"
+        if control
+        else ""
+    )
+    if control:
+        print("(control run: the Rust columns are C dm_io() with a second client)")
     notes = f"""# dm-io benchmark results
-
+{warn}
 {nrounds} rounds of {start.get('ms', '?')} ms per implementation and cell; in
 every round each (device, workload) cell runs C `dm_io()`, `rdm_io()` and
-the floor in alternating 10 ms slices, in an order that rotates. A round's
+the floor in alternating slices (at least 10 ms and 8 operations each), in
+an order that rotates. A round's
 figure for an implementation is its median slice (time per operation), so
 a host hiccup in one slice does not move it. Guest: QEMU TCG, 2 vCPUs, on
 a 2-core host shared with other work: absolute numbers are far below

@@ -3,13 +3,15 @@
 # time C dm_io() against rdm_io() and a hand-built floor, print the table
 # and write it to out/bench/results.md.
 #
-# DM_IO_BENCH_ROUNDS (default 5) and DM_IO_BENCH_MS (milliseconds per
+# DM_IO_BENCH_ROUNDS (default 7) and DM_IO_BENCH_MS (milliseconds per
 # cell, default 200) size the run; DM_IO_BENCH_ONLY=NAME runs only the
-# workloads whose name contains NAME.
+# workloads whose name contains NAME. DM_IO_BENCH_CONTROL=1 is the control
+# run: the Rust column then runs C dm_io() with a second client, so its
+# Rust/C column shows the bench's own noise.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 total=$SECONDS
-rounds="${DM_IO_BENCH_ROUNDS:-5}"
+rounds="${DM_IO_BENCH_ROUNDS:-7}"
 ms="${DM_IO_BENCH_MS:-200}"
 only="${DM_IO_BENCH_ONLY:-}"
 "$PROJECT_DIR/scripts/setup-host.sh"
@@ -35,6 +37,7 @@ step "guest run 'bench' ($rounds rounds, $ms ms per cell)"
 "$PROJECT_DIR/scripts/make-initramfs.sh" "$out/initramfs.cpio.gz" \
 	"$PROJECT_DIR/tests/guest/bench.sh" "$ko" "$PROJECT_DIR/bench/dm_io_bench.ko"
 args="kunit.enable=0 dm_io_bench.rounds=$rounds dm_io_bench.ms=$ms"
+[ "${DM_IO_BENCH_CONTROL:-0}" = 0 ] || args="$args dm_io_bench.control=1"
 [ -z "$only" ] || args="$args dm_io_bench.only=$only"
 DM_IO_RS_CMDLINE="$args ${DM_IO_RS_CMDLINE:-}" "$PROJECT_DIR/scripts/run-qemu.sh" \
 	"$KDIR/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" "$out/console.log"
