@@ -286,7 +286,9 @@ static int floor_op(struct bench *b, const struct workload *w,
 	struct floor_sync f;
 	struct blk_plug plug;
 	unsigned int i;
-	bool plugged = nr_regions > 1;
+	/* Plugged as dm-io-rs does: several bios, or one the device splits. */
+	bool plugged = nr_regions > 1 ||
+		       b->where[0].count > queue_max_sectors(bdev_get_queue(b->where[0].bdev));
 
 	if (async) {
 		floor_region(b, w, w->opf, &b->where[0], floor_async_endio, b,

@@ -53,6 +53,9 @@ impl IoBits {
 }
 
 const SECTOR_SHIFT: u32 = bindings::SECTOR_SHIFT;
+/// Sectors in a bio of `BIO_MAX_VECS` pages.
+const BIO_SECTORS: u64 =
+    (bindings::BIO_MAX_VECS as u64 * bindings::PAGE_SIZE as u64) >> SECTOR_SHIFT;
 
 /// Checks a request before anything is sent; a refused request never
 /// calls its callback.
@@ -147,8 +150,14 @@ impl DmIoClient {
             ioprio,
             bios: 0,
         };
-        // Several bios go out as one batch under a plug.
-        if regions.len() > 1 || regions.first().is_some_and(|r| r.count > 2048) {
+        // Several bios or requests go out as one batch under a plug: more
+        // than one region, or a region that dm-io (at BIO_MAX_VECS pages)
+        // or the block layer (at the device's request size) splits.
+        let splits = |r: &Region<'_>| {
+            r.bdev()
+                .is_some_and(|bdev| r.count > u64::from(bdev.max_sectors()).min(BIO_SECTORS))
+        };
+        if regions.len() > 1 || regions.first().is_some_and(splits) {
             with_plug(|| dispatch.regions(regions, mem));
         } else {
             dispatch.regions(regions, mem);
