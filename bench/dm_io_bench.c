@@ -7,8 +7,8 @@
  * One C caller drives both implementations through the same code, so the
  * comparison is fair. Within each round every (device, workload) cell runs
  * C, Rust and the floor back to back, in an order that rotates with the
- * round, in slices of at least 10 ms and 8 operations. Each prints one
- * machine-readable line per cell:
+ * round, operation by operation. Each prints one machine-readable line per
+ * cell:
  *
  *   dm-io-bench: cell round=R dev=D wl=W impl=I regions=.. sectors=.. mem=..
  *                async=.. ops=N ns=T bytes=B bios=K err=E submit_ns=S
@@ -17,8 +17,8 @@
  * (B: bytes per operation; K: bios the device accounted, requests plus
  * merges, over the whole cell; S and C: for asynchronous cells, the time
  * spent queueing the requests and the time of the unplug that runs and
- * completes them; P: the median over the cell's slices of picoseconds per
- * operation, which a host hiccup in one slice does not move).
+ * completes them; P: the median operation's time in picoseconds, which a
+ * host hiccup in some operations does not move).
  * scripts/bench.sh parses them into the table. Everything runs from the
  * module's init; the guest script unloads it afterwards.
  *
@@ -71,9 +71,8 @@ MODULE_PARM_DESC(only, "Run only the workloads whose names contain this");
 #define PAGES_1M (SZ_1M / PAGE_SIZE)
 /* Regions and queued requests start this far apart: no two ever merge. */
 #define STRIDE 16
-/* Implementations alternate every this many milliseconds. */
-#define SLICE_MS 10
-#define MAX_SLICES 100
+/* Operations timed per implementation, cell and round, at most. */
+#define MAX_SAMPLES 4000
 
 enum mem_kind { M_LIST, M_BIO, M_VMA, M_KMEM, M_NONE };
 static const char *const mem_name[] = { "list", "bio", "vma", "kmem", "none" };
@@ -368,7 +367,7 @@ struct tally {
 	u64 ops;
 	u64 cycles;
 	u64 submit, complete;	/* async: cycles in each phase */
-	u64 slice_ps[MAX_SLICES];	/* picoseconds per op, per slice */
+	u64 slice_ps[MAX_SAMPLES];	/* picoseconds per op, per turn */
 	int nr_slices;
 	unsigned long bios;
 	int errs;
@@ -381,7 +380,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Runs one implementation for at least @cycles. */
+/* Runs one implementation for at least @cycles (0: one operation or batch). */
 static void run_slice(struct bench *b, struct bench_dev *d,
 		      const struct workload *w, enum impl impl, u64 cycles,
 		      struct tally *t)
@@ -435,7 +434,7 @@ static void run_slice(struct bench *b, struct bench_dev *d,
 		now = get_cycles();
 	} while (now - start < cycles);
 	t->cycles += now - start;
-	if (t->nr_slices < MAX_SLICES)
+	if (t->nr_slices < MAX_SAMPLES)
 		t->slice_ps[t->nr_slices++] =
 			div64_u64(cycles_to_ns(now - start) * 1000, t->ops - ops0);
 	t->bios += dev_bios(d->bdev) - bios;
@@ -444,30 +443,30 @@ static void run_slice(struct bench *b, struct bench_dev *d,
 }
 
 /*
- * One cell: @ms of each implementation, interleaved in slices so that a
- * change in the host's load hits all three alike; the slice order rotates
- * too.
+ * One cell: the three implementations take turns operation by operation
+ * (or batch by batch), in an order that rotates, until each has had @ms
+ * or MAX_SAMPLES operations; a round's figure is then each one's median
+ * operation. Pairing single operations makes every change in the host's
+ * load hit all three alike, and the median ignores the operations that a
+ * host hiccup hit.
  */
 static void run_cell(struct bench *b, int round, struct bench_dev *d,
 		     const struct workload *w)
 {
 	static struct tally t[NR_IMPL];
-	u64 total = (u64)ms * cycles_per_ms, cycles;
-	int slices, s, k;
+	u64 budget = (u64)ms * cycles_per_ms * NR_IMPL;
+	cycles_t start;
+	int s, k;
 
-	/*
-	 * A warm-up operation (or batch) of the floor sizes the slices: at
-	 * least SLICE_MS and 8 operations each, at least 3 per cell.
-	 */
+	/* Warm-up: one of each, not counted. */
 	memset(t, 0, sizeof(t));
-	run_slice(b, d, w, I_FLOOR, 0, &t[I_FLOOR]);
-	cycles = max_t(u64, (u64)SLICE_MS * cycles_per_ms,
-		       8 * div64_u64(t[I_FLOOR].cycles, t[I_FLOOR].ops));
-	slices = clamp_t(u64, div64_u64(total, cycles), 3, MAX_SLICES);
+	for (k = 0; k < NR_IMPL; k++)
+		run_slice(b, d, w, k, 0, &t[k]);
 	memset(t, 0, sizeof(t));
-	for (s = 0; s < slices; s++)
+	start = get_cycles();
+	for (s = 0; s < MAX_SAMPLES && get_cycles() - start < budget; s++)
 		for (k = 0; k < NR_IMPL; k++)
-			run_slice(b, d, w, (round + s + k) % NR_IMPL, cycles,
+			run_slice(b, d, w, (round + s + k) % NR_IMPL, 0,
 				  &t[(round + s + k) % NR_IMPL]);
 	for (k = 0; k < NR_IMPL; k++)
 		sort(t[k].slice_ps, t[k].nr_slices, sizeof(u64), cmp_u64, NULL);
