@@ -75,6 +75,18 @@ impl Dispatch<'_> {
     ) {
         let opf = self.opf;
         let special = opf.is_no_data_special();
+        if region.count == 0 && !special {
+            // The empty bio of a flush: no data, no limits to ask for.
+            match NewBio::alloc(&self.client.bios, bdev, 0, opf) {
+                Some(mut bio) => {
+                    bio.set_sector(region.sector);
+                    bio.set_ioprio(self.ioprio);
+                    self.submit(bio, index);
+                }
+                None => self.fail(index, BLK_STS_RESOURCE),
+            }
+            return;
+        }
         let special_max = if opf.is_discard() {
             bdev.max_discard_sectors()
         } else if opf.is_write_zeroes() {

@@ -53,6 +53,8 @@ impl IoBits {
 }
 
 const SECTOR_SHIFT: u32 = bindings::SECTOR_SHIFT;
+/// Sectors in a page.
+const PAGE_SECTORS: u64 = (bindings::PAGE_SIZE as u64) >> SECTOR_SHIFT;
 /// Sectors in a bio of `BIO_MAX_VECS` pages.
 const BIO_SECTORS: u64 =
     (bindings::BIO_MAX_VECS as u64 * bindings::PAGE_SIZE as u64) >> SECTOR_SHIFT;
@@ -153,9 +155,12 @@ impl DmIoClient {
         // Several bios or requests go out as one batch under a plug: more
         // than one region, or a region that dm-io (at BIO_MAX_VECS pages)
         // or the block layer (at the device's request size) splits.
+        // No device takes less than a page per request, so a region of a
+        // page or less is not split and needs no look at the queue limits.
         let splits = |r: &Region<'_>| {
-            r.bdev()
-                .is_some_and(|bdev| r.count > u64::from(bdev.max_sectors()).min(BIO_SECTORS))
+            r.count > PAGE_SECTORS
+                && r.bdev()
+                    .is_some_and(|bdev| r.count > u64::from(bdev.max_sectors()).min(BIO_SECTORS))
         };
         if regions.len() > 1 || regions.first().is_some_and(splits) {
             with_plug(|| dispatch.regions(regions, mem));
