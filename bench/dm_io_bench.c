@@ -285,9 +285,13 @@ static int floor_op(struct bench *b, const struct workload *w,
 	struct floor_sync f;
 	struct blk_plug plug;
 	unsigned int i;
-	/* Plugged as dm-io-rs does: several bios, or one the device splits. */
-	bool plugged = nr_regions > 1 ||
-		       b->where[0].count > queue_max_sectors(bdev_get_queue(b->where[0].bdev));
+	/*
+	 * Plugged as dm-io-rs does: several data bios, or one that the device
+	 * splits; never empty flushes, which a plug cannot batch.
+	 */
+	bool plugged = w->sectors &&
+		       (nr_regions > 1 ||
+			b->where[0].count > queue_max_sectors(bdev_get_queue(b->where[0].bdev)));
 
 	if (async) {
 		floor_region(b, w, w->opf, &b->where[0], floor_async_endio, b,

@@ -162,7 +162,11 @@ impl DmIoClient {
                 && r.bdev()
                     .is_some_and(|bdev| r.count > u64::from(bdev.max_sectors()).min(BIO_SECTORS))
         };
-        if regions.len() > 1 || regions.first().is_some_and(splits) {
+        // An empty flush has nothing to batch: its bios never wait in a
+        // plug (blk-mq hands them to the flush machinery, and without a
+        // write cache they complete at submission).
+        let data = regions.iter().any(|r| r.count > 0);
+        if data && (regions.len() > 1 || regions.first().is_some_and(splits)) {
             with_plug(|| dispatch.regions(regions, mem));
         } else {
             dispatch.regions(regions, mem);
