@@ -108,7 +108,7 @@ def main():
         rounds = sorted(set.intersection(*(set(per[i]) for i in IMPLS)))
         if not rounds:
             continue
-        # Per round: the median slice's time per op (see dm_io_bench.c).
+        # Per round: the median operation's time (see dm_io_bench.c).
         ns_op = {i: [per[i][r]["slice_ps"] / 1000 for r in rounds] for i in IMPLS}
         ops_s = {i: [1e9 / x for x in ns_op[i]] for i in IMPLS}
         med = {i: statistics.median(ops_s[i]) for i in IMPLS}
@@ -147,14 +147,14 @@ def main():
         print("(control run: the Rust columns are C dm_io() with a second client)")
     notes = f"""# dm-io benchmark results
 {warn}
-{nrounds} rounds of {start.get('ms', '?')} ms per implementation and cell; in
-every round each (device, workload) cell runs C `dm_io()`, `rdm_io()` and
-the floor in alternating slices (at least 10 ms and 8 operations each), in
-an order that rotates. A round's
-figure for an implementation is its median slice (time per operation), so
-a host hiccup in one slice does not move it. Guest: QEMU TCG, 2 vCPUs, on
-a 2-core host shared with other work: absolute numbers are far below
-native and noisy; compare within a row.
+{nrounds} rounds; in every round each (device, workload) cell runs C
+`dm_io()`, `rdm_io()` and the floor in turns, one operation (or one batch
+of 64 asynchronous requests) each, in an order that rotates, until each has
+had {start.get('ms', '?')} ms or 4000 operations. A round's figure for an
+implementation is its median operation, so host hiccups that hit some
+operations do not move it. Guest: QEMU TCG, 2 vCPUs, on a 2-core host
+shared with other work: absolute numbers are far below native; compare
+within a row.
 
 {table}
 
