@@ -38,4 +38,4 @@ bench:
 
 clean:
 	@scripts/build-module.sh clean
-	@rm -rf out
+	@rm -rf out bench/Module.symvers bench/modules.order
