@@ -5,6 +5,7 @@
 #   make            build dm_io_rs.ko (sets up the host and kernel if needed)
 #   make check      rustfmt, clippy, warning-free build, KUnit in QEMU
 #   make run        boot the guest and show dm-io-rs at work
+#   make bench      time C dm_io() against rdm_io() in the guest; see BENCHMARKS.md
 #   make clean      remove build outputs
 #
 # KDIR=<dir>   build against your own configured, built kernel tree
@@ -13,7 +14,7 @@
 LLVM ?= -19
 export LLVM
 
-.PHONY: all modules check run clean setup kernel
+.PHONY: all modules check run bench clean setup kernel
 
 all: modules
 
@@ -32,6 +33,9 @@ check:
 run:
 	@scripts/run.sh
 
+bench:
+	@scripts/bench.sh
+
 clean:
 	@scripts/build-module.sh clean
-	@rm -rf out
+	@rm -rf out bench/Module.symvers bench/modules.order

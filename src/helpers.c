@@ -45,6 +45,11 @@ sector_t rdm_bdev_nr_sectors(struct block_device *bdev)
 	return bdev_nr_sectors(bdev);
 }
 
+unsigned int rdm_bdev_max_sectors(struct block_device *bdev)
+{
+	return queue_max_sectors(bdev_get_queue(bdev));
+}
+
 unsigned int rdm_bdev_logical_block_size(struct block_device *bdev)
 {
 	return bdev_logical_block_size(bdev);

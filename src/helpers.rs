@@ -14,6 +14,7 @@ extern "C" {
     pub(crate) fn rdm_bdev_max_discard_sectors(bdev: *mut bindings::block_device) -> ffi::c_uint;
     pub(crate) fn rdm_bdev_write_zeroes_sectors(bdev: *mut bindings::block_device) -> ffi::c_uint;
     pub(crate) fn rdm_bdev_nr_sectors(bdev: *mut bindings::block_device) -> bindings::sector_t;
+    pub(crate) fn rdm_bdev_max_sectors(bdev: *mut bindings::block_device) -> ffi::c_uint;
     pub(crate) fn rdm_bdev_logical_block_size(bdev: *mut bindings::block_device) -> ffi::c_uint;
     pub(crate) fn rdm_bdev_atomic_write_unit_max_bytes(
         bdev: *mut bindings::block_device,

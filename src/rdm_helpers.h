@@ -30,6 +30,7 @@ struct page;
 unsigned int rdm_bdev_max_discard_sectors(struct block_device *bdev);
 unsigned int rdm_bdev_write_zeroes_sectors(struct block_device *bdev);
 sector_t rdm_bdev_nr_sectors(struct block_device *bdev);
+unsigned int rdm_bdev_max_sectors(struct block_device *bdev);
 unsigned int rdm_bdev_logical_block_size(struct block_device *bdev);
 unsigned int rdm_bdev_atomic_write_unit_max_bytes(struct block_device *bdev);
 void rdm_zero_fill_bio_all(struct bio *bio);

@@ -53,6 +53,13 @@ impl BlockDevice {
         unsafe { helpers::rdm_bdev_max_discard_sectors(self.as_raw()) }
     }
 
+    /// `queue_max_sectors()`: the largest request the device takes; the
+    /// block layer splits a larger bio.
+    pub fn max_sectors(&self) -> u32 {
+        // SAFETY: By the type invariant the device is valid.
+        unsafe { helpers::rdm_bdev_max_sectors(self.as_raw()) }
+    }
+
     /// The queue's `max_write_zeroes_sectors`: 0 when unsupported.
     pub fn max_write_zeroes_sectors(&self) -> u32 {
         // SAFETY: By the type invariant the device is valid.

@@ -21,7 +21,6 @@ pub struct DmIoClient {
     #[pin]
     pub(super) bios: BioSet,
     bios_submitted: AtomicU64,
-    requests: AtomicU64,
 }
 
 impl DmIoClient {
@@ -42,7 +41,6 @@ impl DmIoClient {
             pool <- unsafe { Mempool::new_slab(min_ios, cache?) },
             bios <- BioSet::new(min_ios),
             bios_submitted: AtomicU64::new(0),
-            requests: AtomicU64::new(0),
         })
     }
 
@@ -57,13 +55,7 @@ impl DmIoClient {
         self.bios_submitted.load(Ordering::Relaxed)
     }
 
-    /// Requests dispatched by this client so far.
-    pub fn requests(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
-    }
-
     pub(super) fn count_bios(&self, bios: u64) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
         self.bios_submitted.fetch_add(bios, Ordering::Relaxed);
     }
 }

@@ -17,8 +17,6 @@ use crate::blk::{
 use kernel::{bindings, bindings::blk_status_t};
 
 const SECTOR_SHIFT: u32 = bindings::SECTOR_SHIFT;
-const PAGE_SECTORS: u64 = (bindings::PAGE_SIZE >> SECTOR_SHIFT) as u64;
-const BIO_MAX_VECS: u64 = bindings::BIO_MAX_VECS as u64;
 
 /// One request's dispatch: the same op, io and memory for every region.
 pub(super) struct Dispatch<'r> {
@@ -77,6 +75,18 @@ impl Dispatch<'_> {
     ) {
         let opf = self.opf;
         let special = opf.is_no_data_special();
+        if region.count == 0 && !special {
+            // The empty bio of a flush: no data, no limits to ask for.
+            match NewBio::alloc(&self.client.bios, bdev, 0, opf) {
+                Some(mut bio) => {
+                    bio.set_sector(region.sector);
+                    bio.set_ioprio(self.ioprio);
+                    self.submit(bio, index);
+                }
+                None => self.fail(index, BLK_STS_RESOURCE),
+            }
+            return;
+        }
         let special_max = if opf.is_discard() {
             bdev.max_discard_sectors()
         } else if opf.is_write_zeroes() {
@@ -85,10 +95,13 @@ impl Dispatch<'_> {
             0
         };
         // `bi_size` is 32 bits: cap a huge limit to what it can express,
-        // in whole logical blocks.
-        let block_sectors = (bdev.logical_block_size() >> SECTOR_SHIFT).max(1);
-        let special_max =
-            u64::from(special_max.min((u32::MAX >> SECTOR_SHIFT) & !(block_sectors - 1)));
+        // in whole logical blocks (only no-data ops have a limit to cap).
+        let special_max = if special {
+            let block_sectors = (bdev.logical_block_size() >> SECTOR_SHIFT).max(1);
+            u64::from(special_max.min((u32::MAX >> SECTOR_SHIFT) & !(block_sectors - 1)))
+        } else {
+            0
+        };
         // A device without the capability fails only this region, as
         // unsupported, without a bio.
         if special && special_max == 0 {
@@ -113,11 +126,7 @@ impl Dispatch<'_> {
         // `count` may be 0 when the op holds a flush: one empty bio then.
         let mut remaining = region.count;
         loop {
-            let nr_vecs = if special {
-                0
-            } else {
-                (remaining.div_ceil(PAGE_SECTORS) + 1).min(BIO_MAX_VECS) as u16
-            };
+            let nr_vecs = if special { 0 } else { dp.bio_vecs(remaining) };
             let Some(mut bio) = NewBio::alloc(&self.client.bios, bdev, nr_vecs, opf) else {
                 self.fail(index, BLK_STS_RESOURCE);
                 return;
@@ -143,7 +152,7 @@ impl Dispatch<'_> {
                         break;
                     }
                     remaining -= u64::from(len >> SECTOR_SHIFT);
-                    dp.advance();
+                    dp.advance(len as usize);
                 }
                 if remaining > 0 && bio.size() == 0 {
                     // Not even one segment fits a fresh bio: going on would

@@ -13,7 +13,7 @@ use crate::{
 };
 use core::{
     ptr::NonNull,
-    sync::atomic::{AtomicPtr, AtomicUsize, Ordering},
+    sync::atomic::{AtomicPtr, AtomicU32, AtomicUsize, Ordering},
 };
 use kernel::{bindings, ffi, prelude::*};
 
@@ -25,11 +25,14 @@ use kernel::{bindings, ffi, prelude::*};
 /// The atomics follow C: `error_bits` and `unsup_bits` are set with
 /// relaxed `set_bit()` semantics, and the final decrement of `count` is
 /// fully ordered (`atomic_dec_and_test()`), which publishes them.
+///
+/// 64 bytes, as C's `struct io`: one cache line, and the same slab object
+/// size (`count` is 32 bits like C's `atomic_t`; the fixup packs into 16).
 #[repr(C, align(64))]
 pub(crate) struct Io {
     error_bits: AtomicUsize,
     unsup_bits: AtomicUsize,
-    count: AtomicUsize,
+    count: AtomicU32,
     /// The pool this object returns to, or null when it lives on the
     /// stack of a synchronous caller.
     pool: *const Mempool,
@@ -43,8 +46,9 @@ pub(crate) struct Io {
 pub(crate) enum Fixup {
     /// Nothing.
     None,
-    /// `invalidate_kernel_vmap_range()` after a read into vmalloc memory.
-    InvalidateVmap { addr: usize, size: usize },
+    /// `invalidate_kernel_vmap_range()` after a read into vmalloc memory
+    /// (which takes an `int` size).
+    InvalidateVmap { addr: usize, size: u32 },
     /// A read through clones of the caller's bio (one region, reads have
     /// one): zero its data if the read fails.
     ZeroSourceOnError {
@@ -54,6 +58,7 @@ pub(crate) enum Fixup {
 }
 
 const _: () = assert!(core::mem::align_of::<Io>() >= super::DM_IO_MAX_REGIONS);
+const _: () = assert!(core::mem::size_of::<Io>() == 64);
 
 impl Io {
     /// A new io with the dispatcher's extra reference (see `dispatch_io`).
@@ -65,7 +70,7 @@ impl Io {
         Self {
             error_bits: AtomicUsize::new(0),
             unsup_bits: AtomicUsize::new(0),
-            count: AtomicUsize::new(1),
+            count: AtomicU32::new(1),
             pool: pool.map_or(core::ptr::null(), core::ptr::from_ref),
             callback,
             context,
@@ -162,7 +167,7 @@ impl Io {
         if let Fixup::InvalidateVmap { addr, size } = this.fixup {
             // SAFETY: The range is the read buffer of this request, which
             // its owner keeps mapped until the callback below.
-            unsafe { page::invalidate_vmap(addr, size) };
+            unsafe { page::invalidate_vmap(addr, size as usize) };
         }
         // SAFETY: The pool belongs to the client, which outlives its I/O.
         if let Some(pool) = unsafe { this.pool.as_ref() } {

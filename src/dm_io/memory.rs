@@ -143,27 +143,52 @@ impl<'a> Dpages<'a> {
             }),
             Self::Kernel { buf, pos } => {
                 let offset = buf.addr().wrapping_add(*pos) % PAGE_SIZE;
+                let len = match buf.kind() {
+                    KernelMemKind::Vmalloc => PAGE_SIZE - offset,
+                    // Physically contiguous: the rest of the buffer is one
+                    // multi-page segment (as `bio_add_virt_nofail()` adds
+                    // it), up to a page-aligned end that `bi_size` holds.
+                    KernelMemKind::Linear => {
+                        (buf.len().saturating_sub(*pos)).min(LINEAR_CHUNK_MAX - offset)
+                    }
+                };
                 Some(Chunk {
                     page: buf.page_at(*pos)?,
-                    len: PAGE_SIZE - offset,
+                    len,
                     offset: offset as u32,
                 })
             }
         }
     }
 
-    /// Moves past the current chunk (`next_page()`).
-    pub(crate) fn advance(&mut self) {
+    /// Moves past `len` bytes of the current chunk (`next_page()`): the
+    /// whole chunk, except at the end of a region, after which the walk is
+    /// not used again.
+    pub(crate) fn advance(&mut self, len: usize) {
         match self {
             Self::List { list, offset } => {
                 list.advance();
                 *offset = 0;
             }
             Self::Bvec { bvecs } => *bvecs = bvecs.get(1..).unwrap_or(&[]),
-            Self::Kernel { buf, pos } => {
-                let offset = buf.addr().wrapping_add(*pos) % PAGE_SIZE;
-                *pos = pos.saturating_add(PAGE_SIZE - offset);
-            }
+            Self::Kernel { pos, .. } => *pos = pos.saturating_add(len),
+        }
+    }
+
+    /// How many segments a bio needs for `sectors` of this memory
+    /// (`do_region()`'s `num_bvecs`): one per page and one for an offset,
+    /// but a single one for physically contiguous memory, which then fits
+    /// in the bio's inline vecs instead of a separate bvec array.
+    pub(crate) fn bio_vecs(&self, sectors: u64) -> u16 {
+        match self {
+            Self::Kernel { buf, .. } if buf.kind() == KernelMemKind::Linear => 1,
+            _ => (sectors.div_ceil(PAGE_SECTORS) + 1).min(BIO_MAX_VECS) as u16,
         }
     }
 }
+
+/// The longest chunk of linear-map memory: 1 GiB, page aligned, so that
+/// several fit in one bio below `bi_size`'s 4 GiB.
+const LINEAR_CHUNK_MAX: usize = 1 << 30;
+const PAGE_SECTORS: u64 = (PAGE_SIZE >> kernel::bindings::SECTOR_SHIFT) as u64;
+const BIO_MAX_VECS: u64 = kernel::bindings::BIO_MAX_VECS as u64;

@@ -53,6 +53,11 @@ impl IoBits {
 }
 
 const SECTOR_SHIFT: u32 = bindings::SECTOR_SHIFT;
+/// Sectors in a page.
+const PAGE_SECTORS: u64 = (bindings::PAGE_SIZE as u64) >> SECTOR_SHIFT;
+/// Sectors in a bio of `BIO_MAX_VECS` pages.
+const BIO_SECTORS: u64 =
+    (bindings::BIO_MAX_VECS as u64 * bindings::PAGE_SIZE as u64) >> SECTOR_SHIFT;
 
 /// Checks a request before anything is sent; a refused request never
 /// calls its callback.
@@ -119,7 +124,8 @@ impl DmIoClient {
                 if opf.is_read() && size != 0 {
                     io.set_fixup(Fixup::InvalidateVmap {
                         addr: buf.addr(),
-                        size,
+                        // As far as the C call can reach (an `int`).
+                        size: size.min(i32::MAX as usize) as u32,
                     });
                 }
             }
@@ -146,8 +152,21 @@ impl DmIoClient {
             ioprio,
             bios: 0,
         };
-        // Several bios go out as one batch under a plug.
-        if regions.len() > 1 || regions.first().is_some_and(|r| r.count > 2048) {
+        // Several bios or requests go out as one batch under a plug: more
+        // than one region, or a region that dm-io (at BIO_MAX_VECS pages)
+        // or the block layer (at the device's request size) splits.
+        // No device takes less than a page per request, so a region of a
+        // page or less is not split and needs no look at the queue limits.
+        let splits = |r: &Region<'_>| {
+            r.count > PAGE_SECTORS
+                && r.bdev()
+                    .is_some_and(|bdev| r.count > u64::from(bdev.max_sectors()).min(BIO_SECTORS))
+        };
+        // An empty flush has nothing to batch: its bios never wait in a
+        // plug (blk-mq hands them to the flush machinery, and without a
+        // write cache they complete at submission).
+        let data = regions.iter().any(|r| r.count > 0);
+        if data && (regions.len() > 1 || regions.first().is_some_and(splits)) {
             with_plug(|| dispatch.regions(regions, mem));
         } else {
             dispatch.regions(regions, mem);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `make bench`: build dm_io_rs.ko and the benchmark module, boot the guest,
+# time C dm_io() against rdm_io() and a hand-built floor, print the table
+# and write it to out/bench/results.md.
+#
+# DM_IO_BENCH_ROUNDS (default 7) and DM_IO_BENCH_MS (milliseconds per
+# cell, default 200) size the run; DM_IO_BENCH_ONLY=NAME runs only the
+# workloads whose name contains NAME. DM_IO_BENCH_CONTROL=1 is the control
+# run: the Rust column then runs C dm_io() with a second client, so its
+# Rust/C column shows the bench's own noise.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+total=$SECONDS
+rounds="${DM_IO_BENCH_ROUNDS:-7}"
+ms="${DM_IO_BENCH_MS:-200}"
+only="${DM_IO_BENCH_ONLY:-}"
+"$PROJECT_DIR/scripts/setup-host.sh"
+export KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
+ko="$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+
+out="$PROJECT_DIR/out/bench"
+mkdir -p "$out"
+log="$out/module-build.log"
+step "bench module build against $KDIR"
+if ! make -C "$KDIR" M="$PROJECT_DIR/bench" LLVM="$LLVM_SUFFIX" \
+	KBUILD_EXTRA_SYMBOLS="$PROJECT_DIR/Module.symvers" modules >"$log" 2>&1; then
+	cat "$log" >&2
+	die "bench module build failed; log: $log"
+fi
+if grep -Eq "(^|: )(warning|error)(\[|:)" "$log"; then
+	grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$log" >&2
+	die "bench module build printed warnings; log: $log"
+fi
+info "no warnings ($log)"
+
+step "guest run 'bench' ($rounds rounds, $ms ms per cell)"
+"$PROJECT_DIR/scripts/make-initramfs.sh" "$out/initramfs.cpio.gz" \
+	"$PROJECT_DIR/tests/guest/bench.sh" "$ko" "$PROJECT_DIR/bench/dm_io_bench.ko"
+args="kunit.enable=0 dm_io_bench.rounds=$rounds dm_io_bench.ms=$ms"
+[ "${DM_IO_BENCH_CONTROL:-0}" = 0 ] || args="$args dm_io_bench.control=1"
+[ -z "$only" ] || args="$args dm_io_bench.only=$only"
+DM_IO_RS_CMDLINE="$args ${DM_IO_RS_CMDLINE:-}" "$PROJECT_DIR/scripts/run-qemu.sh" \
+	"$KDIR/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" "$out/console.log"
+tr -d '\r' <"$out/console.log" >"$out/console.txt"
+
+# The same kernel reports that fail `make check` fail the benchmark.
+grep -q "dm-io-rs: test script passed" "$out/console.txt" ||
+	die "the guest script did not pass; console: $out/console.txt"
+grep -q "dm-io-bench: done" "$out/console.txt" ||
+	die "the benchmark did not finish; console: $out/console.txt"
+if grep -En '(BUG:|WARNING:|Oops|general protection fault|Kernel panic|KASAN|UBSAN|kernel BUG|INFO: lockdep|unreferenced object|Call Trace:|hung_task|blocked for more than|refcount_t:)' \
+	"$out/console.txt"; then
+	die "kernel reports in the console; console: $out/console.txt"
+fi
+if grep -E "dm-io-bench: cell .* err=[1-9]" "$out/console.txt"; then
+	die "I/O errors during the benchmark; console: $out/console.txt"
+fi
+
+step "results"
+python3 "$PROJECT_DIR/scripts/bench-report.py" "$out/console.txt" "$out/results.md"
+info "table written to $out/results.md"
+step "make bench finished in $((SECONDS - total)) s"

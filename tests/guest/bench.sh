@@ -1,0 +1,22 @@
+# Guest script for `make bench`: two null_blk devices that complete in the
+# submitting context (irqmode=0), one discarding nothing and storing nothing
+# (memory_backed=0: pure submission overhead), one memory-backed with
+# discard (realistic copies); then the benchmark module, which runs
+# everything from its init.
+# Parameters come from the kernel command line: dm_io_bench.rounds=N ...
+nullb_create 0 1024 memory_backed=0 irqmode=0
+nullb_create 1 1024 irqmode=0 discard=1
+args=""
+for a in $(cat /proc/cmdline); do
+	case "$a" in dm_io_bench.*) args="$args ${a#dm_io_bench.}" ;; esac
+done
+insmod /modules/dm_io_rs.ko
+# Object sizes behind the bytes-per-I/O column: dm-io's own io cache, the
+# Rust module's, and the bio and bvec slabs every bio_set shares.
+for d in /sys/kernel/slab/io /sys/kernel/slab/dm_io_rs_io /sys/kernel/slab/bio-* /sys/kernel/slab/biovec-*; do
+	if [ -r "$d/slab_size" ]; then echo "dm-io-bench: slab ${d##*/} $(cat "$d/slab_size")"; fi
+done
+echo "dm-io-bench: args$args"
+insmod /modules/dm_io_bench.ko $args devs=/dev/nullb0,/dev/nullb1 names=mb0,mb1
+rmmod dm_io_bench
+rmmod dm_io_rs
