@@ -14,6 +14,9 @@
  *  - memory that runs out before a region is covered (a page list that
  *    ends early, a page_list node without a page): that region fails as
  *    unsupported (its bit in unsup_bits) instead of a NULL dereference;
+ *  - REQ_ALLOC_CACHE in bi_opf (a target passing its bio's flags on) is
+ *    dropped; upstream copies it onto its DM_IO_BIO clones and bio_put()
+ *    then oopses looking for a per-cpu cache the client's bio_set lacks;
  *  - a multi-region request that is not a write: -EIO, no callback, and a
  *    ratelimited message rather than WARN_ON();
  *  - a REQ_ATOMIC region that does not fit one bio is not split: it fails

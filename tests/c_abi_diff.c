@@ -743,6 +743,23 @@ static void c_abi_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rdm_io_client_resize(4, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rdm_io_client_resize(4, c->rust), 0);
 
+	/*
+	 * A target passing its bio's bi_opf on, REQ_ALLOC_CACHE included:
+	 * the flag must not reach dm-io's own bios (bio_put() would look for
+	 * a per-cpu cache the client's bio_set does not have).
+	 */
+	req.bi_opf = REQ_OP_WRITE | REQ_ALLOC_CACHE;
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), 0);
+	/* The clones of a DM_IO_BIO request get the caller's flags. */
+	bio_init(&c->bio, NULL, c->bvecs, MEM_PAGES, 0);
+	__bio_add_page(&c->bio, c->pages[0], PAGE_SIZE, 0);
+	req.mem.type = DM_IO_BIO;
+	req.mem.ptr.bio = &c->bio;
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), 0);
+	req.mem.type = DM_IO_KMEM;
+	req.mem.ptr.addr = c->kbuf;
+	req.bi_opf = REQ_OP_WRITE;
+
 	/* After all that, the client still works: a write and a read back. */
 	memset(c->kbuf, 0xa5, 4096);
 	r = rdm_io(&req, 1, where, &err, &unsup, 0);

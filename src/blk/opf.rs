@@ -87,8 +87,13 @@ impl Opf {
     }
 
     /// A raw `blk_opf_t` from C.
+    ///
+    /// `REQ_ALLOC_CACHE` is dropped: it says how a caller's bio was
+    /// allocated (from a per-cpu cache), and on a bio that dm-io allocates
+    /// it would send that bio to a cache its bio_set does not have at
+    /// `bio_put()`. A target passing its bio's `bi_opf` on must not crash.
     pub const fn from_raw(raw: bindings::blk_opf_t) -> Self {
-        Self(raw)
+        Self(raw & !(1 << bindings::req_flag_bits___REQ_ALLOC_CACHE))
     }
 
     /// The raw `blk_opf_t`.
