@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Everything the project tests: formatting, clippy, a warning-free build,
-# then the KUnit suites in a QEMU guest on real block devices.
+# then the KUnit suites in a QEMU guest on real block devices, then the
+# kernel's own dm targets on the stock kernel (C dm-io) and on the replace
+# kernel (the Rust dm-io built into dm-mod; built here if needed).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 total=$SECONDS
@@ -17,4 +19,5 @@ mapfile -t rs < <(cd "$PROJECT_DIR" && find src tests -name '*.rs' | sort)
 ko="$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
 
 "$PROJECT_DIR/scripts/run-suite.sh" kunit "$ko"
+"$PROJECT_DIR/scripts/run-dm-scenarios.sh" stock replace
 step "make check passed in $((SECONDS - total)) s"

@@ -10,6 +10,13 @@
 //! source, is split into bios, and completes synchronously or through a
 //! callback that runs exactly once. C callers use the `rdm_io*` exports
 //! (`include/dm-io-rs.h`).
+//!
+//! Two link modes, one implementation: by default this is the crate root of
+//! the loadable module `dm_io_rs.ko`; built with `--cfg dm_io_builtin` it
+//! is linked into dm-mod in place of `drivers/md/dm-io.c` (see
+//! `scripts/prepare-replace-tree.sh`), without `module!` or KUnit tests,
+//! and provides `dm_io()`, `dm_io_client_create()`,
+//! `dm_io_client_destroy()`, `dm_io_init()` and `dm_io_exit()` itself.
 
 pub mod blk;
 mod c_abi;
@@ -17,12 +24,19 @@ pub mod dm_io;
 mod helpers;
 pub mod mm;
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(all(CONFIG_KUNIT, not(dm_io_builtin)))]
 #[path = "../tests/kunit.rs"]
 mod kunit;
 
+#[cfg(not(dm_io_builtin))]
 use kernel::prelude::*;
 
+/// The prefix of this crate's `pr_*!` messages when built in, where no
+/// `module!` defines it (as for the C file: `dm_io`).
+#[cfg(dm_io_builtin)]
+const __LOG_PREFIX: &[u8] = b"dm_io\0";
+
+#[cfg(not(dm_io_builtin))]
 module! {
     type: DmIoModule,
     name: "dm_io_rs",
@@ -31,10 +45,12 @@ module! {
     license: "GPL",
 }
 
+#[cfg(not(dm_io_builtin))]
 struct DmIoModule {
     _io_cache: dm_io::io::IoCache,
 }
 
+#[cfg(not(dm_io_builtin))]
 impl kernel::Module for DmIoModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         #[cfg(CONFIG_KUNIT)]

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The real-consumer scenarios (tests/guest/dm.sh): the kernel's own dm
+# targets on the stock kernel (C drivers/md/dm-io.c) and on the replace
+# kernel (the project's Rust dm-io built into dm-mod), judged the same way.
+#
+#   run-dm-scenarios.sh [stock|replace]...     (default: both)
+#
+# Console logs: out/dm-stock/, out/dm-replace/. Prints each scenario's time
+# on each kernel.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+kernels=("$@")
+[ ${#kernels[@]} -gt 0 ] || kernels=(stock replace)
+
+for k in "${kernels[@]}"; do
+	case "$k" in
+	stock) variant=guest impl=c ;;
+	replace) variant=replace impl=rust ;;
+	*) die "unknown kernel '$k' (stock or replace)" ;;
+	esac
+	start=$SECONDS
+	kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" "$variant" | tail -n1)"
+	KDIR="$kdir" DM_IO_RS_RUN="dm-$k" DM_IO_RS_CMDLINE="dmio=$impl ${DM_IO_RS_CMDLINE:-}" \
+		"$PROJECT_DIR/scripts/run-suite.sh" dm
+	step "dm scenarios on the $k kernel ($impl dm-io) passed in $((SECONDS - start)) s"
+	grep -E '^# dm_[a-z_]+: [0-9.]+ s$' "$PROJECT_DIR/out/dm-$k/console.txt" | sed 's/^# /    /'
+done
