@@ -16,6 +16,7 @@ mapfile -t rs < <(cd "$PROJECT_DIR" && find src tests -name '*.rs' | sort)
 	die "rustfmt: run 'rustfmt --edition 2021 --config-path $src/.rustfmt.toml' on the files above"
 
 "$PROJECT_DIR/scripts/build-module.sh" clippy >/dev/null
+"$PROJECT_DIR/scripts/build-module.sh" clippy-builtin
 ko="$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
 
 "$PROJECT_DIR/scripts/run-suite.sh" kunit "$ko"

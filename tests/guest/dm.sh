@@ -175,41 +175,42 @@ dm_integrity_journal() {
 	dmsetup remove integ
 }
 
-# dm-writecache (SSD mode) in front of a slow (dm-delay) device: write,
-# flush, read back, write everything back (kcopyd) and check the origin.
+# dm-writecache (SSD mode) in front of a slow (dm-delay) device: write
+# (fsync commits the cache's metadata through dm_io), read back from the
+# cache, flush (writes every block back with kcopyd), read back from the
+# cache and from the slow device alone.
 dm_writecache() {
 	nullb_create 40 32
 	nullb_create 41 16
 	sz="$(blockdev --getsz /dev/nullb40)"
 	dmsetup create slow --table "0 $sz delay /dev/nullb40 0 10"
 	dmsetup create wc --table "0 $sz writecache s /dev/mapper/slow /dev/nullb41 4096 0"
-	# 4 MiB: a quarter of the cache, below the 50 % writeback watermark.
+	# 4 MiB: a quarter of the cache, below the writeback watermarks.
 	pattern /tmp/p1 4
 	put /tmp/p1 /dev/mapper/wc 4
-	dmsetup message wc 0 flush
 	dd if=/dev/zero of=/tmp/exp bs=1M count=32 2>/dev/null
 	put /tmp/p1 /tmp/exp 4
 	same /dev/mapper/wc /tmp/exp
 	set -- $(dmsetup status wc)
 	echo "# writecache status: $*"
-	[ "$4" -eq 0 ] # no error
-	[ "$6" -lt "$5" ] # blocks in use
-	dmsetup message wc 0 cleaner
-	i=0
-	while :; do
-		set -- $(dmsetup status wc)
-		# "<error> <blocks> <free> <under writeback> ...": all clean.
-		[ "$6" = "$5" ] && [ "$7" = 0 ] && break
-		i=$((i + 1))
-		[ "$i" -lt 600 ] || { echo "# writeback did not finish: $*"; return 1; }
-		sleep 0.2
-	done
-	echo "# written back: $(dmsetup status wc)"
+	# "<error> <blocks> <free> <under writeback> ...": no error, the
+	# written blocks still in the cache.
+	[ "$4" -eq 0 ]
+	[ "$6" -le $(($5 - 1024)) ]
+	dmsetup message wc 0 flush
+	set -- $(dmsetup status wc)
+	echo "# after flush: $*"
+	[ "$4" -eq 0 ] && [ "$6" -eq "$5" ] && [ "$7" -eq 0 ]
 	same /dev/mapper/wc /tmp/exp
 	dmsetup remove wc
 	dmsetup remove slow
 	same /dev/nullb40 /tmp/exp
 }
 
-ktap_run dm_io_implementation dm_mirror_core_log dm_mirror_disk_log \
-	dm_snapshot_persistent dm_integrity_journal dm_writecache
+tests="dm_io_implementation dm_mirror_core_log dm_mirror_disk_log
+	dm_snapshot_persistent dm_integrity_journal dm_writecache"
+# dmtests=a,b on the kernel command line runs only those (for debugging;
+# judge.sh then reports the others missing).
+only="$(tr ' ' '\n' </proc/cmdline | sed -n 's/^dmtests=//p' | tr ',' ' ')"
+# shellcheck disable=SC2086 # word splitting intended
+ktap_run ${only:-$tests}
