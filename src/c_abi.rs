@@ -138,7 +138,15 @@ unsafe fn bvec_len(bvecs: *const bindings::bio_vec, max_bytes: u64) -> usize {
 /// The memory must be valid for the request, as `dm_io()` requires.
 unsafe fn memory<'a>(mem: &DmIoMemoryC, regions: &[Region<'_>]) -> Result<DmIoMemory<'a>> {
     if mem.ptr.is_null() {
-        return Err(EINVAL);
+        // How upstream callers say "no data" (dm-raid1 and dm-bufio flushes
+        // and discards, dm-integrity flushes): fine while no region needs
+        // data, which the request's check enforces.
+        return match mem.kind {
+            DM_IO_PAGE_LIST | DM_IO_BIO | DM_IO_VMA | DM_IO_KMEM | RDM_IO_BVEC => {
+                Ok(DmIoMemory::none())
+            }
+            _ => Err(EINVAL),
+        };
     }
     // In every arm the caller guarantees that the memory is valid for
     // every byte the request touches, for the whole request.
