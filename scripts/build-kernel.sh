@@ -2,7 +2,8 @@
 # Configure and build the guest kernel in the cache, keyed by the Debian
 # source version and the hash of the config fragment(s).
 #
-#   build-kernel.sh [VARIANT]     VARIANT: guest (default), debug, replace
+#   build-kernel.sh [VARIANT]     VARIANT: guest (default), debug, replace,
+#                                 or fragments joined by '+': replace+debug
 #
 # VARIANT other than guest adds scripts/config/VARIANT.config. `replace`
 # also builds from the tree of scripts/prepare-replace-tree.sh, where dm-mod
@@ -17,8 +18,14 @@ variant="${1:-guest}"
 src="$("$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
 version="$(cat "$src/.dm-io-rs-debian-version")"
 
+# A variant may combine fragments with '+': replace+debug.
 fragments=("$PROJECT_DIR/scripts/config/guest.config")
-[ "$variant" = guest ] || fragments+=("$PROJECT_DIR/scripts/config/$variant.config")
+replace=0
+IFS=+ read -ra parts <<<"$variant"
+for part in "${parts[@]}"; do
+	[ "$part" = guest ] || fragments+=("$PROJECT_DIR/scripts/config/$part.config")
+	[ "$part" != replace ] || replace=1
+done
 for f in "${fragments[@]}"; do [ -f "$f" ] || die "missing config fragment $f"; done
 hash="$(cat "${fragments[@]}" | sha256sum | cut -c1-12)"
 out="$CACHE_DIR/build/$version-$variant-$hash"
@@ -26,7 +33,7 @@ out="$CACHE_DIR/build/$version-$variant-$hash"
 # The stamp of a finished build names what it was made from beyond the
 # directory's key: for `replace`, the project's dm-io sources.
 stamp=""
-if [ "$variant" = replace ]; then
+if [ "$replace" = 1 ]; then
 	stamp="src $(cd "$PROJECT_DIR" && find src include -type f \( -name '*.rs' -o -name '*.c' -o -name '*.h' \) |
 		sort | xargs sha256sum | sha256sum | cut -c1-12)"
 fi
@@ -46,7 +53,7 @@ if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp"
 	echo "$out"
 	exit 0
 fi
-if [ "$variant" = replace ]; then
+if [ "$replace" = 1 ]; then
 	src="$("$PROJECT_DIR/scripts/prepare-replace-tree.sh" "$src" | tail -n1)"
 fi
 
@@ -81,7 +88,7 @@ mk -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 || {
 }
 # The kernel build does not fail on warnings; the project does for the
 # tree it changed (the stock build prints none).
-if [ "$variant" = replace ] && grep -Eq "(^|: )(warning|error)(\[|:)" "$out/build.log"; then
+if [ "$replace" = 1 ] && grep -Eq "(^|: )(warning|error)(\[|:)" "$out/build.log"; then
 	grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$out/build.log" >&2
 	die "the replace kernel build printed warnings; log: $out/build.log"
 fi
