@@ -54,6 +54,10 @@ if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp"
 	exit 0
 fi
 if [ "$replace" = 1 ]; then
+	# Every replace build compiles the one replace tree's dm-io-rs/ copy:
+	# one at a time, so none sees it change under it.
+	exec 8>"$src-replace.lock"
+	flock 8
 	src="$("$PROJECT_DIR/scripts/prepare-replace-tree.sh" "$src" | tail -n1)"
 fi
 
