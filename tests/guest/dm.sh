@@ -214,3 +214,13 @@ tests="dm_io_implementation dm_mirror_core_log dm_mirror_disk_log
 only="$(tr ' ' '\n' </proc/cmdline | sed -n 's/^dmtests=//p' | tr ',' ' ')"
 # shellcheck disable=SC2086 # word splitting intended
 ktap_run ${only:-$tests}
+
+# On a kernel with kmemleak (the debug fragment), everything the scenarios
+# allocated is gone by now: scan, and print any report for judge.sh.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 6 # kmemleak ignores objects younger than 5 s
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+	echo "# kmemleak scanned"
+fi
