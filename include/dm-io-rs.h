@@ -8,8 +8,10 @@
  *
  * Differences from dm_io(), all on input that upstream does not check:
  *  - NULL request, client or region array, more than BITS_PER_LONG
- *    regions, an unknown memory type, a NULL memory pointer, a page-list
- *    offset of PAGE_SIZE or more, a region needing I/O with a NULL bdev,
+ *    regions, an unknown memory type, a NULL memory pointer for a region
+ *    that moves data (a NULL pointer is fine for empty flushes, discards
+ *    and write-zeroes, as upstream callers use it), a page-list offset of
+ *    PAGE_SIZE or more, a region needing I/O with a NULL bdev,
  *    or a DM_IO_BIO region larger than the bio: -EINVAL, no callback;
  *  - memory that runs out before a region is covered (a page list that
  *    ends early, a page_list node without a page): that region fails as

@@ -2,7 +2,14 @@
 # Configure and build the guest kernel in the cache, keyed by the Debian
 # source version and the hash of the config fragment(s).
 #
-#   build-kernel.sh [VARIANT]     VARIANT: guest (default)
+#   build-kernel.sh [VARIANT]     VARIANT: guest (default), debug, replace,
+#                                 or fragments joined by '+': replace+debug
+#
+# VARIANT other than guest adds scripts/config/VARIANT.config. `replace`
+# also builds from the tree of scripts/prepare-replace-tree.sh, where dm-mod
+# links the project's Rust dm-io (src/) in place of drivers/md/dm-io.c; the
+# hash of src/ is part of its cache key: when it changes, the same build
+# directory is rebuilt incrementally (dm-mod and the final link).
 #
 # Prints the build directory (usable as KDIR) on the last line of stdout.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -11,42 +18,84 @@ variant="${1:-guest}"
 src="$("$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
 version="$(cat "$src/.dm-io-rs-debian-version")"
 
+# A variant may combine fragments with '+': replace+debug.
 fragments=("$PROJECT_DIR/scripts/config/guest.config")
-[ "$variant" = guest ] || fragments+=("$PROJECT_DIR/scripts/config/$variant.config")
+replace=0
+IFS=+ read -ra parts <<<"$variant"
+for part in "${parts[@]}"; do
+	[ "$part" = guest ] || fragments+=("$PROJECT_DIR/scripts/config/$part.config")
+	[ "$part" != replace ] || replace=1
+done
 for f in "${fragments[@]}"; do [ -f "$f" ] || die "missing config fragment $f"; done
 hash="$(cat "${fragments[@]}" | sha256sum | cut -c1-12)"
 out="$CACHE_DIR/build/$version-$variant-$hash"
 
-if [ -f "$out/.dm-io-rs-built" ]; then
-	info "kernel $version ($variant, fragment $hash) cached at $out" >&2
+# The stamp of a finished build names what it was made from beyond the
+# directory's key: for `replace`, the project's dm-io sources.
+stamp=""
+if [ "$replace" = 1 ]; then
+	stamp="src $(cd "$PROJECT_DIR" && find src include -type f \( -name '*.rs' -o -name '*.c' -o -name '*.h' \) |
+		sort | xargs sha256sum | sha256sum | cut -c1-12)"
+fi
+
+if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp" ]; then
+	info "kernel $version ($variant, fragment $hash${stamp:+, $stamp}) cached at $out" >&2
 	echo "$out"
 	exit 0
 fi
 
+mkdir -p "$out"
+# One build per directory at a time (worktrees share the cache).
+exec 9>"$out.lock"
+flock 9
+if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp" ]; then
+	info "kernel $version ($variant) was built meanwhile: $out" >&2
+	echo "$out"
+	exit 0
+fi
+if [ "$replace" = 1 ]; then
+	# Every replace build compiles the one replace tree's dm-io-rs/ copy:
+	# one at a time, so none sees it change under it.
+	exec 8>"$src-replace.lock"
+	flock 8
+	src="$("$PROJECT_DIR/scripts/prepare-replace-tree.sh" "$src" | tail -n1)"
+fi
+
 mk() { make -C "$src" O="$out" LLVM="$LLVM_SUFFIX" "$@"; }
 
-step "configuring kernel $version ($variant, fragment $hash)" >&2
-mkdir -p "$out"
-mk -s allnoconfig >&2
-(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${fragments[@]}" >/dev/null)
-mk -s olddefconfig >&2
+if [ -f "$out/.dm-io-rs-configured" ] && [ "$(cat "$out/.dm-io-rs-configured")" = "$hash" ]; then
+	info "kernel $version ($variant) already configured in $out; rebuilding ($stamp)" >&2
+else
+	step "configuring kernel $version ($variant, fragment $hash)" >&2
+	mk -s allnoconfig >&2
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${fragments[@]}" >/dev/null)
+	mk -s olddefconfig >&2
 
-# merge_config warns but goes on when an option does not survive; a
-# missing option here would only show up as a confusing failure later.
-for f in "${fragments[@]}"; do
-	while IFS= read -r line; do
-		case "$line" in CONFIG_*=y) ;; *) continue ;; esac
-		grep -qx "$line" "$out/.config" || die "$line did not survive olddefconfig"
-	done <"$f"
-done
-mk -s rustavailable >&2 || die "Rust is not available for this kernel build"
+	# merge_config warns but goes on when an option does not survive; a
+	# missing option here would only show up as a confusing failure later.
+	for f in "${fragments[@]}"; do
+		while IFS= read -r line; do
+			case "$line" in CONFIG_*=y) ;; *) continue ;; esac
+			grep -qx "$line" "$out/.config" || die "$line did not survive olddefconfig"
+		done <"$f"
+	done
+	mk -s rustavailable >&2 || die "Rust is not available for this kernel build"
+	echo "$hash" >"$out/.dm-io-rs-configured"
+fi
 
-step "building kernel (bzImage, modules; ~4 min cold on 2 cores)" >&2
+step "building kernel (bzImage, modules; ~8 min cold on 2 cores, less when incremental)" >&2
+rm -f "$out/.dm-io-rs-built"
 start=$SECONDS
 mk -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 || {
 	tail -n 40 "$out/build.log" >&2
 	die "kernel build failed; full log in $out/build.log"
 }
+# The kernel build does not fail on warnings; the project does for the
+# tree it changed (the stock build prints none).
+if [ "$replace" = 1 ] && grep -Eq "(^|: )(warning|error)(\[|:)" "$out/build.log"; then
+	grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$out/build.log" >&2
+	die "the replace kernel build printed warnings; log: $out/build.log"
+fi
 info "kernel built in $((SECONDS - start)) s" >&2
-touch "$out/.dm-io-rs-built"
+echo "$stamp" >"$out/.dm-io-rs-built"
 echo "$out"

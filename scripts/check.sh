@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Everything the project tests: formatting, clippy, a warning-free build,
-# then the KUnit suites in a QEMU guest on real block devices.
+# then the KUnit suites in a QEMU guest on real block devices, then the
+# kernel's own dm targets on the stock kernel (C dm-io) and on the replace
+# kernel (the Rust dm-io built into dm-mod; built here if needed).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 total=$SECONDS
@@ -14,6 +16,7 @@ mapfile -t rs < <(cd "$PROJECT_DIR" && find src tests -name '*.rs' | sort)
 	die "rustfmt: run 'rustfmt --edition 2021 --config-path $src/.rustfmt.toml' on the files above"
 
 "$PROJECT_DIR/scripts/build-module.sh" clippy >/dev/null
+"$PROJECT_DIR/scripts/build-module.sh" clippy-builtin
 ko="$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
 "$PROJECT_DIR/scripts/run-suite.sh" kunit "$ko"
 # The rmirror target's dmsetup scenarios (tests/guest/rmirror.sh).
@@ -24,12 +27,17 @@ ko="$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
 if [ "${DM_IO_RS_DEBUG_KERNEL:-1}" = 1 ]; then
 	debug_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" debug | tail -n1)"
 	debug_ko="$(KDIR="$debug_kdir" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
-	KDIR="$debug_kdir" "$PROJECT_DIR/scripts/run-suite.sh" kunit "$debug_ko" kunit-debug
+	KDIR="$debug_kdir" DM_IO_RS_RUN=kunit-debug "$PROJECT_DIR/scripts/run-suite.sh" kunit "$debug_ko"
 	grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/kunit-debug/console.txt" ||
 		die "the debug run did not report a clean kmemleak scan"
 	# The rmirror target's scenarios under KASAN and lockdep as well.
-	KDIR="$debug_kdir" "$PROJECT_DIR/scripts/run-suite.sh" rmirror "$debug_ko" rmirror-debug
+	KDIR="$debug_kdir" DM_IO_RS_RUN=rmirror-debug "$PROJECT_DIR/scripts/run-suite.sh" rmirror "$debug_ko"
 	grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/rmirror-debug/console.txt" ||
 		die "the rmirror debug run did not report a clean kmemleak scan"
 fi
+
+# The kernel's own dm targets (mirror, kcopyd, dm-log, snapshot, integrity,
+# writecache) on the stock kernel (C dm-io) and on the kernel whose dm-mod
+# links the Rust dm-io in place of dm-io.c.
+"$PROJECT_DIR/scripts/run-dm-scenarios.sh" stock replace
 step "make check passed in $((SECONDS - total)) s"

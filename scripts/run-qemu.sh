@@ -18,9 +18,10 @@ disk="$(dirname "$log")/scratch.img"
 rm -f "$disk"
 truncate -s 64M "$disk"
 
-# No fail_make_request= here: on the debug kernel that boot option oopses
-# in early boot (its once-only warning allocates before the slab is up);
-# tests/guest/lib.sh arms the fault attributes through debugfs instead.
+# No fail_make_request= here: no test needs it (tests/guest/lib.sh arms the
+# debugfs attributes), and on the debug kernel (KASAN) its
+# prandom_init_once() oopses in early boot, in __kmalloc_cache_noprof()
+# from once_disable_jump().
 # no5lvl: with 5-level paging under TCG, KASAN reports a wild access in
 # early boot (an interrupt during CPU identification), which taints the
 # kernel and turns lockdep off before any test runs.

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The main job: boot the guest with dm-io-rs and show it at work on real
-# block devices (its KUnit suites run at module load), then summarise.
+# The main job: boot the replace kernel, where dm-mod runs the project's
+# Rust dm-io in place of drivers/md/dm-io.c, and show it at work: the
+# module's KUnit suites, then a dm mirror over two devices as a user builds
+# it (tests/guest/run.sh; add demos there), then summarise.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$PROJECT_DIR/scripts/setup-host.sh"
-export KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
+export KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)}"
 ko="$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
-"$PROJECT_DIR/scripts/run-suite.sh" run "$ko"
+DM_IO_RS_CMDLINE="dmio=rust ${DM_IO_RS_CMDLINE:-}" "$PROJECT_DIR/scripts/run-suite.sh" run "$ko"
 step "what the guest did"
 sed -n '/dm-io-rs: guest up/,/dm-io-rs: guest done/p' "$PROJECT_DIR/out/run/console.txt" |
 	grep -E "dm-io-rs|null_blk: disk|^# dm_io_rs|^(not )?ok [0-9]+ dm_io_rs" | sed 's/^/    /'

@@ -4,6 +4,12 @@
 //! [`include/linux/dm-io.h`](srctree/include/linux/dm-io.h); see
 //! `include/dm-io-rs.h`. Exported by `src/exports.c`.
 //!
+//! Built into dm-mod in place of `drivers/md/dm-io.c` (`--cfg
+//! dm_io_builtin`, see `scripts/prepare-replace-tree.sh`), the same
+//! functions carry the upstream names `dm_io_client_create()`,
+//! `dm_io_client_destroy()` and `dm_io()`, and `dm_io_init()` /
+//! `dm_io_exit()` are the hooks dm-mod calls at init and exit.
+//!
 //! Each entry point checks the raw pointers, turns them into typed
 //! references, calls the safe API, and turns its `Result` into an errno.
 
@@ -59,7 +65,8 @@ fn is_err_or_null<T>(ptr: *const T) -> bool {
 
 /// `dm_io_client_create()`: a client with the default reserve, or an
 /// `ERR_PTR()`.
-#[no_mangle]
+#[cfg_attr(not(dm_io_builtin), export_name = "rdm_io_client_create")]
+#[cfg_attr(dm_io_builtin, export_name = "dm_io_client_create")]
 pub(crate) extern "C" fn rdm_io_client_create() -> *mut DmIoClient {
     match KBox::pin_init(DmIoClient::new(), GFP_KERNEL) {
         // SAFETY: The client stays pinned: C only ever holds this pointer
@@ -75,7 +82,8 @@ pub(crate) extern "C" fn rdm_io_client_create() -> *mut DmIoClient {
 ///
 /// `client` must come from [`rdm_io_client_create`], with no I/O left in
 /// flight, and not be used afterwards.
-#[no_mangle]
+#[cfg_attr(not(dm_io_builtin), export_name = "rdm_io_client_destroy")]
+#[cfg_attr(dm_io_builtin, export_name = "dm_io_client_destroy")]
 pub(crate) unsafe extern "C" fn rdm_io_client_destroy(client: *mut DmIoClient) {
     if is_err_or_null(client) {
         return;
@@ -130,7 +138,15 @@ unsafe fn bvec_len(bvecs: *const bindings::bio_vec, max_bytes: u64) -> usize {
 /// The memory must be valid for the request, as `dm_io()` requires.
 unsafe fn memory<'a>(mem: &DmIoMemoryC, regions: &[Region<'_>]) -> Result<DmIoMemory<'a>> {
     if mem.ptr.is_null() {
-        return Err(EINVAL);
+        // How upstream callers say "no data" (dm-raid1 and dm-bufio flushes
+        // and discards, dm-integrity flushes): fine while no region needs
+        // data, which the request's check enforces.
+        return match mem.kind {
+            DM_IO_PAGE_LIST | DM_IO_BIO | DM_IO_VMA | DM_IO_KMEM | RDM_IO_BVEC => {
+                Ok(DmIoMemory::none())
+            }
+            _ => Err(EINVAL),
+        };
     }
     // In every arm the caller guarantees that the memory is valid for
     // every byte the request touches, for the whole request.
@@ -171,7 +187,8 @@ unsafe fn memory<'a>(mem: &DmIoMemoryC, regions: &[Region<'_>]) -> Result<DmIoMe
 ///
 /// As for `dm_io()`: `io_req` and `where_` (`num_regions` entries) valid,
 /// the memory and devices valid until the request completes.
-#[no_mangle]
+#[cfg_attr(not(dm_io_builtin), export_name = "rdm_io")]
+#[cfg_attr(dm_io_builtin, export_name = "dm_io")]
 pub(crate) unsafe extern "C" fn rdm_io(
     io_req: *mut DmIoRequestC,
     num_regions: ffi::c_uint,
@@ -247,4 +264,26 @@ unsafe fn rdm_io_inner(
             client.async_io_raw(opf, regions, mem, ioprio, func, req.notify.context)
         },
     }
+}
+
+/// `dm_io_init()`, called by dm-mod's init table when the Rust dm-io is
+/// built in: creates the io cache behind every client's pool.
+#[cfg(dm_io_builtin)]
+#[no_mangle]
+pub(crate) extern "C" fn dm_io_init() -> ffi::c_int {
+    match crate::dm_io::io::publish_io_cache() {
+        Ok(()) => {
+            kernel::pr_info!("Rust dm-io (dm-io-rs) in place of drivers/md/dm-io.c\n");
+            0
+        }
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `dm_io_exit()`, called by dm-mod's exit table after every client is
+/// gone.
+#[cfg(dm_io_builtin)]
+#[no_mangle]
+pub(crate) extern "C" fn dm_io_exit() {
+    crate::dm_io::io::unpublish_io_cache();
 }

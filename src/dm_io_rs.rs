@@ -13,21 +13,39 @@
 //!
 //! The module also registers `rmirror`, a device-mapper mirror target in
 //! safe Rust on this API ([`dm`] is its target layer).
+//!
+//! Two link modes, one implementation: by default this is the crate root of
+//! the loadable module `dm_io_rs.ko`; built with `--cfg dm_io_builtin` it
+//! is linked into dm-mod in place of `drivers/md/dm-io.c` (see
+//! `scripts/prepare-replace-tree.sh`), without `module!` or KUnit tests,
+//! and provides `dm_io()`, `dm_io_client_create()`,
+//! `dm_io_client_destroy()`, `dm_io_init()` and `dm_io_exit()` itself.
 
 pub mod blk;
 mod c_abi;
+// The dm target layer and rmirror live in the module only: built into
+// dm-mod, this crate is just dm-io.
+#[cfg(not(dm_io_builtin))]
 pub mod dm;
 pub mod dm_io;
 mod helpers;
 pub mod mm;
+#[cfg(not(dm_io_builtin))]
 mod rmirror;
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(all(CONFIG_KUNIT, not(dm_io_builtin)))]
 #[path = "../tests/kunit.rs"]
 mod kunit;
 
+#[cfg(not(dm_io_builtin))]
 use kernel::prelude::*;
 
+/// The prefix of this crate's `pr_*!` messages when built in, where no
+/// `module!` defines it (as for the C file: `dm_io`).
+#[cfg(dm_io_builtin)]
+const __LOG_PREFIX: &[u8] = b"dm_io\0";
+
+#[cfg(not(dm_io_builtin))]
 module! {
     type: DmIoModule,
     name: "dm_io_rs",
@@ -36,6 +54,7 @@ module! {
     license: "GPL",
 }
 
+#[cfg(not(dm_io_builtin))]
 struct DmIoModule {
     // Field order is drop order: the target type goes before the io cache
     // its mirrors' clients allocate from.
@@ -43,6 +62,7 @@ struct DmIoModule {
     _io_cache: dm_io::io::IoCache,
 }
 
+#[cfg(not(dm_io_builtin))]
 impl kernel::Module for DmIoModule {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         #[cfg(CONFIG_KUNIT)]

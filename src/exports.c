@@ -3,6 +3,10 @@
  * The C ABI of dm-io-rs: exports of the functions defined in src/c_abi.rs,
  * and compile-time checks that the Rust mirrors of the dm-io structures
  * match <linux/dm-io.h>.
+ *
+ * Built into dm-mod in place of drivers/md/dm-io.c (DM_IO_RS_BUILTIN, see
+ * scripts/prepare-replace-tree.sh), the same Rust functions carry the
+ * upstream names and are exported as drivers/md/dm-io.c exports them.
  */
 
 #include <linux/module.h>
@@ -25,7 +29,14 @@ static_assert(offsetof(struct page_list, page) == 8);
 static_assert(DM_IO_PAGE_LIST == 0 && DM_IO_BIO == 1 && DM_IO_VMA == 2 &&
 	      DM_IO_KMEM == 3);
 
+#ifdef DM_IO_RS_BUILTIN
+/* dm_io_init() and dm_io_exit(), which dm.c calls, are in src/c_abi.rs. */
+EXPORT_SYMBOL(dm_io_client_create);
+EXPORT_SYMBOL(dm_io_client_destroy);
+EXPORT_SYMBOL(dm_io);
+#else
 EXPORT_SYMBOL_GPL(rdm_io_client_create);
 EXPORT_SYMBOL_GPL(rdm_io_client_destroy);
 EXPORT_SYMBOL_GPL(rdm_io_client_resize);
 EXPORT_SYMBOL_GPL(rdm_io);
+#endif

@@ -209,10 +209,12 @@ impl BioEndIo for DmIoEndIo {
 static IO_CACHE: AtomicPtr<bindings::kmem_cache> = AtomicPtr::new(core::ptr::null_mut());
 
 /// Owns the io cache for the module's lifetime (`dm_io_init()`).
+#[cfg(not(dm_io_builtin))]
 pub(crate) struct IoCache {
     _cache: KmemCache,
 }
 
+#[cfg(not(dm_io_builtin))]
 impl IoCache {
     /// Creates the cache and publishes it to new clients.
     pub(crate) fn register() -> Result<Self> {
@@ -222,10 +224,34 @@ impl IoCache {
     }
 }
 
+#[cfg(not(dm_io_builtin))]
 impl Drop for IoCache {
     fn drop(&mut self) {
         // `dm_io_exit()`: every client is gone by now (module references).
         IO_CACHE.store(core::ptr::null_mut(), Ordering::Release);
+    }
+}
+
+/// `dm_io_init()` of the built-in link mode: creates the cache and leaves
+/// it published, owned by [`IO_CACHE`], until [`unpublish_io_cache`].
+/// Named apart from the module's cache, which may be loaded beside it.
+#[cfg(dm_io_builtin)]
+pub(crate) fn publish_io_cache() -> Result {
+    let cache = KmemCache::new::<Io>(c"dm_io")?;
+    IO_CACHE.store(cache.into_raw().as_ptr(), Ordering::Release);
+    Ok(())
+}
+
+/// `dm_io_exit()` of the built-in link mode: unpublishes and destroys the
+/// cache made by [`publish_io_cache`], if any. dm-mod calls it once, after
+/// every client (and so every io object) is gone.
+#[cfg(dm_io_builtin)]
+pub(crate) fn unpublish_io_cache() {
+    if let Some(ptr) = NonNull::new(IO_CACHE.swap(core::ptr::null_mut(), Ordering::AcqRel)) {
+        // SAFETY: In this link mode `IO_CACHE` is only set by
+        // `publish_io_cache()`, which gave up its ownership of the cache;
+        // the swap takes it back exactly once.
+        drop(unsafe { KmemCache::from_raw(ptr) });
     }
 }
 

@@ -43,6 +43,13 @@ impl<'a> DmIoMemory<'a> {
         })
     }
 
+    /// No memory, for requests that move no data: flushes of count-0
+    /// regions, discards, write-zeroes. Any region that needs data is
+    /// refused (`-EINVAL`), as for a buffer that is too small.
+    pub fn none() -> Self {
+        Self::Kmem(KernelBuf::empty())
+    }
+
     /// A vmalloc buffer to read into or write from.
     pub fn vma(buf: &'a mut [u8]) -> Result<Self> {
         KernelBuf::new(buf, KernelMemKind::Vmalloc).map(Self::Vma)

@@ -52,6 +52,8 @@ impl IoTag {
     }
 }
 
+// Only in the module: built into dm-mod, dm-io-rs carries no tests.
+#[cfg(not(dm_io_builtin))]
 #[kernel::prelude::kunit_tests(dm_io_rs_tag)]
 mod tests {
     use super::*;

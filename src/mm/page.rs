@@ -249,6 +249,18 @@ impl<'a> KernelBuf<'a> {
         Self::checked(buf.as_ptr() as usize, buf.len(), kind, false)
     }
 
+    /// No memory at all, for requests that move no data.
+    pub fn empty() -> Self {
+        // INVARIANT: An empty range is memory of any kind, valid forever.
+        Self {
+            addr: 0,
+            len: 0,
+            kind: KernelMemKind::Linear,
+            writable: true,
+            _lifetime: PhantomData,
+        }
+    }
+
     /// A buffer from C, of unknown length.
     ///
     /// # Safety

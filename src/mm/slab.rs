@@ -47,6 +47,25 @@ impl KmemCache {
     pub fn as_raw(&self) -> *mut bindings::kmem_cache {
         self.ptr.as_ptr()
     }
+
+    /// Gives up ownership: the cache is no longer destroyed on drop.
+    pub fn into_raw(self) -> NonNull<bindings::kmem_cache> {
+        let ptr = self.ptr;
+        core::mem::forget(self);
+        ptr
+    }
+
+    /// Takes back ownership of a cache given up by [`KmemCache::into_raw`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from [`KmemCache::into_raw`], and no other `KmemCache`
+    /// owns it.
+    pub unsafe fn from_raw(ptr: NonNull<bindings::kmem_cache>) -> Self {
+        // INVARIANT: By the safety requirement, `ptr` is a cache that was
+        // created by `new()` and that nothing else owns.
+        Self { ptr }
+    }
 }
 
 impl Drop for KmemCache {

@@ -130,4 +130,40 @@ mod tests {
         assert_eq!(client.bios_submitted(), 3);
         Ok(())
     }
+
+    /// dm-raid1, dm-bufio and dm-integrity flush (and dm-raid1 discards)
+    /// with `DM_IO_KMEM` and a NULL address: accepted by `rdm_io()` as by
+    /// the kernel's `dm_io()` while no region moves data, refused when one
+    /// does (where `dm_io()` would dereference NULL).
+    #[test]
+    fn null_memory_without_data() -> Result {
+        let (d0, d1, d2) = (open(Dev::Plain0)?, open(Dev::Plain1)?, open(Dev::Discard)?);
+        let null_kmem = || MemC {
+            kind: 3,
+            offset: 0,
+            ptr: core::ptr::null_mut(),
+        };
+        let ok = COutcome {
+            ret: 0,
+            error_bits: 0,
+            unsup_bits: 0,
+        };
+        let flush = Opf::new(ReqOp::Write, ReqFlags::PREFLUSH);
+        let discard = Opf::new(ReqOp::Discard, ReqFlags::NONE);
+        for rust in [true, false] {
+            let mut regions = [Region::new(d0.bdev(), 0, 0), Region::new(d1.bdev(), 0, 0)];
+            // SAFETY: No region moves data, so no memory is touched.
+            let out = unsafe { c_dm_io(rust, flush, &mut null_kmem(), &mut regions) };
+            assert_eq!(out, ok);
+            let mut regions = [Region::new(d2.bdev(), 2048, 64)];
+            // SAFETY: A discard moves no data.
+            let out = unsafe { c_dm_io(rust, discard, &mut null_kmem(), &mut regions) };
+            assert_eq!(out, ok);
+        }
+        let mut regions = [Region::new(d0.bdev(), 0, 8)];
+        // SAFETY: Only dm-io-rs, which refuses before touching memory.
+        let out = unsafe { c_dm_io(true, WRITE, &mut null_kmem(), &mut regions) };
+        assert_eq!(out.ret, EINVAL.to_errno());
+        Ok(())
+    }
 }
