@@ -11,6 +11,8 @@ use kernel::bindings;
 /// `BLK_STS_NOTSUPP`: the device does not support the operation.
 pub(crate) const BLK_STS_NOTSUPP: bindings::blk_status_t = 1;
 /// `BLK_STS_IOERR`: an I/O error.
+// Only the dm target layer ends bios with it, and that is module-only.
+#[cfg_attr(dm_io_builtin, expect(dead_code))]
 pub(crate) const BLK_STS_IOERR: bindings::blk_status_t = 10;
 /// `BLK_STS_RESOURCE`: out of memory for the request.
 pub(crate) const BLK_STS_RESOURCE: bindings::blk_status_t = 9;
