@@ -3,7 +3,7 @@
 # in a QEMU guest.
 #
 #   make            build dm_io_rs.ko (sets up the host and kernel if needed)
-#   make check      rustfmt, clippy, warning-free build, KUnit in QEMU
+#   make check      rustfmt, clippy, warning-free build, KUnit and dm scenarios in QEMU
 #   make run        boot the guest and show dm-io-rs at work
 #   make bench      time C dm_io() against rdm_io() in the guest; see BENCHMARKS.md
 #   make clean      remove build outputs

@@ -23,7 +23,7 @@ mkdir -p "$out"
 log="$out/module-build.log"
 step "bench module build against $KDIR"
 if ! make -C "$KDIR" M="$PROJECT_DIR/bench" LLVM="$LLVM_SUFFIX" \
-	KBUILD_EXTRA_SYMBOLS="$PROJECT_DIR/Module.symvers" modules >"$log" 2>&1; then
+	KBUILD_EXTRA_SYMBOLS="$(dirname "$ko")/Module.symvers" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	die "bench module build failed; log: $log"
 fi
