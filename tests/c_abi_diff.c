@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <dm-io-rs.h>
+#include "c_test_mem.h"
 
 /* tests/kunit/common.rs: the test devices, resolved at module load. */
 u32 rdm_test_devt(unsigned int index);
@@ -42,7 +43,9 @@ static const char *const dev_names[NR_DEVS] = {
 #define SLOT_SECTORS	4096
 #define GUARD_SECTORS	8
 #define MAX_MEM_BYTES	((SLOT_SECTORS << SECTOR_SHIFT) + PAGE_SIZE)
-#define MEM_PAGES	(MAX_MEM_BYTES / PAGE_SIZE + 1)
+/* The request memory; its kmalloc buffer doubles as fill/read scratch. */
+#define MEM_BYTES	(MAX_MEM_BYTES + PAGE_SIZE)
+static_assert(((SLOT_SECTORS + 2 * GUARD_SECTORS) << SECTOR_SHIFT) <= MEM_BYTES);
 #define POISON		0x5a
 #define UNREADABLE	0xee
 #define NR_SHAPES	240
@@ -53,12 +56,7 @@ struct diff_ctx {
 	struct dm_io_client *oracle;	/* the kernel's dm-io */
 	struct dm_io_client *rust;	/* rdm_io_client_create() */
 	/* Memory for requests: pages (page list, bio) and linear buffers. */
-	struct page *pages[MEM_PAGES];
-	struct page_list pl[MEM_PAGES];
-	struct bio_vec bvecs[MEM_PAGES];
-	struct bio bio;
-	void *vbuf;			/* vmalloc */
-	void *kbuf;			/* kmalloc */
+	struct rdm_test_mem mem;
 	u8 *pattern;			/* what a write sends */
 	u8 *out;			/* staging for the request memory */
 	u8 *snap[2];			/* bytes on disk after each run */
@@ -109,7 +107,7 @@ static sector_t dev_sectors(struct diff_ctx *c, enum diff_dev d)
 /*
  * Runs fn over [start, end) in pieces that never straddle a 64-sector
  * boundary when the whole range fails, so a bad sector spoils only its
- * own aligned piece. buf is c->kbuf-sized scratch.
+ * own aligned piece. buf is c->mem.kbuf-sized scratch.
  */
 static void fill_range(struct diff_ctx *c, enum diff_dev d, sector_t start,
 		       sector_t end, u8 seed)
@@ -122,9 +120,9 @@ static void fill_range(struct diff_ctx *c, enum diff_dev d, sector_t start,
 		size_t i;
 
 		for (i = 0; i < (n << SECTOR_SHIFT) / 8; i++)
-			((u64 *)c->kbuf)[i] = ((s << SECTOR_SHIFT) / 8 + i) *
+			((u64 *)c->mem.kbuf)[i] = ((s << SECTOR_SHIFT) / 8 + i) *
 					      0x9e3779b97f4a7c15ULL ^ seed;
-		if (oracle_rw(c, c->bdevs[d], REQ_OP_WRITE, s, n, c->kbuf)) {
+		if (oracle_rw(c, c->bdevs[d], REQ_OP_WRITE, s, n, c->mem.kbuf)) {
 			/* Bad sectors: write what can be written. */
 			sector_t p = s;
 
@@ -132,7 +130,7 @@ static void fill_range(struct diff_ctx *c, enum diff_dev d, sector_t start,
 				sector_t q = min_t(sector_t, s + n, round_down(p, 64) + 64);
 
 				oracle_rw(c, c->bdevs[d], REQ_OP_WRITE, p, q - p,
-					  (u8 *)c->kbuf + ((p - s) << SECTOR_SHIFT));
+					  (u8 *)c->mem.kbuf + ((p - s) << SECTOR_SHIFT));
 				p = q;
 			}
 		}
@@ -149,19 +147,19 @@ static void read_range(struct diff_ctx *c, enum diff_dev d, sector_t start,
 		sector_t n = min_t(sector_t, end - s,
 				   SLOT_SECTORS + 2 * GUARD_SECTORS);
 
-		if (oracle_rw(c, c->bdevs[d], REQ_OP_READ, s, n, c->kbuf)) {
+		if (oracle_rw(c, c->bdevs[d], REQ_OP_READ, s, n, c->mem.kbuf)) {
 			sector_t p = s;
 
 			while (p < s + n) {
 				sector_t q = min_t(sector_t, s + n, round_down(p, 64) + 64);
-				u8 *dst = (u8 *)c->kbuf + ((p - s) << SECTOR_SHIFT);
+				u8 *dst = (u8 *)c->mem.kbuf + ((p - s) << SECTOR_SHIFT);
 
 				if (oracle_rw(c, c->bdevs[d], REQ_OP_READ, p, q - p, dst))
 					memset(dst, UNREADABLE, (q - p) << SECTOR_SHIFT);
 				p = q;
 			}
 		}
-		memcpy(to, c->kbuf, n << SECTOR_SHIFT);
+		memcpy(to, c->mem.kbuf, n << SECTOR_SHIFT);
 		to += n << SECTOR_SHIFT;
 		s += n;
 	}
@@ -199,32 +197,7 @@ static size_t mem_len(const struct shape *sh)
 static void mem_copy(struct diff_ctx *c, const struct shape *sh, u8 *linear,
 		     size_t len, bool to_mem)
 {
-	size_t at = sh->offset, done = 0;
-
-	while (done < len) {
-		size_t l = len - done;
-		u8 *p;
-
-		switch (sh->mem) {
-		case DM_IO_PAGE_LIST:
-		case DM_IO_BIO:
-			l = min_t(size_t, l, PAGE_SIZE - at % PAGE_SIZE);
-			p = (u8 *)page_address(c->pages[at / PAGE_SIZE]) + at % PAGE_SIZE;
-			break;
-		case DM_IO_VMA:
-			p = (u8 *)c->vbuf + at;
-			break;
-		default:
-			p = (u8 *)c->kbuf + at;
-			break;
-		}
-		if (to_mem)
-			memcpy(p, linear + done, l);
-		else
-			memcpy(linear + done, p, l);
-		at += l;
-		done += l;
-	}
+	rdm_test_mem_copy(&c->mem, sh->mem, sh->offset, linear, len, to_mem);
 }
 
 /* The bytes of memory a run looks at: what the request uses, then a guard. */
@@ -244,35 +217,7 @@ static void mem_prepare(struct diff_ctx *c, const struct shape *sh,
 		memcpy(c->out, c->pattern, len);
 	mem_copy(c, sh, c->out, span, true);
 
-	req->mem.type = sh->mem;
-	req->mem.offset = 0;
-	switch (sh->mem) {
-	case DM_IO_PAGE_LIST:
-		req->mem.ptr.pl = c->pl;
-		req->mem.offset = sh->offset;
-		break;
-	case DM_IO_BIO: {
-		size_t left = len, off = sh->offset;
-		unsigned int n = 0;
-
-		bio_init(&c->bio, NULL, c->bvecs, MEM_PAGES, 0);
-		while (left) {
-			size_t l = min_t(size_t, PAGE_SIZE - off, left);
-
-			__bio_add_page(&c->bio, c->pages[n++], l, off);
-			left -= l;
-			off = 0;
-		}
-		req->mem.ptr.bio = &c->bio;
-		break;
-	}
-	case DM_IO_VMA:
-		req->mem.ptr.vma = (u8 *)c->vbuf + sh->offset;
-		break;
-	default:
-		req->mem.ptr.addr = (u8 *)c->kbuf + sh->offset;
-		break;
-	}
+	rdm_test_mem_describe(&c->mem, sh->mem, sh->offset, len, &req->mem);
 }
 
 /* ---- running one shape through one implementation ---- */
@@ -496,23 +441,14 @@ static int diff_init(struct kunit *test)
 		c->rust = NULL;
 		return r;
 	}
-	for (i = 0; i < MEM_PAGES; i++) {
-		c->pages[i] = alloc_page(GFP_KERNEL);
-		if (!c->pages[i])
-			return -ENOMEM;
-		c->pl[i].page = c->pages[i];
-		c->pl[i].next = i + 1 < MEM_PAGES ? &c->pl[i + 1] : NULL;
-	}
-	c->vbuf = vmalloc(MAX_MEM_BYTES + PAGE_SIZE);
-	c->kbuf = kmalloc(max_t(size_t, MAX_MEM_BYTES + PAGE_SIZE,
-				(SLOT_SECTORS + 2 * GUARD_SECTORS) << SECTOR_SHIFT),
-			  GFP_KERNEL);
+	if (rdm_test_mem_alloc(&c->mem, MEM_BYTES))
+		return -ENOMEM;
 	c->pattern = vmalloc(MAX_MEM_BYTES);
 	c->out = vmalloc(MAX_MEM_BYTES);
 	/* At most 8 x (1024 + 16) sectors, or a memory span and 4112 sectors. */
 	c->snap[0] = vmalloc(SZ_8M);
 	c->snap[1] = vmalloc(SZ_8M);
-	if (!c->vbuf || !c->kbuf || !c->pattern || !c->out || !c->snap[0] ||
+	if (!c->pattern || !c->out || !c->snap[0] ||
 	    !c->snap[1])
 		return -ENOMEM;
 	prandom_seed_state(&c->rnd, 0x64d10);
@@ -530,11 +466,7 @@ static void diff_exit(struct kunit *test)
 	vfree(c->snap[0]);
 	vfree(c->out);
 	vfree(c->pattern);
-	kfree(c->kbuf);
-	vfree(c->vbuf);
-	for (i = 0; i < MEM_PAGES; i++)
-		if (c->pages[i])
-			__free_page(c->pages[i]);
+	rdm_test_mem_free(&c->mem);
 	if (c->rust)
 		rdm_io_client_destroy(c->rust);
 	if (c->oracle)
@@ -626,7 +558,7 @@ static void c_abi_bad_input(struct kunit *test)
 	struct dm_io_request req = {
 		.bi_opf = REQ_OP_WRITE,
 		.mem.type = DM_IO_KMEM,
-		.mem.ptr.addr = c->kbuf,
+		.mem.ptr.addr = c->mem.kbuf,
 		.client = c->rust,
 	};
 	unsigned long err = 0, unsup = 0;
@@ -658,15 +590,15 @@ static void c_abi_bad_input(struct kunit *test)
 		req.mem.type = DM_IO_KMEM;
 		req.mem.ptr.addr = NULL;
 		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
-		req.mem.ptr.addr = c->kbuf;
+		req.mem.ptr.addr = c->mem.kbuf;
 
 		req.mem.type = DM_IO_PAGE_LIST;
-		req.mem.ptr.pl = c->pl;
+		req.mem.ptr.pl = c->mem.pl;
 		req.mem.offset = PAGE_SIZE;
 		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
 		req.mem.offset = 0;
 		req.mem.type = DM_IO_KMEM;
-		req.mem.ptr.addr = c->kbuf;
+		req.mem.ptr.addr = c->mem.kbuf;
 
 		/* A region that needs I/O with no device. */
 		where[1].bdev = NULL;
@@ -687,7 +619,7 @@ static void c_abi_bad_input(struct kunit *test)
 
 	/* Page-list offsets beyond a page; a list whose first node has no page. */
 	req.mem.type = DM_IO_PAGE_LIST;
-	req.mem.ptr.pl = c->pl;
+	req.mem.ptr.pl = c->mem.pl;
 	req.mem.offset = PAGE_SIZE + 512;
 	KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
 	req.mem.offset = 0;
@@ -702,31 +634,31 @@ static void c_abi_bad_input(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, unsup, 1);
 	}
 	req.mem.type = DM_IO_KMEM;
-	req.mem.ptr.addr = c->kbuf;
+	req.mem.ptr.addr = c->mem.kbuf;
 	msleep(10);
 	KUNIT_EXPECT_EQ(test, atomic_read(&calls), 0);
 
 	/* A discard with a data buffer: the buffer is ignored, as upstream. */
-	memset(c->kbuf, 0x3c, 4096);
+	memset(c->mem.kbuf, 0x3c, 4096);
 	where[0] = (struct dm_io_region){ c->bdevs[DISCARD], 0, 8 };
-	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[DISCARD], REQ_OP_WRITE, 0, 8, c->kbuf), 0);
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[DISCARD], REQ_OP_WRITE, 0, 8, c->mem.kbuf), 0);
 	req.bi_opf = REQ_OP_DISCARD;
 	KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), 0);
-	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0x3c, 4096));
-	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[DISCARD], REQ_OP_READ, 0, 8, c->kbuf), 0);
-	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0, 4096));
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->mem.kbuf, 0x3c, 4096));
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[DISCARD], REQ_OP_READ, 0, 8, c->mem.kbuf), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->mem.kbuf, 0, 4096));
 	req.bi_opf = REQ_OP_WRITE;
 
 	/* Count 0 without PREFLUSH: nothing is written, no error. */
-	memset(c->kbuf, 0x11, 4096);
-	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_WRITE, 0, 8, c->kbuf), 0);
-	memset(c->kbuf, 0x77, 4096);
+	memset(c->mem.kbuf, 0x11, 4096);
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_WRITE, 0, 8, c->mem.kbuf), 0);
+	memset(c->mem.kbuf, 0x77, 4096);
 	where[0] = (struct dm_io_region){ c->bdevs[PLAIN0], 0, 0 };
 	err = unsup = ~0UL;
 	KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), 0);
 	KUNIT_EXPECT_EQ(test, err | unsup, 0);
-	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_READ, 0, 8, c->kbuf), 0);
-	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0x11, 4096));
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_READ, 0, 8, c->mem.kbuf), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->mem.kbuf, 0x11, 4096));
 
 	/* Past the end of the device: that region's bit only. */
 	where[0] = (struct dm_io_region){ c->bdevs[PLAIN0], 8, 8 };
@@ -751,23 +683,23 @@ static void c_abi_bad_input(struct kunit *test)
 	req.bi_opf = REQ_OP_WRITE | REQ_ALLOC_CACHE;
 	KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), 0);
 	/* The clones of a DM_IO_BIO request get the caller's flags. */
-	bio_init(&c->bio, NULL, c->bvecs, MEM_PAGES, 0);
-	__bio_add_page(&c->bio, c->pages[0], PAGE_SIZE, 0);
+	bio_init(&c->mem.bio, NULL, c->mem.bvecs, c->mem.nr_pages, 0);
+	__bio_add_page(&c->mem.bio, c->mem.pages[0], PAGE_SIZE, 0);
 	req.mem.type = DM_IO_BIO;
-	req.mem.ptr.bio = &c->bio;
+	req.mem.ptr.bio = &c->mem.bio;
 	KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), 0);
 	req.mem.type = DM_IO_KMEM;
-	req.mem.ptr.addr = c->kbuf;
+	req.mem.ptr.addr = c->mem.kbuf;
 	req.bi_opf = REQ_OP_WRITE;
 
 	/* After all that, the client still works: a write and a read back. */
-	memset(c->kbuf, 0xa5, 4096);
+	memset(c->mem.kbuf, 0xa5, 4096);
 	r = rdm_io(&req, 1, where, &err, &unsup, 0);
 	KUNIT_EXPECT_EQ(test, r, 0);
 	KUNIT_EXPECT_EQ(test, err, 0);
-	memset(c->kbuf, 0, 4096);
-	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_READ, 0, 8, c->kbuf), 0);
-	KUNIT_EXPECT_NULL(test, memchr_inv(c->kbuf, 0xa5, 4096));
+	memset(c->mem.kbuf, 0, 4096);
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_READ, 0, 8, c->mem.kbuf), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->mem.kbuf, 0xa5, 4096));
 }
 
 static struct kunit_case c_abi_cases[] = {

@@ -32,6 +32,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <dm-io-rs.h>
+#include "c_test_mem.h"
 
 /* tests/kunit/common.rs: the test devices, resolved at module load. */
 u32 rdm_test_devt(unsigned int index);
@@ -59,7 +60,6 @@ enum { DEV_PLAIN0 = 0, DEV_PLAIN1 = 1, DEV_TIMER0 = 6, DEV_TIMER1 = 7,
 #define NR_SDEVS	3
 #define NR_SLOTS	(NR_SDEVS * SLOTS_PER_DEV)
 #define MEM_BYTES	(SLOT_BYTES + PAGE_SIZE)
-#define MEM_PAGES	(MEM_BYTES / PAGE_SIZE)
 /* Past what the other suites touch on nullb0 and nullb1. */
 #define AREA_BASE	(512ULL << 11)
 
@@ -68,21 +68,11 @@ struct stress_dev {
 	struct block_device *bdev;
 };
 
-/* Memory of every kind for one request, all over SLOT_BYTES of data. */
-struct stress_mem {
-	struct page *pages[MEM_PAGES];
-	struct page_list pl[MEM_PAGES];
-	struct bio_vec bvecs[MEM_PAGES];
-	struct bio bio;
-	void *vbuf;
-	void *kbuf;
-};
-
 struct stress_thread;
 
 struct stress_req {
 	struct stress_thread *t;
-	struct stress_mem mem;
+	struct rdm_test_mem mem;	/* MEM_BYTES of every kind */
 	bool in_flight;
 	bool is_read;
 	atomic_t calls;
@@ -128,99 +118,6 @@ static sector_t slot_sector(unsigned int t, unsigned int slot)
 			   SLOT_SECTORS;
 }
 
-static int mem_alloc(struct stress_mem *m)
-{
-	int i;
-
-	for (i = 0; i < MEM_PAGES; i++) {
-		m->pages[i] = alloc_page(GFP_KERNEL);
-		if (!m->pages[i])
-			return -ENOMEM;
-		m->pl[i].page = m->pages[i];
-		m->pl[i].next = i + 1 < MEM_PAGES ? &m->pl[i + 1] : NULL;
-	}
-	m->vbuf = vmalloc(MEM_BYTES);
-	m->kbuf = kmalloc(MEM_BYTES, GFP_KERNEL);
-	return m->vbuf && m->kbuf ? 0 : -ENOMEM;
-}
-
-static void mem_free(struct stress_mem *m)
-{
-	int i;
-
-	kfree(m->kbuf);
-	vfree(m->vbuf);
-	for (i = 0; i < MEM_PAGES; i++)
-		if (m->pages[i])
-			__free_page(m->pages[i]);
-}
-
-/* Copies len bytes between linear and the memory at offset, of kind. */
-static void mem_copy(struct stress_mem *m, enum dm_io_mem_type kind,
-		     unsigned int offset, u8 *linear, size_t len, bool to_mem)
-{
-	size_t at = offset, done = 0;
-
-	while (done < len) {
-		size_t l = len - done;
-		u8 *p;
-
-		if (kind == DM_IO_VMA) {
-			p = (u8 *)m->vbuf + at;
-		} else if (kind == DM_IO_KMEM) {
-			p = (u8 *)m->kbuf + at;
-		} else {
-			l = min_t(size_t, l, PAGE_SIZE - at % PAGE_SIZE);
-			p = (u8 *)page_address(m->pages[at / PAGE_SIZE]) + at % PAGE_SIZE;
-		}
-		if (to_mem)
-			memcpy(p, linear + done, l);
-		else
-			memcpy(linear + done, p, l);
-		at += l;
-		done += l;
-	}
-}
-
-/* Describes len bytes of the memory at offset, of kind. */
-static void mem_describe(struct stress_mem *m, enum dm_io_mem_type kind,
-			 unsigned int offset, size_t len, struct dm_io_memory *out)
-{
-	out->type = kind;
-	out->offset = 0;
-	switch ((unsigned int)kind) {
-	case DM_IO_PAGE_LIST:
-		out->ptr.pl = m->pl;
-		out->offset = offset;
-		break;
-	case DM_IO_BIO:
-	case RDM_IO_BVEC: {
-		size_t left = len, off = offset;
-		unsigned int n = 0;
-
-		bio_init(&m->bio, NULL, m->bvecs, MEM_PAGES, 0);
-		while (left) {
-			size_t l = min_t(size_t, PAGE_SIZE - off, left);
-
-			__bio_add_page(&m->bio, m->pages[n++], l, off);
-			left -= l;
-			off = 0;
-		}
-		if (kind == DM_IO_BIO)
-			out->ptr.bio = &m->bio;
-		else
-			out->ptr.addr = m->bvecs;
-		break;
-	}
-	case DM_IO_VMA:
-		out->ptr.vma = (u8 *)m->vbuf + offset;
-		break;
-	default:
-		out->ptr.addr = (u8 *)m->kbuf + offset;
-		break;
-	}
-}
-
 static u32 rnd(struct stress_thread *t, u32 n)
 {
 	return prandom_u32_state(&t->rnd) % n;
@@ -258,7 +155,7 @@ static void fill_write(struct stress_thread *t, struct stress_req *r)
 
 	for (i = 0; i < len / 8; i++)
 		w[i] = word_of(r->gen, i / 64, i);
-	mem_copy(&r->mem, r->kind, r->offset, t->scratch, len, true);
+	rdm_test_mem_copy(&r->mem, r->kind, r->offset, t->scratch, len, true);
 }
 
 /* Checks bytes read from slot sectors [first, first + count) into linear. */
@@ -353,7 +250,7 @@ static int issue(struct stress_thread *t, struct stress_req *r, bool async)
 
 	if (!r->is_read)
 		fill_write(t, r);
-	mem_describe(&r->mem, r->kind, r->offset, len, &req.mem);
+	rdm_test_mem_describe(&r->mem, r->kind, r->offset, len, &req.mem);
 	if (!async)
 		return rdm_io(&req, r->nr, r->where, &err, &unsup, IOPRIO_DEFAULT) ?:
 		       (err | unsup ? -EIO : 0);
@@ -381,7 +278,7 @@ static void account(struct stress_thread *t, struct stress_req *r)
 	unsigned int i, s;
 
 	if (r->is_read) {
-		mem_copy(&r->mem, r->kind, r->offset, t->scratch,
+		rdm_test_mem_copy(&r->mem, r->kind, r->offset, t->scratch,
 			 (size_t)r->count << SECTOR_SHIFT, false);
 		if (!check_sectors(t, r->slot[0], r->first[0], r->count, t->scratch))
 			t->failures++;
@@ -603,7 +500,7 @@ static void stress_mixed_load(struct kunit *test)
 			goto out;
 		for (j = 0; j < INFLIGHT; j++) {
 			t->reqs[j].t = t;
-			if (mem_alloc(&t->reqs[j].mem))
+			if (rdm_test_mem_alloc(&t->reqs[j].mem, MEM_BYTES))
 				goto out;
 		}
 	}
@@ -651,7 +548,7 @@ out:
 
 		if (t->reqs)
 			for (j = 0; j < INFLIGHT; j++)
-				mem_free(&t->reqs[j].mem);
+				rdm_test_mem_free(&t->reqs[j].mem);
 		vfree(t->reqs);
 		vfree(t->expect);
 		kfree(t->scratch);
