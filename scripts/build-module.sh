@@ -2,14 +2,13 @@
 # Build dm_io_rs.ko out of tree against KDIR (default: the cached guest
 # kernel, built first if needed).
 #
-#   build-module.sh [clean|clippy|clippy-builtin]
-# Fails on any compiler warning. Prints the module path last. Objects go to
+#   build-module.sh [clean|clippy]
+# Fails on any compiler warning. Prints the modules' paths last, on one
+# line (dm_io_rs.ko, dm_io_rs_test.ko, dm_rmirror.ko). Objects go to
 # out/build/<kernel build name>/ (kbuild's MO=), so modules for several
-# kernels (guest, debug, replace) can be built side by side.
-# clippy-builtin: clippy and the C compiler on the in-tree link mode
-# (`--cfg dm_io_builtin`, as scripts/prepare-replace-tree.sh builds it into
-# dm-mod), compiled against KDIR from a copy in out/builtin-check; objects
-# only, nothing is linked.
+# kernels can be built side by side. The bindings the patch series gets
+# from the kernel's bindgen run are generated first, into gen/ there
+# (scripts/module-bindgen.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [ -z "${KDIR:-}" ]; then
@@ -20,6 +19,7 @@ fi
 
 MO_DIR="$PROJECT_DIR/out/build/$(basename "$(readlink -f "$KDIR")")"
 mkdir -p "$MO_DIR"
+export DM_IO_RS_GEN="$MO_DIR/gen"
 mk() { make -C "$KDIR" M="$PROJECT_DIR" MO="$MO_DIR" LLVM="$LLVM_SUFFIX" "$@"; }
 
 case "${1:-}" in
@@ -27,33 +27,6 @@ clean)
 	rm -rf "$PROJECT_DIR/out/build"
 	# Objects of an in-tree (no MO=) build would make kbuild refuse MO=.
 	make -C "$KDIR" M="$PROJECT_DIR" LLVM="$LLVM_SUFFIX" clean >/dev/null
-	exit 0
-	;;
-clippy-builtin)
-	dir="$PROJECT_DIR/out/builtin-check"
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	cp -r "$PROJECT_DIR/src" "$PROJECT_DIR/include" "$dir/"
-	find "$dir/src" \( -name '*.o' -o -name '.*.cmd' -o -name '*.d' \) -delete
-	cat >"$dir/Kbuild" <<'EOF'
-obj-m := dm_io_builtin_check.o
-dm_io_builtin_check-y := src/dm_io_rs.o src/helpers.o src/exports.o
-ccflags-y += -I$(src)/src -I$(src)/include
-RUSTFLAGS_src/dm_io_rs.o := --cfg dm_io_builtin
-CFLAGS_src/exports.o := -DDM_IO_RS_BUILTIN
-EOF
-	log="$PROJECT_DIR/out/module-clippy-builtin.log"
-	step "clippy of the in-tree link mode against $KDIR" >&2
-	make -C "$KDIR" M="$dir" LLVM="$LLVM_SUFFIX" CLIPPY=1 src/dm_io_rs.o src/helpers.o src/exports.o >"$log" 2>&1 || {
-		cat "$log" >&2
-		die "in-tree link mode build failed; log: $log"
-	}
-	if grep -Eq "(^|: )(warning|error)(\[|:)" "$log"; then
-		grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$log" >&2
-		die "in-tree link mode printed warnings; log: $log"
-	fi
-	nm "$dir/src/dm_io_rs.o" | grep -Eq ' T dm_io$' || die "in-tree link mode does not define dm_io"
-	info "no warnings ($log)" >&2
 	exit 0
 	;;
 clippy)
@@ -69,6 +42,7 @@ clippy)
 esac
 
 mkdir -p "$PROJECT_DIR/out"
+"$PROJECT_DIR/scripts/module-bindgen.sh" "$KDIR" "$DM_IO_RS_GEN" >&2
 log="$PROJECT_DIR/out/module-$what.log"
 step "module $what against $KDIR" >&2
 if ! mk "${extra[@]}" modules >"$log" 2>&1; then
@@ -80,4 +54,4 @@ if grep -Eq "(^|: )(warning|error)(\[|:)" "$log"; then
 	die "module $what printed warnings; log: $log"
 fi
 info "no warnings ($log)" >&2
-echo "$MO_DIR/dm_io_rs.ko"
+echo "$MO_DIR/dm_io_rs.ko $MO_DIR/dm_io_rs_test.ko $MO_DIR/dm_rmirror.ko"

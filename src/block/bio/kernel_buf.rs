@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Virtually contiguous kernel memory lent for I/O: vmalloc and linear-map
+//! (kmalloc) buffers, and the segments behind them.
+//!
+//! C headers: [`include/linux/vmalloc.h`](srctree/include/linux/vmalloc.h),
+//! [`include/linux/highmem.h`](srctree/include/linux/highmem.h).
+
+use super::{Bio, Segment};
+use crate::{bindings, page::PAGE_SIZE};
+use core::{marker::PhantomData, ptr::NonNull};
+
+/// Where a kernel buffer lives, which decides how its pages are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KernelBufKind {
+    /// vmalloc space: each page through `vmalloc_to_page()`.
+    Vmalloc,
+    /// The linear map, as kmalloc memory: physically contiguous, pages
+    /// through `virt_to_page()`.
+    Linear,
+}
+
+impl KernelBufKind {
+    /// Whether all of `buf` is memory of this kind (`is_vmalloc_addr()` or
+    /// `virt_addr_valid()` of its first and last byte).
+    pub fn holds(self, buf: &[u8]) -> bool {
+        let Some(last) = buf.len().checked_sub(1) else {
+            return false;
+        };
+        let is = |p: *const u8| {
+            let p = p.cast();
+            // SAFETY: These classify an address; they do not access it.
+            unsafe {
+                match self {
+                    Self::Vmalloc => bindings::is_vmalloc_addr(p),
+                    Self::Linear => bindings::virt_addr_valid(p),
+                }
+            }
+        };
+        is(buf.as_ptr()) && is(buf.as_ptr().wrapping_add(last))
+    }
+}
+
+/// The longest segment of linear-map memory: 1 GiB, page aligned, so that
+/// several fit in a bio below `bi_size`'s 4 GiB.
+const LINEAR_SEGMENT_MAX: usize = 1 << 30;
+
+/// A kernel buffer lent for I/O that may read into it or write from it, as
+/// `&'a mut [u8]`: not `Copy`, and its bytes are reached only through the
+/// segments it gives to bios.
+///
+/// # Invariants
+///
+/// Every byte from `addr` that I/O is given is memory of `kind`, valid for
+/// reads and writes and touched by nothing else for `'a`.
+pub struct KernelBuf<'a> {
+    addr: NonNull<u8>,
+    kind: KernelBufKind,
+    _lent: PhantomData<&'a mut [u8]>,
+}
+
+// SAFETY: The buffer is kernel memory, usable for I/O from any task.
+unsafe impl Send for KernelBuf<'_> {}
+// SAFETY: Shared access only computes page addresses.
+unsafe impl Sync for KernelBuf<'_> {}
+
+impl<'a> KernelBuf<'a> {
+    /// A buffer that C describes by its start.
+    ///
+    /// # Safety
+    ///
+    /// The memory from `addr`, as far as I/O through this buffer reaches,
+    /// must be memory of `kind` that is valid, and touched by nothing else,
+    /// for `'a`.
+    pub unsafe fn from_raw(addr: NonNull<u8>, kind: KernelBufKind) -> Self {
+        // INVARIANT: Guaranteed by the caller.
+        Self {
+            addr,
+            kind,
+            _lent: PhantomData,
+        }
+    }
+
+    /// The kind of memory.
+    pub fn kind(&self) -> KernelBufKind {
+        self.kind
+    }
+
+    /// Whether the buffer is physically contiguous (linear-map memory), so
+    /// that one segment covers it.
+    pub fn is_contiguous(&self) -> bool {
+        self.kind == KernelBufKind::Linear
+    }
+
+    /// The segment of up to `max` bytes at `offset`: to the end of its page
+    /// for vmalloc memory, physically contiguous for linear memory. `None`
+    /// if no page backs that address.
+    pub fn segment(&self, offset: usize, max: usize) -> Option<Segment<'a>> {
+        let p = self.addr.as_ptr().wrapping_add(offset);
+        let in_page = p as usize % PAGE_SIZE;
+        let room = match self.kind {
+            KernelBufKind::Vmalloc => PAGE_SIZE - in_page,
+            KernelBufKind::Linear => LINEAR_SEGMENT_MAX - in_page,
+        };
+        let len = u32::try_from(max.min(room)).ok().filter(|&len| len != 0)?;
+        // SAFETY: `p` is inside the buffer, which is `kind` memory by the type
+        // invariant; these only translate the address.
+        let page = unsafe {
+            match self.kind {
+                KernelBufKind::Vmalloc => bindings::vmalloc_to_page(p.cast()),
+                KernelBufKind::Linear => bindings::virt_to_page(p.cast()),
+            }
+        };
+        // SAFETY: The page backs `len` bytes of the buffer from `in_page`
+        // (contiguously for linear memory), lent for `'a`.
+        Some(unsafe { Segment::from_raw_parts(NonNull::new(page)?, in_page as u32, len) })
+    }
+
+    /// `flush_kernel_vmap_range()` over the first `len` bytes: makes CPU
+    /// writes through the vmalloc alias visible to I/O. Nothing for linear
+    /// memory.
+    pub fn flush_vmap(&self, len: usize) {
+        if self.kind == KernelBufKind::Vmalloc {
+            let len = len.min(i32::MAX as usize) as i32;
+            // SAFETY: The range is inside the vmalloc buffer.
+            unsafe { bindings::flush_kernel_vmap_range(self.addr.as_ptr().cast(), len) };
+        }
+    }
+
+    /// What a read of the first `len` bytes owes this buffer once its I/O
+    /// is over: `invalidate_kernel_vmap_range()` for vmalloc memory, so the
+    /// CPU does not see stale lines through the vmalloc alias.
+    pub fn after_read(&self, len: u32) -> AfterRead<'a> {
+        match self.kind {
+            // INVARIANT: The first `len` bytes are the buffer's, lent for `'a`.
+            KernelBufKind::Vmalloc => AfterRead(Work::InvalidateVmap {
+                addr: self.addr,
+                len,
+                _lent: PhantomData,
+            }),
+            KernelBufKind::Linear => AfterRead(Work::Nothing),
+        }
+    }
+}
+
+/// Memory work that a read owes its reader once the I/O is over, whichever
+/// context that is in: 16 bytes, to be kept with the request.
+///
+/// # Invariants
+///
+/// An `InvalidateVmap` range is vmalloc memory lent for I/O for `'a`.
+#[derive(Clone, Copy)]
+pub struct AfterRead<'a>(Work<'a>);
+
+#[derive(Clone, Copy)]
+enum Work<'a> {
+    Nothing,
+    InvalidateVmap {
+        addr: NonNull<u8>,
+        len: u32,
+        _lent: PhantomData<&'a mut [u8]>,
+    },
+    ZeroOnError {
+        bio: &'a Bio,
+        len: u32,
+    },
+}
+
+// SAFETY: The work only touches memory lent for I/O, from any task.
+unsafe impl Send for AfterRead<'_> {}
+// SAFETY: See above.
+unsafe impl Sync for AfterRead<'_> {}
+
+impl<'a> AfterRead<'a> {
+    /// Nothing to do.
+    pub fn nothing() -> Self {
+        Self(Work::Nothing)
+    }
+
+    /// For a read into `bio` through clones of it (which share its pages,
+    /// but whose own progress through them is lost at completion): if the
+    /// read fails, zero the first `len` bytes of `bio` instead.
+    pub fn zero_on_error(bio: &'a Bio, len: u32) -> Self {
+        Self(Work::ZeroOnError { bio, len })
+    }
+
+    /// Does the work for a read that `failed` or not.
+    pub fn run(self, failed: bool) {
+        match self.0 {
+            Work::Nothing => {}
+            Work::InvalidateVmap { addr, len, .. } => {
+                let len = len.min(i32::MAX as u32) as i32;
+                // SAFETY: By the type invariant the range is vmalloc memory.
+                unsafe { bindings::invalidate_kernel_vmap_range(addr.as_ptr().cast(), len) };
+            }
+            Work::ZeroOnError { bio, len } if failed => bio.zero_fill_front(len),
+            Work::ZeroOnError { .. } => {}
+        }
+    }
+}
+
+const _: () = assert!(core::mem::size_of::<AfterRead<'static>>() == 16);

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Segments of memory for bios (`struct bio_vec`).
+//!
+//! C header: [`include/linux/bvec.h`](srctree/include/linux/bvec.h)
+
+use crate::{
+    bindings,
+    error::{code::EINVAL, Result},
+    page::{Page, PAGE_SIZE},
+};
+use core::{marker::PhantomData, ptr::NonNull};
+
+/// `len` bytes at `offset` into a page: one `struct bio_vec`.
+///
+/// A segment may run on into the following pages of physically contiguous
+/// memory (a multi-page segment), as the block layer allows.
+///
+/// # Invariants
+///
+/// `bv_page` is a valid page, and the `bv_len` bytes from `bv_offset` in it
+/// (and the pages after it) stay valid for `'a`; `bv_len` is not 0.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct Segment<'a>(bindings::bio_vec, PhantomData<&'a Page>);
+
+impl<'a> Segment<'a> {
+    /// `len` bytes at `offset` in `page`: `EINVAL` unless the segment is
+    /// non-empty and inside the page.
+    pub fn new(page: &'a Page, offset: usize, len: usize) -> Result<Self> {
+        if len == 0 || offset.checked_add(len).is_none_or(|end| end > PAGE_SIZE) {
+            return Err(EINVAL);
+        }
+        // INVARIANT: `page` is borrowed for `'a` and the bytes are in it.
+        Ok(Self(
+            bindings::bio_vec {
+                bv_page: page.as_ptr(),
+                bv_len: len as u32,
+                bv_offset: offset as u32,
+            },
+            PhantomData,
+        ))
+    }
+
+    /// A segment of memory that C describes.
+    ///
+    /// # Safety
+    ///
+    /// `len` must not be 0, and `len` bytes from `offset` in `page` (and the
+    /// pages after it) must be memory that stays valid for `'a`.
+    pub unsafe fn from_raw_parts(page: NonNull<bindings::page>, offset: u32, len: u32) -> Self {
+        // INVARIANT: Guaranteed by the caller.
+        Self(
+            bindings::bio_vec {
+                bv_page: page.as_ptr(),
+                bv_len: len,
+                bv_offset: offset,
+            },
+            PhantomData,
+        )
+    }
+
+    /// Borrows a C array of segments.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to `len` `struct bio_vec`s that each meet the
+    /// requirements of [`Segment::from_raw_parts`] and that stay unchanged
+    /// for `'a`.
+    pub unsafe fn slice_from_raw(ptr: *const bindings::bio_vec, len: usize) -> &'a [Self] {
+        // SAFETY: `Segment` is a transparent wrapper of `bio_vec` (the
+        // marker is zero-sized); the caller guarantees the rest.
+        unsafe { core::slice::from_raw_parts(ptr.cast(), len) }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> u32 {
+        self.0.bv_len
+    }
+
+    /// Whether the segment is empty: never, by the type invariant.
+    pub fn is_empty(&self) -> bool {
+        self.0.bv_len == 0
+    }
+
+    /// Offset into the first page.
+    pub fn offset(&self) -> u32 {
+        self.0.bv_offset
+    }
+
+    /// The part of this segment from byte `skip`, at most `max` bytes;
+    /// `None` if that is empty.
+    pub fn sub(&self, skip: usize, max: usize) -> Option<Self> {
+        let len = (self.0.bv_len as usize).checked_sub(skip)?.min(max);
+        if len == 0 {
+            return None;
+        }
+        let at = self.0.bv_offset as usize + skip;
+        // INVARIANT: A part of this segment: the pages of a multi-page
+        // segment follow each other, so the page holding byte `at` is
+        // `at / PAGE_SIZE` after the first.
+        Some(Self(
+            bindings::bio_vec {
+                bv_page: self.0.bv_page.wrapping_add(at / PAGE_SIZE),
+                bv_len: len as u32,
+                bv_offset: (at % PAGE_SIZE) as u32,
+            },
+            PhantomData,
+        ))
+    }
+
+    pub(crate) fn page_ptr(&self) -> *mut bindings::page {
+        self.0.bv_page
+    }
+}

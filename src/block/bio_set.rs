@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A reserve of bios and bio vector tables (`struct bio_set`).
+//!
+//! C header: [`include/linux/bio.h`](srctree/include/linux/bio.h)
+
+use crate::{bindings, error::to_result, prelude::*, types::Opaque};
+
+/// An initialised `struct bio_set` with bio vector pools.
+///
+/// # Invariants
+///
+/// `inner` was initialised by `bioset_init()` and is exited only on drop.
+/// It is pinned: bios allocated from it point back to it.
+#[pin_data(PinnedDrop)]
+pub struct BioSet {
+    #[pin]
+    inner: Opaque<bindings::bio_set>,
+}
+
+// SAFETY: Allocations from a `bio_set` are internally synchronised.
+unsafe impl Send for BioSet {}
+// SAFETY: All shared operations are allocations and frees, which the
+// `bio_set`'s mempools synchronise.
+unsafe impl Sync for BioSet {}
+
+impl BioSet {
+    /// `bioset_init(bs, pool_size, 0, BIOSET_NEED_BVECS)`: at least
+    /// `pool_size` bios, with vector tables, are always available.
+    pub fn new(pool_size: u32) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            inner <- Opaque::try_ffi_init(|slot: *mut bindings::bio_set| {
+                // SAFETY: `slot` is valid for writing a `bio_set`.
+                // `bioset_init()` expects zeroed memory (C embeds bio sets in
+                // zeroed structures): fields it does not set, such as the
+                // per-cpu cache, must read as absent. On failure it cleans up
+                // after itself.
+                to_result(unsafe {
+                    core::ptr::write_bytes(slot, 0, 1);
+                    bindings::bioset_init(slot, pool_size, 0, bindings::BIOSET_NEED_BVECS as i32)
+                })
+            }),
+        })
+    }
+
+    /// The raw pointer, for bio allocation.
+    pub fn as_raw(&self) -> *mut bindings::bio_set {
+        self.inner.get()
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for BioSet {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: By the type invariant the bio set was initialised. Every bio
+        // from it is gone: a `NewBio` borrows the bio set for as long as its
+        // I/O runs.
+        unsafe { bindings::bioset_exit(self.inner.get()) };
+    }
+}

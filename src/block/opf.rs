@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Request operations and flags (`blk_opf_t`).
+//!
+//! C header: [`include/linux/blk_types.h`](srctree/include/linux/blk_types.h)
+
+use crate::{bindings, bits::bit_u32, impl_flags};
+
+/// The operation of a bio (`enum req_op`), for the operations a caller may
+/// build; any other operation arrives from C through [`Opf::from_raw`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum ReqOp {
+    /// `REQ_OP_READ`.
+    Read = bindings::req_op_REQ_OP_READ,
+    /// `REQ_OP_WRITE`.
+    Write = bindings::req_op_REQ_OP_WRITE,
+    /// `REQ_OP_DISCARD`: no data, limited per bio by the discard limit.
+    Discard = bindings::req_op_REQ_OP_DISCARD,
+    /// `REQ_OP_WRITE_ZEROES`: no data, limited by the write-zeroes limit.
+    WriteZeroes = bindings::req_op_REQ_OP_WRITE_ZEROES,
+}
+
+impl_flags!(
+    /// A set of request flags (`REQ_*`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct ReqFlags(u32);
+
+    /// One request flag.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ReqFlag {
+        /// `REQ_SYNC`: a task waits for this I/O.
+        Sync = bit_u32(bindings::req_flag_bits___REQ_SYNC),
+        /// `REQ_META`: file system or target metadata.
+        Meta = bit_u32(bindings::req_flag_bits___REQ_META),
+        /// `REQ_FUA`: forced unit access.
+        Fua = bit_u32(bindings::req_flag_bits___REQ_FUA),
+        /// `REQ_PREFLUSH`: flush the volatile write cache first.
+        Preflush = bit_u32(bindings::req_flag_bits___REQ_PREFLUSH),
+        /// `REQ_RAHEAD`: read-ahead; may fail without harm.
+        Rahead = bit_u32(bindings::req_flag_bits___REQ_RAHEAD),
+        /// `REQ_NOUNMAP`: write zeroes without deallocating.
+        Nounmap = bit_u32(bindings::req_flag_bits___REQ_NOUNMAP),
+        /// `REQ_ATOMIC`: an untorn write, never split.
+        Atomic = bit_u32(bindings::req_flag_bits___REQ_ATOMIC),
+        /// `REQ_NOWAIT`: fail rather than block at submission.
+        Nowait = bit_u32(bindings::req_flag_bits___REQ_NOWAIT),
+        /// `REQ_POLLED`: completed by polling, not by an interrupt.
+        Polled = bit_u32(bindings::req_flag_bits___REQ_POLLED),
+        /// `REQ_ALLOC_CACHE`: the bio came from a per-cpu bio cache.
+        AllocCache = bit_u32(bindings::req_flag_bits___REQ_ALLOC_CACHE),
+    }
+);
+
+/// An operation with its flags: a `blk_opf_t`.
+///
+/// Any `blk_opf_t` is a valid value: an operation that [`ReqOp`] does not
+/// name is carried as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct Opf(bindings::blk_opf_t);
+
+impl Opf {
+    /// `op` with no flags.
+    pub const fn new(op: ReqOp) -> Self {
+        Self(op as bindings::blk_opf_t)
+    }
+
+    /// `op` with `flags`.
+    pub fn with_flags(op: ReqOp, flags: ReqFlags) -> Self {
+        Self(op as bindings::blk_opf_t | u32::from(flags))
+    }
+
+    /// A `blk_opf_t` as C passes it.
+    pub const fn from_raw(raw: bindings::blk_opf_t) -> Self {
+        Self(raw)
+    }
+
+    /// The `blk_opf_t`.
+    pub const fn as_raw(self) -> bindings::blk_opf_t {
+        self.0
+    }
+
+    const fn op(self) -> bindings::blk_opf_t {
+        self.0 & ((1 << bindings::REQ_OP_BITS) - 1)
+    }
+
+    /// Whether the operation is `op`.
+    pub const fn is(self, op: ReqOp) -> bool {
+        self.op() == op as bindings::blk_opf_t
+    }
+
+    /// `op_is_write()`: the operation moves data to the device (odd
+    /// operations do).
+    pub const fn is_write(self) -> bool {
+        self.op() & 1 != 0
+    }
+
+    /// Discard or write-zeroes: no data pages, and a device limit of its own.
+    pub const fn is_discard_or_write_zeroes(self) -> bool {
+        self.is(ReqOp::Discard) || self.is(ReqOp::WriteZeroes)
+    }
+
+    /// Whether `flag` is set.
+    pub const fn has(self, flag: ReqFlag) -> bool {
+        self.0 & flag as u32 != 0
+    }
+
+    /// The flags that [`ReqFlag`] names.
+    pub const fn flags(self) -> ReqFlags {
+        ReqFlags(self.0 & ReqFlags::all_bits())
+    }
+
+    /// This operation with `flags` added.
+    pub fn with(self, flags: impl Into<ReqFlags>) -> Self {
+        Self(self.0 | u32::from(flags.into()))
+    }
+
+    /// This operation without `flags`.
+    pub fn without(self, flags: impl Into<ReqFlags>) -> Self {
+        Self(self.0 & !u32::from(flags.into()))
+    }
+
+    /// The operation with only those of its flags that are in `keep`.
+    pub fn keep_only(self, keep: ReqFlags) -> Self {
+        Self(self.op() | (self.0 & u32::from(keep)))
+    }
+}

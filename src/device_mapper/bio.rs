@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Bios in a target's hooks, the per-bio data that comes with them, and
+//! who owes their completion.
+//!
+//! C header: [`include/linux/device-mapper.h`](srctree/include/linux/device-mapper.h)
+//!
+//! A map hook remaps its bio (dm-core submits it), kills it, or takes it:
+//! [`MapBio::take`] gives a [`PendingBio`], the duty to end the bio exactly
+//! once, and the only way to return `DM_MAPIO_SUBMITTED`. A remapped bio
+//! that fails may be taken back in `end_io` as a [`RetryBio`], the only kind
+//! that can be sent again. Either, dropped without being ended, ends its
+//! bio with an I/O error, so that no bio is left hanging.
+
+use super::{dev::DmDev, target::Target};
+use crate::{
+    bindings,
+    block::{
+        bio::Bio,
+        opf::{Opf, ReqFlag, ReqOp},
+        SECTOR_SHIFT,
+    },
+    error::{code::EIO, Result},
+    ffi,
+};
+use core::{marker::PhantomData, ptr::NonNull};
+
+/// What a bio asks for, as a target sorts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BioOp {
+    /// A read.
+    Read,
+    /// A write with data (maybe with `REQ_FUA` or `REQ_PREFLUSH`).
+    Write,
+    /// An empty `REQ_PREFLUSH` write: flush the devices' write caches.
+    Flush,
+    /// `REQ_OP_DISCARD`.
+    Discard,
+    /// Anything else (write-zeroes, secure erase, zone operations).
+    Other,
+}
+
+fn classify(bio: &bindings::bio) -> BioOp {
+    let opf = Opf::from_raw(bio.bi_opf);
+    if opf.is(ReqOp::Read) {
+        BioOp::Read
+    } else if opf.is(ReqOp::Discard) {
+        BioOp::Discard
+    } else if opf.is(ReqOp::Write) {
+        if bio.bi_iter.bi_size == 0 && opf.has(ReqFlag::Preflush) {
+            BioOp::Flush
+        } else {
+            BioOp::Write
+        }
+    } else {
+        BioOp::Other
+    }
+}
+
+/// What the layer keeps of a remapped bio to send it again after it failed
+/// (as `dm_bio_record()` in `drivers/md/dm-bio-record.h`).
+#[derive(Clone, Copy)]
+struct BioRecord {
+    bi_bdev: *mut bindings::block_device,
+    bi_flags: u16,
+    bi_iter: bindings::bvec_iter,
+    bi_remaining: i32,
+    bi_end_io: bindings::bio_end_io_t,
+    #[cfg(CONFIG_BLK_DEV_INTEGRITY)]
+    bi_integrity: *mut bindings::bio_integrity_payload,
+}
+
+/// The per-bio data of every bio of a target with per-bio data `D`: what
+/// the layer keeps, then the target's own.
+pub(super) struct PerBio<D> {
+    record: Option<BioRecord>,
+    data: D,
+}
+
+impl<D: Copy + Default> PerBio<D> {
+    /// `ti->per_io_data_size`. dm-core places per-bio data right in front
+    /// of the bio's `struct dm_target_io`, which is 8-byte aligned: sizes
+    /// are multiples of the alignment, which must not exceed 8.
+    pub(super) const SIZE: usize = {
+        assert!(core::mem::align_of::<Self>() <= 8);
+        core::mem::size_of::<Self>()
+    };
+
+    /// The per-bio data of `bio`.
+    ///
+    /// # Safety
+    ///
+    /// `bio` must be a bio of a target whose `per_io_data_size` is
+    /// [`PerBio::SIZE`] for this `D`.
+    pub(super) unsafe fn of(bio: NonNull<bindings::bio>) -> NonNull<Self> {
+        // SAFETY: The caller guarantees the size; dm-core allocated that many
+        // bytes with the bio, aligned as `SIZE` explains.
+        unsafe { NonNull::new_unchecked(bindings::dm_per_bio_data(bio.as_ptr(), Self::SIZE).cast()) }
+    }
+
+    /// Sets up the per-bio data of a bio entering `map`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`PerBio::of`]; nothing else may access the per-bio data.
+    pub(super) unsafe fn init(bio: NonNull<bindings::bio>) {
+        // SAFETY: The caller guarantees the memory is the per-bio data.
+        unsafe {
+            Self::of(bio).as_ptr().write(Self {
+                record: None,
+                data: D::default(),
+            })
+        };
+    }
+}
+
+/// A bio of a target: the pointer, the target's first sector, and the
+/// target's per-bio data.
+///
+/// # Invariants
+///
+/// `bio` is a valid bio of a target of type `T` starting at `begin`; its
+/// per-bio data was set up by the map trampoline.
+struct TargetBio<T: Target> {
+    bio: NonNull<bindings::bio>,
+    begin: u64,
+    _target: PhantomData<fn(&T)>,
+}
+
+impl<T: Target> TargetBio<T> {
+    fn raw(&self) -> &bindings::bio {
+        // SAFETY: By the type invariant the bio is valid.
+        unsafe { self.bio.as_ref() }
+    }
+
+    fn op(&self) -> BioOp {
+        classify(self.raw())
+    }
+
+    fn sector(&self) -> u64 {
+        self.raw().bi_iter.bi_sector.wrapping_sub(self.begin)
+    }
+
+    fn sectors(&self) -> u64 {
+        u64::from(self.raw().bi_iter.bi_size >> SECTOR_SHIFT)
+    }
+
+    fn per_bio(&self) -> NonNull<PerBio<T::PerBio>> {
+        // SAFETY: By the type invariant the bio is one of `T`'s, whose
+        // per-bio data size the constructor trampoline set.
+        unsafe { PerBio::of(self.bio) }
+    }
+
+    fn data(&self) -> T::PerBio {
+        // SAFETY: Set up in map (type invariant); the owner of the bio is the
+        // only one to access it.
+        unsafe { self.per_bio().as_ref() }.data
+    }
+
+    fn data_mut(&mut self) -> &mut T::PerBio {
+        // SAFETY: As in `data`; `&mut self` keeps any other access out.
+        unsafe { &mut self.per_bio().as_mut().data }
+    }
+
+    /// Records the bio's position as it leaves the target (`dm_bio_record()`).
+    fn record(&mut self) {
+        let b = self.raw();
+        let record = BioRecord {
+            bi_bdev: b.bi_bdev,
+            bi_flags: b.bi_flags,
+            bi_iter: b.bi_iter,
+            // SAFETY: Reading an atomic counter of a valid bio.
+            bi_remaining: unsafe { bindings::atomic_read(&b.__bi_remaining) },
+            bi_end_io: b.bi_end_io,
+            #[cfg(CONFIG_BLK_DEV_INTEGRITY)]
+            bi_integrity: b.bi_integrity,
+        };
+        // SAFETY: The per-bio data is ours (see `data_mut`).
+        unsafe { self.per_bio().as_mut() }.record = Some(record);
+    }
+
+    /// Puts back what [`TargetBio::record`] saved (`dm_bio_restore()`), and
+    /// clears the status; false if nothing was recorded.
+    fn restore(&mut self) -> bool {
+        // SAFETY: The per-bio data is ours (see `data_mut`).
+        let Some(r) = unsafe { self.per_bio().as_mut() }.record.take() else {
+            return false;
+        };
+        // SAFETY: The bio is ours to change: its I/O is over, and dm-core
+        // leaves it to us when `end_io` returns `DM_ENDIO_INCOMPLETE`.
+        let b = unsafe { self.bio.as_mut() };
+        b.bi_bdev = r.bi_bdev;
+        b.bi_flags = r.bi_flags;
+        b.bi_iter = r.bi_iter;
+        // SAFETY: Setting an atomic counter of a valid bio.
+        unsafe { bindings::atomic_set(&mut b.__bi_remaining, r.bi_remaining) };
+        b.bi_end_io = r.bi_end_io;
+        #[cfg(CONFIG_BLK_DEV_INTEGRITY)]
+        {
+            b.bi_integrity = r.bi_integrity;
+        }
+        b.bi_status = 0;
+        true
+    }
+
+    /// `bio_endio()` with `status`.
+    fn end(&self, status: Result) {
+        let bio = self.bio.as_ptr();
+        // SAFETY: The owner of the bio ends it once, here.
+        unsafe {
+            (*bio).bi_status = match status {
+                Ok(()) => 0,
+                Err(e) => bindings::errno_to_blk_status(e.to_errno()),
+            };
+            bindings::bio_endio(bio);
+        }
+    }
+
+}
+
+/// The outcome of a map hook (`DM_MAPIO_*`): only [`MapBio`]'s methods
+/// make one, from the bio of that very call (`'a` is invariant), so
+/// `DM_MAPIO_SUBMITTED` always comes with a [`PendingBio`].
+#[must_use]
+pub struct MapResult<'a>(pub(super) ffi::c_int, PhantomData<fn(&'a ()) -> &'a ()>);
+
+/// A bio in a target's map hook.
+pub struct MapBio<'a, T: Target> {
+    bio: TargetBio<T>,
+    _lifetime: PhantomData<fn(&'a ()) -> &'a ()>,
+}
+
+impl<'a, T: Target> MapBio<'a, T> {
+    /// Wraps the bio of a map call.
+    ///
+    /// # Safety
+    ///
+    /// `bio` must be the bio that dm-core is mapping on a target of type `T`
+    /// starting at `begin`, with its per-bio data set up by
+    /// [`PerBio::init`].
+    pub(super) unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+        Self {
+            // INVARIANT: Guaranteed by the caller.
+            bio: TargetBio {
+                bio,
+                begin,
+                _target: PhantomData,
+            },
+            _lifetime: PhantomData,
+        }
+    }
+
+    /// What the bio asks for.
+    pub fn op(&self) -> BioOp {
+        self.bio.op()
+    }
+
+    /// Its first sector, relative to the start of the target
+    /// (`dm_target_offset()`).
+    pub fn sector(&self) -> u64 {
+        self.bio.sector()
+    }
+
+    /// Its length in sectors.
+    pub fn sectors(&self) -> u64 {
+        self.bio.sectors()
+    }
+
+    /// The target's per-bio data, `Default` on entry to map.
+    pub fn data_mut(&mut self) -> &mut T::PerBio {
+        self.bio.data_mut()
+    }
+
+    /// Sends the bio to `sector` of `dev` (`DM_MAPIO_REMAPPED`: dm-core
+    /// submits it). The bio is recorded first, so that `end_io` can take it
+    /// back to send it again ([`EndIoBio::retry`]).
+    pub fn remap(mut self, dev: &DmDev, sector: u64) -> MapResult<'a> {
+        self.bio.record();
+        let bio = self.bio.bio;
+        // SAFETY: In map the bio is ours to change; the device is held.
+        unsafe {
+            bindings::bio_set_dev(bio.as_ptr(), dev.bdev().as_raw());
+            (*bio.as_ptr()).bi_iter.bi_sector = sector;
+        }
+        MapResult(bindings::DM_MAPIO_REMAPPED as ffi::c_int, PhantomData)
+    }
+
+    /// Fails the bio (`DM_MAPIO_KILL`: dm-core ends it with an error).
+    pub fn kill(self) -> MapResult<'a> {
+        MapResult(bindings::DM_MAPIO_KILL as ffi::c_int, PhantomData)
+    }
+
+    /// Takes the bio: the target ends it itself (`DM_MAPIO_SUBMITTED`).
+    pub fn take(self) -> (PendingBio<T>, MapResult<'a>) {
+        // With DM_MAPIO_SUBMITTED dm-core waits for the `bio_endio()` that
+        // only the `PendingBio` does.
+        (
+            PendingBio { bio: self.bio },
+            MapResult(bindings::DM_MAPIO_SUBMITTED as ffi::c_int, PhantomData),
+        )
+    }
+}
+
+/// A bio that a target took in map, and must end (`bio_endio()`); if it is
+/// dropped instead, it ends with an I/O error.
+pub struct PendingBio<T: Target> {
+    bio: TargetBio<T>,
+}
+
+// SAFETY: A bio may be ended from any task and context.
+unsafe impl<T: Target> Send for PendingBio<T> {}
+// SAFETY: Shared access only reads the bio's fixed fields.
+unsafe impl<T: Target> Sync for PendingBio<T> {}
+
+impl<T: Target> PendingBio<T> {
+    /// What the bio asks for.
+    pub fn op(&self) -> BioOp {
+        self.bio.op()
+    }
+
+    /// Its operation with the flags a target passes on to its devices:
+    /// `REQ_SYNC`, `REQ_META`, `REQ_FUA`, `REQ_PREFLUSH` and `REQ_NOUNMAP`
+    /// (never those that describe this bio itself, such as its allocation
+    /// cache).
+    pub fn opf(&self) -> Opf {
+        Opf::from_raw(self.bio.raw().bi_opf).keep_only(
+            ReqFlag::Sync | ReqFlag::Meta | ReqFlag::Fua | ReqFlag::Preflush | ReqFlag::Nounmap,
+        )
+    }
+
+    /// Its first sector, relative to the start of the target.
+    pub fn sector(&self) -> u64 {
+        self.bio.sector()
+    }
+
+    /// Its length in sectors.
+    pub fn sectors(&self) -> u64 {
+        self.bio.sectors()
+    }
+
+    /// The bio as memory of a dm-io request (`DM_IO_BIO`).
+    pub fn as_bio(&self) -> &Bio {
+        // SAFETY: The bio and its pages stay valid until it is ended, which
+        // needs `self` by value, so not while this borrow lives; nothing
+        // changes its fields meanwhile.
+        unsafe { Bio::from_raw(self.bio.bio.as_ptr()) }
+    }
+
+    /// Ends the bio with `status` (`bio_endio()`).
+    pub fn end(self, status: Result) {
+        let this = core::mem::ManuallyDrop::new(self);
+        this.bio.end(status)
+    }
+}
+
+impl<T: Target> Drop for PendingBio<T> {
+    fn drop(&mut self) {
+        self.bio.end(Err(EIO));
+    }
+}
+
+/// The outcome of an `end_io` hook (`DM_ENDIO_*`), for the bio of that
+/// very call (`'a` is invariant): `DM_ENDIO_INCOMPLETE` only comes with a
+/// [`RetryBio`].
+#[must_use]
+pub struct EndIoResult<'a>(pub(super) ffi::c_int, PhantomData<fn(&'a ()) -> &'a ()>);
+
+impl EndIoResult<'_> {
+    /// `DM_ENDIO_DONE`: the bio ends with its status as it is.
+    pub fn done() -> Self {
+        Self(bindings::DM_ENDIO_DONE as ffi::c_int, PhantomData)
+    }
+}
+
+/// A bio of the target completing, in its `end_io` hook.
+pub struct EndIoBio<'a, T: Target> {
+    bio: TargetBio<T>,
+    _lifetime: PhantomData<fn(&'a ()) -> &'a ()>,
+}
+
+impl<'a, T: Target> EndIoBio<'a, T> {
+    /// Wraps the bio of an `end_io` call.
+    ///
+    /// # Safety
+    ///
+    /// `bio` must be the bio that dm-core completes on a target of type `T`
+    /// starting at `begin`, which went through that target's map.
+    pub(super) unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+        Self {
+            // INVARIANT: Guaranteed by the caller; map set up the data.
+            bio: TargetBio {
+                bio,
+                begin,
+                _target: PhantomData,
+            },
+            _lifetime: PhantomData,
+        }
+    }
+
+    /// What the bio asked for.
+    pub fn op(&self) -> BioOp {
+        self.bio.op()
+    }
+
+    /// Whether it is read-ahead (`REQ_RAHEAD`): failing it is harmless.
+    pub fn is_readahead(&self) -> bool {
+        Opf::from_raw(self.bio.raw().bi_opf).has(ReqFlag::Rahead)
+    }
+
+    /// The target's per-bio data.
+    pub fn data(&self) -> T::PerBio {
+        self.bio.data()
+    }
+
+    /// Takes a failed remapped bio back to send it again
+    /// (`DM_ENDIO_INCOMPLETE`): its position, size and device are restored
+    /// to what they were when [`MapBio::remap`] (or a resubmission)
+    /// recorded them, and its status is cleared. `None` for a bio that was
+    /// not remapped: nothing to restore it from.
+    pub fn retry(mut self) -> Option<(RetryBio<T>, EndIoResult<'a>)> {
+        if !self.bio.restore() {
+            return None;
+        }
+        // With DM_ENDIO_INCOMPLETE dm-core leaves the bio to us.
+        Some((
+            RetryBio { bio: self.bio },
+            EndIoResult(bindings::DM_ENDIO_INCOMPLETE as ffi::c_int, PhantomData),
+        ))
+    }
+}
+
+/// A failed bio taken back in `end_io`, restored to its state at remap:
+/// send it again ([`RetryBio::resubmit`]) or end it; if it is dropped, it
+/// ends with an I/O error.
+pub struct RetryBio<T: Target> {
+    bio: TargetBio<T>,
+}
+
+// SAFETY: A bio may be sent or ended from any task and context.
+unsafe impl<T: Target> Send for RetryBio<T> {}
+// SAFETY: Shared access only reads the bio's fixed fields.
+unsafe impl<T: Target> Sync for RetryBio<T> {}
+
+impl<T: Target> RetryBio<T> {
+    /// Its first sector, relative to the start of the target.
+    pub fn sector(&self) -> u64 {
+        self.bio.sector()
+    }
+
+    /// The target's per-bio data.
+    pub fn data(&self) -> T::PerBio {
+        self.bio.data()
+    }
+
+    /// The target's per-bio data, to change.
+    pub fn data_mut(&mut self) -> &mut T::PerBio {
+        self.bio.data_mut()
+    }
+
+    /// Sends the bio again, to `sector` of `dev`; it comes back through
+    /// `end_io` when done, and may be taken back again.
+    pub fn resubmit(self, dev: &DmDev, sector: u64) {
+        let mut this = core::mem::ManuallyDrop::new(self);
+        this.bio.record();
+        let bio = this.bio.bio;
+        // SAFETY: The bio was restored and is ours; submitting hands the duty
+        // to end it to the block layer, whose completion runs dm-core's endio
+        // and the target's `end_io` again. The device is held until the
+        // target's destructor, which dm-core calls only once its bios are
+        // done.
+        unsafe {
+            bindings::bio_set_dev(bio.as_ptr(), dev.bdev().as_raw());
+            (*bio.as_ptr()).bi_iter.bi_sector = sector;
+            bindings::submit_bio_noacct(bio.as_ptr());
+        }
+    }
+
+    /// Ends the bio with `status`.
+    pub fn end(self, status: Result) {
+        let this = core::mem::ManuallyDrop::new(self);
+        this.bio.end(status)
+    }
+}
+
+impl<T: Target> Drop for RetryBio<T> {
+    fn drop(&mut self) {
+        self.bio.end(Err(EIO));
+    }
+}
+
+/// A bio that a [`BioList`] can hold.
+pub trait ListedBio: Sized + private::Sealed {}
+
+mod private {
+    use super::*;
+
+    pub trait Sealed {
+        fn into_raw(self) -> (NonNull<bindings::bio>, u64);
+        /// # Safety
+        ///
+        /// `bio` and `begin` must come from `into_raw` on this type.
+        unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self;
+    }
+
+    impl<T: Target> Sealed for PendingBio<T> {
+        fn into_raw(self) -> (NonNull<bindings::bio>, u64) {
+            let this = core::mem::ManuallyDrop::new(self);
+            (this.bio.bio, this.bio.begin)
+        }
+
+        unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+            Self {
+                // INVARIANT: Guaranteed by the caller.
+                bio: TargetBio {
+                    bio,
+                    begin,
+                    _target: PhantomData,
+                },
+            }
+        }
+    }
+
+    impl<T: Target> Sealed for RetryBio<T> {
+        fn into_raw(self) -> (NonNull<bindings::bio>, u64) {
+            let this = core::mem::ManuallyDrop::new(self);
+            (this.bio.bio, this.bio.begin)
+        }
+
+        unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+            Self {
+                // INVARIANT: Guaranteed by the caller.
+                bio: TargetBio {
+                    bio,
+                    begin,
+                    _target: PhantomData,
+                },
+            }
+        }
+    }
+}
+
+impl<T: Target> ListedBio for PendingBio<T> {}
+impl<T: Target> ListedBio for RetryBio<T> {}
+
+/// A FIFO of owned bios, linked through `bi_next` (`struct bio_list`): no
+/// allocation, so it works under a spinlock or in interrupt context.
+///
+/// # Invariants
+///
+/// `head` .. `tail` is a chain through `bi_next` of bios, each owned as a
+/// `B` of a target starting at `begin`; `tail`'s `bi_next` is null. Both
+/// are null when the list is empty.
+pub struct BioList<B: ListedBio> {
+    head: *mut bindings::bio,
+    tail: *mut bindings::bio,
+    begin: u64,
+    _owns: PhantomData<B>,
+}
+
+// SAFETY: The list owns its bios, as `B` does, and `B` is `Send`.
+unsafe impl<B: ListedBio + Send> Send for BioList<B> {}
+
+impl<B: ListedBio> Default for BioList<B> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<B: ListedBio> BioList<B> {
+    /// An empty list.
+    pub const fn new() -> Self {
+        Self {
+            head: core::ptr::null_mut(),
+            tail: core::ptr::null_mut(),
+            begin: 0,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.head.is_null()
+    }
+
+    /// Appends `bio`.
+    pub fn push(&mut self, bio: B) {
+        let (bio, begin) = bio.into_raw();
+        let bio = bio.as_ptr();
+        // SAFETY: We own `bio` now; while it is listed, `bi_next` is ours.
+        unsafe { (*bio).bi_next = core::ptr::null_mut() };
+        if self.tail.is_null() {
+            self.head = bio;
+        } else {
+            // SAFETY: By the type invariant `tail` is a listed bio.
+            unsafe { (*self.tail).bi_next = bio };
+        }
+        // INVARIANT: `bio` is the new, null-terminated tail; all bios of one
+        // target share its `begin`.
+        self.tail = bio;
+        self.begin = begin;
+    }
+
+    /// Removes and returns the first bio.
+    pub fn pop(&mut self) -> Option<B> {
+        let bio = NonNull::new(self.head)?;
+        // SAFETY: By the type invariant `head` is a listed bio.
+        unsafe {
+            self.head = (*bio.as_ptr()).bi_next;
+            (*bio.as_ptr()).bi_next = core::ptr::null_mut();
+        }
+        if self.head.is_null() {
+            self.tail = core::ptr::null_mut();
+        }
+        // SAFETY: The bio left the list; it was pushed as a `B`.
+        Some(unsafe { B::from_raw(bio, self.begin) })
+    }
+
+    /// Moves every bio of `self` to the end of `other`.
+    pub fn append_to(&mut self, other: &mut BioList<B>) {
+        while let Some(bio) = self.pop() {
+            other.push(bio);
+        }
+    }
+}
+
+impl<B: ListedBio> Drop for BioList<B> {
+    fn drop(&mut self) {
+        // Every listed bio is still owed its end: dropping each fails it.
+        while self.pop().is_some() {}
+    }
+}

@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The device-mapper I/O service for Rust callers: one request names up to
+//! `BITS_PER_LONG` regions of block devices and one memory source, and
+//! completes synchronously or through a callback that runs exactly once.
+//!
+//! C header: [`include/linux/dm-io.h`](srctree/include/linux/dm-io.h)
+//!
+//! This wraps `dm_io()`, whichever implementation dm-mod links. Requests are
+//! checked here first, so that the C function is only called with memory
+//! that covers every region and devices and memory that outlive the I/O.
+
+use super::page_list::PageList;
+use crate::{
+    bindings,
+    block::{
+        bdev::BlockDevice,
+        bio::{Bio, KernelBufKind, Segment},
+        opf::Opf,
+        SECTOR_SHIFT,
+    },
+    error::{code::*, to_result},
+    ffi,
+    mm::memalloc::memalloc_noio_scope,
+    page::PAGE_SIZE,
+    prelude::*,
+    sync::Completion,
+    workqueue::{self, impl_has_work, new_work, Work, WorkItem},
+};
+use core::{
+    marker::PhantomData,
+    mem::MaybeUninit,
+    ptr::NonNull,
+    sync::atomic::{AtomicUsize, Ordering},
+};
+
+/// At most this many regions per request: one bit each in the error and
+/// unsupported bit sets.
+pub const DM_IO_MAX_REGIONS: usize = usize::BITS as usize;
+
+/// A dm-io client: the reserve of io objects and bios that lets its I/O
+/// make progress under memory pressure (`struct dm_io_client`).
+///
+/// Dropping a client defers its destruction, `dm_io_client_destroy()`, to
+/// a work item in process context: the last owner may be a request's
+/// completion, which runs in interrupt context.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::block::{bdev::BlockDevice, opf::{Opf, ReqOp}};
+/// use kernel::device_mapper::io::{DmIoClient, DmIoMemory, DmIoRequest, Region};
+///
+/// /// Writes `buf` to the first sectors of both legs of a mirror.
+/// fn write_both(legs: [&BlockDevice; 2], buf: &[u8]) -> Result {
+///     let client = DmIoClient::new()?;
+///     let sectors = (buf.len() >> 9) as u64;
+///     let regions = [Region::new(legs[0], 0, sectors), Region::new(legs[1], 0, sectors)];
+///     let bits = client.sync_io(DmIoRequest {
+///         opf: Opf::new(ReqOp::Write),
+///         regions: &regions,
+///         memory: DmIoMemory::kmalloc_ro(buf)?,
+///         ioprio: 0,
+///     })?;
+///     // `EIO` if a leg failed, `EOPNOTSUPP` if a leg refused the operation.
+///     bits.to_result()
+/// }
+/// ```
+pub struct DmIoClient {
+    inner: Option<Pin<KBox<ClientInner>>>,
+}
+
+/// The C client and the work item that destroys it.
+///
+/// # Invariants
+///
+/// `raw` is a client from `dm_io_client_create()`, destroyed only by the
+/// work item.
+#[pin_data]
+struct ClientInner {
+    raw: NonNull<bindings::dm_io_client>,
+    #[pin]
+    work: Work<ClientInner>,
+}
+
+impl_has_work! {
+    impl HasWork<Self> for ClientInner { self.work }
+}
+
+impl WorkItem for ClientInner {
+    type Pointer = Pin<KBox<Self>>;
+
+    fn run(this: Pin<KBox<Self>>) {
+        // SAFETY: By the type invariant the client is ours to destroy; its
+        // owner dropped it, and the safe API keeps no I/O in flight past the
+        // owner (requests borrow the client or keep its owner alive).
+        unsafe { bindings::dm_io_client_destroy(this.raw.as_ptr()) };
+    }
+}
+
+// SAFETY: A dm-io client may be used and destroyed from any task.
+unsafe impl Send for ClientInner {}
+// SAFETY: `dm_io()` may be called on one client from several tasks at once.
+unsafe impl Sync for ClientInner {}
+
+impl DmIoClient {
+    /// `dm_io_client_create()`.
+    pub fn new() -> Result<Self> {
+        // SAFETY: No preconditions; returns a client or an `ERR_PTR()`.
+        let raw = crate::error::from_err_ptr(unsafe { bindings::dm_io_client_create() })?;
+        let raw = NonNull::new(raw).ok_or(ENOMEM)?;
+        // INVARIANT: `raw` was just created.
+        let inner = KBox::pin_init(
+            pin_init!(ClientInner {
+                raw,
+                work <- new_work!("DmIoClient::destroy"),
+            }),
+            GFP_KERNEL,
+        );
+        match inner {
+            Ok(inner) => Ok(Self { inner: Some(inner) }),
+            Err(e) => {
+                // SAFETY: Created above and never used.
+                unsafe { bindings::dm_io_client_destroy(raw.as_ptr()) };
+                Err(e)
+            }
+        }
+    }
+
+    fn as_raw(&self) -> *mut bindings::dm_io_client {
+        self.inner
+            .as_ref()
+            .map_or(core::ptr::null_mut(), |inner| inner.raw.as_ptr())
+    }
+
+    /// A synchronous request (`dm_io()` without a notify function): sends
+    /// it, waits with I/O accounting, and returns which regions failed.
+    ///
+    /// `Err` means that nothing was sent: `EINVAL` for a malformed request
+    /// (memory that does not cover a region, a read into read-only memory,
+    /// more than [`DM_IO_MAX_REGIONS`] regions), `EIO` for a read from more
+    /// than one region. `Ok(bits)` comes once all I/O finished;
+    /// [`IoBits::to_result`] gives the C return value.
+    pub fn sync_io(&self, req: DmIoRequest<'_>) -> Result<IoBits> {
+        let mut c = req.to_c(self)?;
+        let (mut error, mut unsup): (ffi::c_ulong, ffi::c_ulong) = (0, 0);
+        // SAFETY: `to_c` checked the request: the regions and the memory are
+        // borrowed by `req` until this returns, after the I/O completed.
+        let r = unsafe {
+            bindings::dm_io(
+                &mut c.req,
+                c.num_regions,
+                c.regions,
+                &mut error,
+                &mut unsup,
+                req.ioprio,
+            )
+        };
+        IoBits::from_c(r, error, unsup)
+    }
+
+    /// Runs `f` with a scope in which asynchronous requests may borrow
+    /// memory and devices for `'env`; returns when every request sent in it
+    /// has completed (as `std::thread::scope` does for threads).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::sync::atomic::{AtomicUsize, Ordering};
+    /// use kernel::block::{bdev::BlockDevice, opf::{Opf, ReqOp}};
+    /// use kernel::device_mapper::io::{DmIoClient, DmIoMemory, DmIoRequest, Region};
+    ///
+    /// /// Writes each buffer to its own place, all in flight at once.
+    /// fn write_all(client: &DmIoClient, dev: &BlockDevice, bufs: &[KVec<u8>]) -> Result<usize> {
+    ///     let failed = AtomicUsize::new(0);
+    ///     client.scope(|s| -> Result {
+    ///         for (i, buf) in bufs.iter().enumerate() {
+    ///             let region = [Region::new(dev, i as u64 * 8, 8)];
+    ///             let req = DmIoRequest {
+    ///                 opf: Opf::new(ReqOp::Write),
+    ///                 regions: &region,
+    ///                 memory: DmIoMemory::kmalloc_ro(buf)?,
+    ///                 ioprio: 0,
+    ///             };
+    ///             // Runs once, in completion context: it must not sleep.
+    ///             s.submit(req, |bits| {
+    ///                 if bits.to_result().is_err() {
+    ///                     failed.fetch_add(1, Ordering::Relaxed);
+    ///                 }
+    ///             })?;
+    ///         }
+    ///         Ok(())
+    ///     })?;
+    ///     Ok(failed.load(Ordering::Relaxed))
+    /// }
+    /// ```
+    pub fn scope<'env, R>(&'env self, f: impl FnOnce(&IoScope<'_, 'env>) -> R) -> R {
+        pin_init::stack_pin_init!(let done = Completion::new());
+        let scope = IoScope {
+            client: self,
+            pending: AtomicUsize::new(1),
+            done: &done,
+            _env: PhantomData,
+        };
+        let r = f(&scope);
+        scope.put();
+        done.wait_for_completion_io();
+        r
+    }
+}
+
+impl Drop for DmIoClient {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.take() {
+            // A box is never queued twice: this is its only enqueue.
+            workqueue::system_unbound().enqueue(inner);
+        }
+    }
+}
+
+/// `count` sectors of a block device from `sector` (`struct
+/// dm_io_region`). A region of count 0 is skipped, except that a
+/// `REQ_PREFLUSH` request sends it an empty flush.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Region<'a> {
+    bdev: &'a BlockDevice,
+    /// First sector.
+    pub sector: u64,
+    /// Length in 512-byte sectors.
+    pub count: u64,
+}
+
+// `dm_io()` reads an array of `Region` as `struct dm_io_region`.
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    assert!(size_of::<Region<'_>>() == size_of::<bindings::dm_io_region>());
+    assert!(offset_of!(Region<'_>, bdev) == offset_of!(bindings::dm_io_region, bdev));
+    assert!(offset_of!(Region<'_>, sector) == offset_of!(bindings::dm_io_region, sector));
+    assert!(offset_of!(Region<'_>, count) == offset_of!(bindings::dm_io_region, count));
+};
+
+impl<'a> Region<'a> {
+    /// `count` sectors of `bdev` from `sector`.
+    pub fn new(bdev: &'a BlockDevice, sector: u64, count: u64) -> Self {
+        Self {
+            bdev,
+            sector,
+            count,
+        }
+    }
+
+    /// The device.
+    pub fn bdev(&self) -> &'a BlockDevice {
+        self.bdev
+    }
+}
+
+/// Where a request's data lives (`struct dm_io_memory`).
+///
+/// Each constructor checks what it can; the request checks the rest (that
+/// the memory covers every region, and is writable for reads).
+pub struct DmIoMemory<'a>(Memory<'a>);
+
+enum Memory<'a> {
+    None,
+    PageList(&'a PageList, usize),
+    Bvec(&'a [Segment<'a>]),
+    Bio(&'a Bio),
+    Buf(KernelBufKind, &'a mut [u8]),
+    BufRo(KernelBufKind, &'a [u8]),
+}
+
+impl<'a> DmIoMemory<'a> {
+    /// No memory, for requests that move no data: empty flushes (count-0
+    /// regions of a `REQ_PREFLUSH` request), discards and write-zeroes.
+    pub fn none() -> Self {
+        Self(Memory::None)
+    }
+
+    /// `DM_IO_PAGE_LIST`: `list`'s pages, from `offset` bytes into the
+    /// first; `EINVAL` unless `offset` is inside a page.
+    pub fn page_list(list: &'a PageList, offset: usize) -> Result<Self> {
+        if offset >= PAGE_SIZE {
+            return Err(EINVAL);
+        }
+        Ok(Self(Memory::PageList(list, offset)))
+    }
+
+    /// `DM_IO_BVEC`: a series of segments.
+    pub fn bvec(segments: &'a [Segment<'a>]) -> Self {
+        Self(Memory::Bvec(segments))
+    }
+
+    /// `DM_IO_BIO`: each region gets a clone of `bio`, trimmed to the
+    /// region.
+    pub fn bio(bio: &'a Bio) -> Self {
+        Self(Memory::Bio(bio))
+    }
+
+    /// `DM_IO_VMA`: a vmalloc buffer to read into or write from; `EINVAL`
+    /// unless all of it is vmalloc memory.
+    pub fn vmalloc(buf: &'a mut [u8]) -> Result<Self> {
+        Self::buf(KernelBufKind::Vmalloc, buf)
+    }
+
+    /// `DM_IO_VMA` for writes only.
+    pub fn vmalloc_ro(buf: &'a [u8]) -> Result<Self> {
+        Self::buf_ro(KernelBufKind::Vmalloc, buf)
+    }
+
+    /// `DM_IO_KMEM`: a kmalloc (linear-map) buffer to read into or write
+    /// from; `EINVAL` unless all of it is linear-map memory.
+    pub fn kmalloc(buf: &'a mut [u8]) -> Result<Self> {
+        Self::buf(KernelBufKind::Linear, buf)
+    }
+
+    /// `DM_IO_KMEM` for writes only.
+    pub fn kmalloc_ro(buf: &'a [u8]) -> Result<Self> {
+        Self::buf_ro(KernelBufKind::Linear, buf)
+    }
+
+    fn buf(kind: KernelBufKind, buf: &'a mut [u8]) -> Result<Self> {
+        if !kind.holds(buf) {
+            return Err(EINVAL);
+        }
+        Ok(Self(Memory::Buf(kind, buf)))
+    }
+
+    fn buf_ro(kind: KernelBufKind, buf: &'a [u8]) -> Result<Self> {
+        if !kind.holds(buf) {
+            return Err(EINVAL);
+        }
+        Ok(Self(Memory::BufRo(kind, buf)))
+    }
+
+    /// Bytes available to each region.
+    fn capacity(&self) -> usize {
+        match &self.0 {
+            Memory::None => 0,
+            Memory::PageList(list, offset) => {
+                (list.pages().len() * PAGE_SIZE).saturating_sub(*offset)
+            }
+            Memory::Bvec(segs) => segs.iter().map(|s| s.len() as usize).sum(),
+            Memory::Bio(bio) => bio.size() as usize,
+            Memory::Buf(_, buf) => buf.len(),
+            Memory::BufRo(_, buf) => buf.len(),
+        }
+    }
+
+    /// The C description.
+    fn to_c(&self) -> bindings::dm_io_memory {
+        let mut mem = bindings::dm_io_memory::default();
+        match &self.0 {
+            Memory::None => mem.type_ = bindings::dm_io_mem_type_DM_IO_KMEM,
+            Memory::PageList(list, offset) => {
+                mem.type_ = bindings::dm_io_mem_type_DM_IO_PAGE_LIST;
+                mem.offset = *offset as u32;
+                mem.ptr.pl = list.as_raw();
+            }
+            Memory::Bvec(segs) => {
+                mem.type_ = bindings::dm_io_mem_type_DM_IO_BVEC;
+                mem.ptr.addr = segs.as_ptr().cast_mut().cast();
+            }
+            Memory::Bio(bio) => {
+                mem.type_ = bindings::dm_io_mem_type_DM_IO_BIO;
+                mem.ptr.bio = bio.as_raw();
+            }
+            Memory::Buf(kind, buf) => {
+                mem.type_ = mem_type(*kind);
+                mem.ptr.addr = buf.as_ptr().cast_mut().cast();
+            }
+            Memory::BufRo(kind, buf) => {
+                mem.type_ = mem_type(*kind);
+                mem.ptr.addr = buf.as_ptr().cast_mut().cast();
+            }
+        }
+        mem
+    }
+}
+
+fn mem_type(kind: KernelBufKind) -> bindings::dm_io_mem_type {
+    match kind {
+        KernelBufKind::Vmalloc => bindings::dm_io_mem_type_DM_IO_VMA,
+        KernelBufKind::Linear => bindings::dm_io_mem_type_DM_IO_KMEM,
+    }
+}
+
+/// A request (`struct dm_io_request`, with the regions and the I/O
+/// priority of `dm_io()`).
+pub struct DmIoRequest<'a> {
+    /// The operation and flags. `REQ_ALLOC_CACHE`, `REQ_NOWAIT` and
+    /// `REQ_POLLED` are dropped: they describe a caller's own bio.
+    pub opf: Opf,
+    /// The regions: at most [`DM_IO_MAX_REGIONS`], and only one unless the
+    /// operation is a write.
+    pub regions: &'a [Region<'a>],
+    /// The memory every region reads into or writes from.
+    pub memory: DmIoMemory<'a>,
+    /// The I/O priority set on every bio.
+    pub ioprio: u16,
+}
+
+/// A checked request in C form.
+struct CRequest {
+    req: bindings::dm_io_request,
+    regions: *mut bindings::dm_io_region,
+    num_regions: ffi::c_uint,
+}
+
+impl DmIoRequest<'_> {
+    /// Checks the request and builds its C form.
+    fn to_c(&self, client: &DmIoClient) -> Result<CRequest> {
+        let n = self.regions.len();
+        if n > 1 && !self.opf.is_write() {
+            return Err(EIO);
+        }
+        if n > DM_IO_MAX_REGIONS {
+            return Err(EINVAL);
+        }
+        let mut largest = 0u64;
+        for r in self.regions {
+            let bytes = r.count.checked_shl(SECTOR_SHIFT).ok_or(EINVAL)?;
+            if bytes >> SECTOR_SHIFT != r.count || r.sector.checked_add(r.count).is_none() {
+                return Err(EINVAL);
+            }
+            largest = largest.max(bytes);
+        }
+        let data = !self.opf.is_discard_or_write_zeroes();
+        if data {
+            if largest > self.memory.capacity() as u64 {
+                return Err(EINVAL);
+            }
+            if !self.opf.is_write() && largest > 0 && matches!(self.memory.0, Memory::BufRo(..)) {
+                return Err(EINVAL);
+            }
+        }
+        Ok(CRequest {
+            req: bindings::dm_io_request {
+                bi_opf: self.opf.as_raw(),
+                mem: self.memory.to_c(),
+                notify: bindings::dm_io_notify::default(),
+                client: client.as_raw(),
+            },
+            regions: self.regions.as_ptr().cast_mut().cast(),
+            num_regions: n as ffi::c_uint,
+        })
+    }
+}
+
+/// The outcome of a request that was sent: which regions failed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IoBits {
+    /// Regions with an I/O error (bit *i* for region *i*).
+    pub error_bits: usize,
+    /// Regions the device refused as unsupported or invalid
+    /// (`BLK_STS_NOTSUPP`, `BLK_STS_INVAL`): not media errors.
+    pub unsup_bits: usize,
+}
+
+impl IoBits {
+    /// The `dm_io()` return value of a synchronous request: `EIO` if any
+    /// region failed, else `EOPNOTSUPP` if any was unsupported.
+    pub fn to_result(self) -> Result {
+        if self.error_bits != 0 {
+            Err(EIO)
+        } else if self.unsup_bits != 0 {
+            Err(EOPNOTSUPP)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The bits of a synchronous `dm_io()` that returned `r`: an error that
+    /// no region explains means the request was refused.
+    fn from_c(r: ffi::c_int, error_bits: usize, unsup_bits: usize) -> Result<Self> {
+        let bits = Self {
+            error_bits,
+            unsup_bits,
+        };
+        match to_result(r) {
+            Ok(()) => Ok(bits),
+            Err(e) if bits.to_result() == Err(e) => Ok(bits),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A scope for asynchronous requests that borrow for `'env`; see
+/// [`DmIoClient::scope`].
+pub struct IoScope<'s, 'env> {
+    client: &'env DmIoClient,
+    /// Requests in flight, plus one until the scope's body returned.
+    pending: AtomicUsize,
+    done: &'s Completion,
+    _env: PhantomData<&'env mut &'env ()>,
+}
+
+/// The callback of one scoped request, boxed as the notify context.
+struct ScopedCallback<'s, 'env, F> {
+    scope: &'s IoScope<'s, 'env>,
+    done: F,
+}
+
+impl<'s, 'env> IoScope<'s, 'env> {
+    /// Sends an asynchronous request; `done` runs once when it completes.
+    ///
+    /// `done` runs in bio completion context (possibly hard IRQ), and it
+    /// must not sleep; if no bio could be sent (every region unsupported, or
+    /// no memory for one) it runs in this call. On `Err` nothing was sent
+    /// and `done` is dropped without running.
+    pub fn submit<F: FnOnce(IoBits) + Send + 'env>(&self, req: DmIoRequest<'env>, done: F) -> Result {
+        let mut c = req.to_c(self.client)?;
+        let cb = memalloc_noio_scope(|| KBox::new(ScopedCallback { scope: self, done }, GFP_KERNEL))?;
+        let context = KBox::into_raw(cb);
+        c.req.notify.fn_ = Some(scoped_notify::<F>);
+        c.req.notify.context = context.cast();
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: `to_c` checked the request. The memory, devices and client
+        // are borrowed for `'env`, and the scope waits for this request
+        // before `'env` can end; `context` is the leaked box that
+        // `scoped_notify` takes back, once.
+        let r = unsafe {
+            bindings::dm_io(
+                &mut c.req,
+                c.num_regions,
+                c.regions,
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                req.ioprio,
+            )
+        };
+        if r != 0 {
+            // SAFETY: Refused: the callback never runs and never saw `context`.
+            drop(unsafe { KBox::from_raw(context) });
+            self.put();
+        }
+        to_result(r)
+    }
+
+    fn put(&self) {
+        if self.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.done.complete_all();
+        }
+    }
+}
+
+/// # Safety
+///
+/// `context` must be a `ScopedCallback<F>` leaked by [`IoScope::submit`];
+/// `dm_io()` calls this once per request.
+unsafe extern "C" fn scoped_notify<F: FnOnce(IoBits)>(
+    error: ffi::c_ulong,
+    unsup: ffi::c_ulong,
+    context: *mut ffi::c_void,
+) {
+    // SAFETY: Guaranteed by the caller; this is the only call.
+    let cb = unsafe { KBox::from_raw(context.cast::<ScopedCallback<'_, '_, F>>()) };
+    let ScopedCallback { scope, done } = KBox::into_inner(cb);
+    done(IoBits {
+        error_bits: error,
+        unsup_bits: unsup,
+    });
+    // The scope waits for this request, so it is still there.
+    scope.put();
+}
+
+/// Room for the regions of an owned request, filled by
+/// [`OwnedIo::request`]; at most [`DM_IO_MAX_REGIONS`].
+///
+/// # Invariants
+///
+/// The first `len` entries of `regions` are initialised.
+pub struct RegionBuf<'a> {
+    regions: [MaybeUninit<Region<'a>>; DM_IO_MAX_REGIONS],
+    len: usize,
+}
+
+impl<'a> RegionBuf<'a> {
+    fn new() -> Self {
+        // INVARIANT: None is initialised yet.
+        Self {
+            regions: [const { MaybeUninit::uninit() }; DM_IO_MAX_REGIONS],
+            len: 0,
+        }
+    }
+
+    /// Adds a region; `EINVAL` once [`DM_IO_MAX_REGIONS`] are there.
+    pub fn push(&mut self, region: Region<'a>) -> Result {
+        let slot = self.regions.get_mut(self.len).ok_or(EINVAL)?;
+        slot.write(region);
+        // INVARIANT: The entry at `len` was just initialised.
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The regions so far.
+    pub fn as_slice(&self) -> &[Region<'a>] {
+        // SAFETY: By the type invariant the first `len` entries are
+        // initialised; `MaybeUninit<T>` has the layout of `T`.
+        unsafe { core::slice::from_raw_parts(self.regions.as_ptr().cast(), self.len) }
+    }
+}
+
+/// An asynchronous request that owns, or keeps alive, everything its I/O
+/// touches: how a device-mapper target sends I/O that outlives the function
+/// that sends it (a bio's write to every leg, a copy job's read).
+///
+/// The request is boxed and `'static`. While its I/O is in flight the box
+/// stays where it is, unchanged, so whatever [`OwnedIo::request`] borrows
+/// from it (devices, memory) and the client stay valid.
+/// [`OwnedIo::complete`] gets the box back exactly once.
+pub trait OwnedIo: Send + 'static {
+    /// The client to send through, owned or kept alive by `self`.
+    fn client(&self) -> &DmIoClient;
+
+    /// The request: regions filled into `regions`, memory and devices
+    /// borrowed from `self`.
+    fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a>>;
+
+    /// Runs once, when every region has finished: in bio completion
+    /// context (possibly hard IRQ), so it must not sleep; or in
+    /// [`async_io`] itself if no bio could be sent.
+    fn complete(this: KBox<Self>, bits: IoBits);
+}
+
+/// Sends an owned request (`dm_io()` with a notify function).
+///
+/// On `Err` nothing was sent and the request comes back, so its owner can
+/// still finish what it carries (end a bio, free a job).
+///
+/// # Examples
+///
+/// ```
+/// use kernel::block::{bdev::BlockDevice, opf::{Opf, ReqOp}};
+/// use kernel::device_mapper::io::{
+///     async_io, DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf,
+/// };
+/// use kernel::sync::Arc;
+///
+/// /// A write of a buffer it owns, through a client it shares.
+/// struct Write {
+///     client: Arc<DmIoClient>,
+///     dev: &'static BlockDevice,
+///     buf: KVec<u8>,
+/// }
+///
+/// impl OwnedIo for Write {
+///     fn client(&self) -> &DmIoClient {
+///         &self.client
+///     }
+///
+///     fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a>> {
+///         regions.push(Region::new(self.dev, 0, (self.buf.len() >> 9) as u64))?;
+///         Ok(DmIoRequest {
+///             opf: Opf::new(ReqOp::Write),
+///             regions: regions.as_slice(),
+///             memory: DmIoMemory::kmalloc_ro(&self.buf)?,
+///             ioprio: 0,
+///         })
+///     }
+///
+///     fn complete(this: KBox<Self>, bits: IoBits) {
+///         // Completion context: no sleeping. Dropping `this` is fine, even
+///         // when it holds the last reference to the client.
+///         if bits.to_result().is_err() {
+///             pr_warn!("write failed\n");
+///         }
+///         drop(this);
+///     }
+/// }
+///
+/// fn send(client: Arc<DmIoClient>, dev: &'static BlockDevice, buf: KVec<u8>) -> Result {
+///     let req = KBox::new(Write { client, dev, buf }, GFP_KERNEL)?;
+///     async_io(req).map_err(|(e, _req)| e)
+/// }
+/// ```
+pub fn async_io<T: OwnedIo>(req: KBox<T>) -> Result<(), (Error, KBox<T>)> {
+    let raw = KBox::into_raw(req);
+    let r = {
+        // SAFETY: `raw` is the leaked box, valid until `owned_notify` or the
+        // error path below takes it back.
+        let this = unsafe { &*raw };
+        let mut regions = RegionBuf::new();
+        match this.request(&mut regions) {
+            Ok(req) => match req.to_c(this.client()) {
+                Ok(mut c) => {
+                    c.req.notify.fn_ = Some(owned_notify::<T>);
+                    c.req.notify.context = raw.cast();
+                    // SAFETY: `to_c` checked the request. The client, the
+                    // devices and the memory are borrowed from the box (or
+                    // kept alive by it), which `owned_notify` frees only once
+                    // the I/O is over; `raw` is its context.
+                    to_result(unsafe {
+                        bindings::dm_io(
+                            &mut c.req,
+                            c.num_regions,
+                            c.regions,
+                            core::ptr::null_mut(),
+                            core::ptr::null_mut(),
+                            req.ioprio,
+                        )
+                    })
+                }
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    };
+    // SAFETY: Refused: the callback never runs, the box is ours again.
+    r.map_err(|e| (e, unsafe { KBox::from_raw(raw) }))
+}
+
+/// # Safety
+///
+/// `context` must be the box leaked by [`async_io`] for this `T`; `dm_io()`
+/// calls this once per request.
+unsafe extern "C" fn owned_notify<T: OwnedIo>(
+    error: ffi::c_ulong,
+    unsup: ffi::c_ulong,
+    context: *mut ffi::c_void,
+) {
+    // SAFETY: Guaranteed by the caller.
+    let req = unsafe { KBox::from_raw(context.cast::<T>()) };
+    T::complete(
+        req,
+        IoBits {
+            error_bits: error,
+            unsup_bits: unsup,
+        },
+    );
+}

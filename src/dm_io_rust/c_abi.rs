@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The C entry points: `dm_io()`, `dm_io_client_create()`,
+//! `dm_io_client_destroy()`, with the types and semantics of
+//! [`include/linux/dm-io.h`](srctree/include/linux/dm-io.h), and dm-mod's
+//! `dm_io_init()` / `dm_io_exit()`.
+//!
+//! Each entry point checks the raw pointers, turns them into typed
+//! references, calls the safe dm-io, and turns its `Result` into an errno.
+//! Bad input gets an error where upstream would crash or hang.
+
+use super::{
+    client::Client,
+    io::{IoBits, Notify, DM_IO_MAX_REGIONS},
+    memory::Memory,
+    region::Region,
+    request::Request,
+};
+use crate::{
+    bindings,
+    block::{
+        bio::{Bio, KernelBuf, KernelBufKind, Segment},
+        opf::Opf,
+        SECTOR_SHIFT,
+    },
+    device_mapper::page_list::PageListCursor,
+};
+use core::{pin::Pin, ptr::NonNull};
+use kernel::{error::from_err_ptr, ffi, pr_warn_once, prelude::*};
+
+/// The `io_notify_fn` of an asynchronous C request and its context.
+pub(crate) struct CNotify {
+    func: unsafe extern "C" fn(ffi::c_ulong, ffi::c_ulong, *mut ffi::c_void),
+    context: *mut ffi::c_void,
+}
+
+// SAFETY: `dm_io()`'s contract: the callback may be called, with its
+// context, from any context.
+unsafe impl Send for CNotify {}
+// SAFETY: The context is only handed to the callback.
+unsafe impl Sync for CNotify {}
+
+impl Notify for CNotify {
+    fn notify(self, bits: IoBits) {
+        // SAFETY: The caller of `dm_io()` promised that `func` may be called
+        // once with `context` when the request completes; this is that call.
+        unsafe {
+            (self.func)(
+                bits.error_bits as ffi::c_ulong,
+                bits.unsup_bits as ffi::c_ulong,
+                self.context,
+            )
+        };
+    }
+}
+
+/// What `struct dm_io_client` is, for C callers.
+type DmIoClient = Client<CNotify>;
+
+// `dm_io()` borrows the caller's region array as `[Region]`.
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    assert!(size_of::<Region<'_>>() == size_of::<bindings::dm_io_region>());
+    assert!(offset_of!(Region<'_>, bdev) == offset_of!(bindings::dm_io_region, bdev));
+    assert!(offset_of!(Region<'_>, sector) == offset_of!(bindings::dm_io_region, sector));
+    assert!(offset_of!(Region<'_>, count) == offset_of!(bindings::dm_io_region, count));
+};
+
+extern "C" {
+    /// dm-mod's `reserved_bio_based_ios` parameter (`drivers/md/dm.h`).
+    fn dm_get_reserved_bio_based_ios() -> ffi::c_uint;
+}
+
+fn is_err_or_null<T>(ptr: *const T) -> bool {
+    ptr.is_null() || from_err_ptr(ptr.cast_mut()).is_err()
+}
+
+/// `dm_io_client_create()`: a client with dm-mod's reserve, or an
+/// `ERR_PTR()`.
+#[cfg_attr(not(dm_io_rs_out_of_tree), export_name = "dm_io_client_create")]
+#[cfg_attr(dm_io_rs_out_of_tree, export_name = "rdm_io_client_create")]
+pub(crate) extern "C" fn dm_io_client_create() -> *mut DmIoClient {
+    // SAFETY: No preconditions; reads a module parameter of dm-mod.
+    let min_ios = unsafe { dm_get_reserved_bio_based_ios() };
+    match KBox::pin_init(DmIoClient::new(min_ios), GFP_KERNEL) {
+        // SAFETY: The client stays pinned: C only holds this pointer and
+        // gives it back to `dm_io_client_destroy()`.
+        Ok(client) => KBox::into_raw(unsafe { Pin::into_inner_unchecked(client) }),
+        Err(e) => e.to_ptr(),
+    }
+}
+
+/// `dm_io_client_destroy()`; ignores NULL and error pointers.
+///
+/// # Safety
+///
+/// `client` must come from [`dm_io_client_create`], with no I/O in
+/// flight, and not be used afterwards.
+#[cfg_attr(not(dm_io_rs_out_of_tree), export_name = "dm_io_client_destroy")]
+#[cfg_attr(dm_io_rs_out_of_tree, export_name = "rdm_io_client_destroy")]
+pub(crate) unsafe extern "C" fn dm_io_client_destroy(client: *mut DmIoClient) {
+    if is_err_or_null(client) {
+        return;
+    }
+    // SAFETY: Guaranteed by the caller; the box was pinned, and dropping it
+    // in place keeps the pinning promise.
+    drop(unsafe { Pin::new_unchecked(KBox::from_raw(client)) });
+}
+
+/// `dm_io_client_resize()` of the original design, which the out-of-tree
+/// C ABI keeps: reserve io objects for `num_pages` pages, four per page as
+/// it did.
+///
+/// # Safety
+///
+/// `client` must be NULL or a live client from [`dm_io_client_create`].
+#[cfg(dm_io_rs_out_of_tree)]
+#[export_name = "rdm_io_client_resize"]
+pub(crate) unsafe extern "C" fn dm_io_client_resize(
+    num_pages: ffi::c_uint,
+    client: *mut DmIoClient,
+) -> ffi::c_int {
+    if is_err_or_null(client) {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: A live client (caller).
+    match unsafe { &*client }.pool.resize(num_pages.saturating_mul(4)) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// The memory of a C request.
+///
+/// # Safety
+///
+/// The memory must stay valid for `'a`, as far as the regions reach (the
+/// largest is `max_bytes`), as `dm_io()` requires; `regions` were checked.
+unsafe fn memory<'a>(mem: &bindings::dm_io_memory, max_bytes: u64) -> Result<Memory<'a>> {
+    // SAFETY: Every member of the union is a pointer.
+    let ptr = unsafe { mem.ptr.addr };
+    let Some(ptr) = NonNull::new(ptr.cast::<u8>()) else {
+        // How upstream callers say "no data" (dm-raid1, dm-bufio and
+        // dm-integrity flushes and discards): the request refuses it for a
+        // region that moves data.
+        return match mem.type_ {
+            bindings::dm_io_mem_type_DM_IO_PAGE_LIST
+            | bindings::dm_io_mem_type_DM_IO_BIO
+            | bindings::dm_io_mem_type_DM_IO_VMA
+            | bindings::dm_io_mem_type_DM_IO_KMEM
+            | bindings::dm_io_mem_type_DM_IO_BVEC => Ok(Memory::None),
+            _ => Err(EINVAL),
+        };
+    };
+    Ok(match mem.type_ {
+        bindings::dm_io_mem_type_DM_IO_PAGE_LIST => {
+            let offset = mem.offset as usize;
+            if offset >= kernel::page::PAGE_SIZE {
+                return Err(EINVAL);
+            }
+            Memory::PageList {
+                // SAFETY: A `page_list` chain that the caller keeps for the
+                // request.
+                list: unsafe { PageListCursor::from_raw(ptr.as_ptr().cast()) },
+                offset,
+            }
+        }
+        bindings::dm_io_mem_type_DM_IO_BIO => {
+            // SAFETY: The caller's bio, which it keeps unchanged for the
+            // request.
+            Memory::Bio(unsafe { Bio::from_raw(ptr.as_ptr().cast()) })
+        }
+        bindings::dm_io_mem_type_DM_IO_VMA => {
+            // SAFETY: vmalloc memory that the caller lends for the request.
+            Memory::Kernel(unsafe { KernelBuf::from_raw(ptr, KernelBufKind::Vmalloc) })
+        }
+        bindings::dm_io_mem_type_DM_IO_KMEM => {
+            // SAFETY: Linear-map memory that the caller lends for the request.
+            Memory::Kernel(unsafe { KernelBuf::from_raw(ptr, KernelBufKind::Linear) })
+        }
+        bindings::dm_io_mem_type_DM_IO_BVEC => {
+            // The array has no length: take the entries that cover the
+            // largest region, refusing an empty one.
+            let bvecs = ptr.as_ptr().cast::<bindings::bio_vec>();
+            let (mut n, mut bytes) = (0usize, 0u64);
+            while bytes < max_bytes {
+                // SAFETY: The caller provides entries up to the one that covers
+                // the largest region; this stops there.
+                let bv = unsafe { &*bvecs.add(n) };
+                if bv.bv_len == 0 || bv.bv_page.is_null() {
+                    return Err(EINVAL);
+                }
+                bytes += u64::from(bv.bv_len);
+                n += 1;
+            }
+            // SAFETY: `n` checked, non-empty entries, valid for the request.
+            Memory::Bvec(unsafe { Segment::slice_from_raw(bvecs, n) })
+        }
+        _ => return Err(EINVAL),
+    })
+}
+
+/// `dm_io()`.
+///
+/// Beyond upstream, refuses with `-EINVAL` (and no callback) a NULL
+/// request, client or region array, more than `BITS_PER_LONG` regions, an
+/// unknown memory type, a NULL memory pointer for a region that moves data,
+/// a page-list offset of `PAGE_SIZE` or more, a `DM_IO_BVEC` array with an
+/// empty entry, a region to move data with a NULL `bdev`, or a `DM_IO_BIO`
+/// region larger than the bio.
+///
+/// # Safety
+///
+/// As for upstream `dm_io()`: `io_req` and the `num_regions` entries of
+/// `where_` are valid for the call; the client, the devices, the memory and
+/// the notify context stay valid until the request completes.
+#[cfg_attr(not(dm_io_rs_out_of_tree), export_name = "dm_io")]
+#[cfg_attr(dm_io_rs_out_of_tree, export_name = "rdm_io")]
+pub(crate) unsafe extern "C" fn dm_io(
+    io_req: *mut bindings::dm_io_request,
+    num_regions: ffi::c_uint,
+    where_: *mut bindings::dm_io_region,
+    sync_error_bits: *mut ffi::c_ulong,
+    sync_unsup_bits: *mut ffi::c_ulong,
+    ioprio: ffi::c_ushort,
+) -> ffi::c_int {
+    // SAFETY: Guaranteed by the caller.
+    match unsafe { dm_io_inner(io_req, num_regions, where_, sync_error_bits, sync_unsup_bits, ioprio) } {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// See [`dm_io`].
+unsafe fn dm_io_inner(
+    io_req: *mut bindings::dm_io_request,
+    num_regions: ffi::c_uint,
+    where_: *mut bindings::dm_io_region,
+    sync_error_bits: *mut ffi::c_ulong,
+    sync_unsup_bits: *mut ffi::c_ulong,
+    ioprio: ffi::c_ushort,
+) -> Result {
+    // SAFETY: Valid for the call when not NULL (caller).
+    let req = unsafe { io_req.as_ref() }.ok_or(EINVAL)?;
+    let opf = Opf::from_raw(req.bi_opf);
+    if num_regions > 1 && !opf.is_write() {
+        // The request's own check says so too; upstream checks it first.
+        pr_warn_once!("multi-region request that is not a write refused\n");
+        return Err(EIO);
+    }
+    let client = req.client.cast::<DmIoClient>();
+    if is_err_or_null(client) || where_.is_null() || num_regions as usize > DM_IO_MAX_REGIONS {
+        return Err(EINVAL);
+    }
+    // SAFETY: A live client until the request completes (caller); `'static`
+    // because the request may complete after this call, and dm-io keeps no
+    // reference past the completion.
+    let client: &'static DmIoClient = unsafe { &*client };
+    // SAFETY: `Region` has the layout of `struct dm_io_region` (checked
+    // above); the caller passes `num_regions` of them, unchanged until the
+    // request completes; a NULL `bdev` reads as `None`.
+    let regions: &'static [Region<'static>] =
+        unsafe { core::slice::from_raw_parts(where_.cast(), num_regions as usize) };
+    // The bytes of the largest region, as far as the memory must reach: an
+    // overflowing count fails its region in dispatch and needs none.
+    let max_bytes = regions
+        .iter()
+        .filter_map(|r| r.count.checked_shl(SECTOR_SHIFT).filter(|b| b >> SECTOR_SHIFT == r.count))
+        .max()
+        .unwrap_or(0);
+    let max_bytes = if opf.is_discard_or_write_zeroes() { 0 } else { max_bytes };
+    // SAFETY: The caller keeps the memory valid until the request completes;
+    // dm-io keeps no reference past it.
+    let memory: Memory<'static> = unsafe { memory(&req.mem, max_bytes) }?;
+    let request = Request {
+        opf,
+        regions,
+        memory,
+        ioprio,
+    };
+    match req.notify.fn_ {
+        None => {
+            let bits = client.sync_io(request)?;
+            // SAFETY: Optional out-pointers, valid when not NULL (caller).
+            unsafe {
+                if let Some(p) = sync_error_bits.as_mut() {
+                    *p = bits.error_bits as ffi::c_ulong;
+                }
+                if let Some(p) = sync_unsup_bits.as_mut() {
+                    *p = bits.unsup_bits as ffi::c_ulong;
+                }
+            }
+            bits.to_result()
+        }
+        Some(func) => client.async_io(
+            request,
+            CNotify {
+                func,
+                context: req.notify.context,
+            },
+        ),
+    }
+}
+
+/// `dm_io_init()`, from dm-mod's init table. Clients allocate their io
+/// objects from a kmalloc mempool: nothing to set up.
+#[cfg(not(dm_io_rs_out_of_tree))]
+#[no_mangle]
+pub(crate) extern "C" fn dm_io_init() -> ffi::c_int {
+    pr_info!("Rust dm-io in place of drivers/md/dm-io.c\n");
+    0
+}
+
+/// `dm_io_exit()`, from dm-mod's exit table.
+#[cfg(not(dm_io_rs_out_of_tree))]
+#[no_mangle]
+pub(crate) extern "C" fn dm_io_exit() {}

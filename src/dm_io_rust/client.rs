@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A client: the reserve of io objects and bios that lets its I/O make
+//! progress under memory pressure (`struct dm_io_client`).
+
+use super::io::{Io, Notify};
+use crate::{block::bio::group::BioGroup, block::bio_set::BioSet, mempool::Mempool};
+use kernel::prelude::*;
+
+/// The io objects of a client's asynchronous requests, each in a bio group.
+pub(crate) type IoGroup<N> = BioGroup<Io<'static, N>>;
+
+/// A mempool of io objects and a bio set.
+///
+/// Pinned: io objects and bios point back into it. It must outlive all of
+/// its I/O, which its owner guarantees.
+#[pin_data]
+pub(crate) struct Client<N: Notify> {
+    // Field order is drop order, as in `dm_io_client_destroy()`.
+    #[pin]
+    pub(crate) pool: Mempool<IoGroup<N>>,
+    #[pin]
+    pub(crate) bios: BioSet,
+}
+
+impl<N: Notify> Client<N> {
+    /// `dm_io_client_create()` with a reserve of `min_ios` io objects and
+    /// bios.
+    pub(crate) fn new(min_ios: u32) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            pool <- Mempool::new(min_ios),
+            bios <- BioSet::new(min_ios),
+        })
+    }
+}

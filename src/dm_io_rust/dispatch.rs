@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Turning regions into bios (`dispatch_io()` and `do_region()`).
+
+use super::{io::Io, memory::Memory, region::Region};
+use crate::block::{
+    bdev::BlockDevice,
+    bio::{group::Submitter, NewBio},
+    bio_set::BioSet,
+    opf::{Opf, ReqFlag, ReqOp},
+    plug::with_plug,
+    SECTOR_SHIFT,
+};
+use kernel::{bindings::BIO_MAX_VECS, page::PAGE_SIZE, prelude::*, warn_on};
+
+/// One request's dispatch: the same operation, memory and bio set for every
+/// region.
+pub(crate) struct Dispatch<'s, 'g, 'm, 'env, 'r, N: Send + Sync> {
+    pub(crate) sub: &'s Submitter<'g, 'env, Io<'r, N>>,
+    pub(crate) bios: &'env BioSet,
+    pub(crate) opf: Opf,
+    pub(crate) mem: &'m Memory<'env>,
+    pub(crate) ioprio: u16,
+}
+
+/// Bytes in a bio of `BIO_MAX_VECS` pages.
+const BIO_MAX_BYTES: u64 = BIO_MAX_VECS as u64 * PAGE_SIZE as u64;
+
+impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
+    /// Sends every region (`dispatch_io()` without the final put, which the
+    /// bio group does).
+    pub(crate) fn regions(&self, regions: &'env [Region<'env>]) {
+        // Several bios or requests go out as one batch under a plug: more
+        // than one region, or a region that dm-io (at BIO_MAX_VECS pages) or
+        // the block layer (at the device's request size) splits. An empty
+        // flush has nothing to batch: blk-mq hands it to the flush
+        // machinery.
+        let splits = |r: &Region<'_>| {
+            let bytes = r.count << SECTOR_SHIFT;
+            bytes > PAGE_SIZE as u64
+                && r.bdev.is_some_and(|b| {
+                    bytes > BIO_MAX_BYTES.min(u64::from(b.max_sectors()) << SECTOR_SHIFT)
+                })
+        };
+        let data = regions.iter().any(|r| r.count > 0);
+        if data && (regions.len() > 1 || regions.first().is_some_and(splits)) {
+            with_plug(|| self.each(regions));
+        } else {
+            self.each(regions);
+        }
+    }
+
+    fn each(&self, regions: &'env [Region<'env>]) {
+        let flush = self.opf.has(ReqFlag::Preflush);
+        for (index, region) in regions.iter().enumerate() {
+            if region.count == 0 && !flush {
+                continue;
+            }
+            match region.bdev {
+                Some(bdev) => {
+                    if let Err(err) = self.region(index, bdev, region) {
+                        self.sub.handler().fail(index, err);
+                    }
+                }
+                None => {
+                    // The request checked this region: never reached.
+                    warn_on!(true);
+                    self.sub.handler().fail(index, EINVAL);
+                }
+            }
+        }
+    }
+
+    fn submit(&self, bio: NewBio<'env>, index: usize) -> Result {
+        self.sub.submit(bio, index).map_err(|_| {
+            // The request has at most as many regions as a group has indices:
+            // never reached.
+            warn_on!(true);
+            EINVAL
+        })
+    }
+
+    /// Sends one region (`do_region()`). An error fails this region alone;
+    /// the bios already sent for it complete as usual.
+    fn region(&self, index: usize, bdev: &'env BlockDevice, region: &Region<'env>) -> Result {
+        let opf = self.opf;
+        // Past the end of the sector space: no device has it, so this region
+        // fails as an I/O error would, and the others go on.
+        region.sector.checked_add(region.count).ok_or(EIO)?;
+        let bytes = region
+            .count
+            .checked_shl(SECTOR_SHIFT)
+            .filter(|b| b >> SECTOR_SHIFT == region.count)
+            .ok_or(EIO)?;
+
+        if opf.is_discard_or_write_zeroes() {
+            return self.no_data(index, bdev, region.sector, bytes);
+        }
+        if let Memory::Bio(src) = self.mem {
+            // A clone of the caller's bio, trimmed to the region; an empty
+            // flush too, so that it carries the caller's cgroup.
+            let bytes = u32::try_from(bytes).map_err(|_| EINVAL)?;
+            let mut bio = NewBio::clone_of(self.bios, bdev, src, bytes)?;
+            bio.set_sector(region.sector);
+            bio.set_opf(opf)?;
+            bio.set_ioprio(self.ioprio);
+            return self.submit(bio, index);
+        }
+        if bytes == 0 {
+            // The empty bio of a flush.
+            let mut bio = NewBio::alloc_no_data(self.bios, bdev, opf, region.sector, 0)?;
+            bio.set_ioprio(self.ioprio);
+            return self.submit(bio, index);
+        }
+
+        let mut dp = self.mem.dpages();
+        let mut done = 0u64;
+        while done < bytes {
+            let remaining = bytes - done;
+            let nr_vecs = dp.bio_vecs(remaining);
+            let mut bio = NewBio::alloc(self.bios, bdev, nr_vecs, opf)?;
+            bio.set_sector(region.sector + (done >> SECTOR_SHIFT));
+            bio.set_ioprio(self.ioprio);
+            // As many segments as the bio takes.
+            while done < bytes {
+                let max = usize::try_from(bytes - done).unwrap_or(usize::MAX);
+                // The memory ran out or has a hole: fail the region rather than
+                // send a short bio.
+                let seg = dp.peek(max).ok_or(EINVAL)?;
+                if !bio.add(&seg) {
+                    break;
+                }
+                dp.advance(seg.len() as usize);
+                done += u64::from(seg.len());
+            }
+            // Not even one segment fits a fresh bio: going on would loop.
+            if bio.size() == 0 {
+                return Err(EINVAL);
+            }
+            // An atomic write reaches the device whole or not at all: refuse
+            // the region before any of it is sent, as the block layer refuses
+            // an atomic bio it cannot take.
+            if opf.has(ReqFlag::Atomic) && done < bytes {
+                return Err(EINVAL);
+            }
+            self.submit(bio, index)?;
+        }
+        Ok(())
+    }
+
+    /// Discard or write-zeroes bios, cut at the device's limit for the
+    /// operation; a device without it fails the region as unsupported.
+    fn no_data(&self, index: usize, bdev: &'env BlockDevice, sector: u64, bytes: u64) -> Result {
+        let limit = if self.opf.is(ReqOp::WriteZeroes) {
+            bdev.max_write_zeroes_sectors()
+        } else {
+            bdev.max_discard_sectors()
+        };
+        // `bi_size` is 32 bits: cap a huge limit to what it can hold, in
+        // whole logical blocks.
+        let block_sectors = (bdev.logical_block_size() >> SECTOR_SHIFT).max(1);
+        let limit = u64::from(limit.min((u32::MAX >> SECTOR_SHIFT) & !(block_sectors - 1)));
+        if limit == 0 {
+            return Err(EOPNOTSUPP);
+        }
+        let mut done = 0u64;
+        while done < bytes {
+            let chunk = (bytes - done).min(limit << SECTOR_SHIFT);
+            let mut bio = NewBio::alloc_no_data(
+                self.bios,
+                bdev,
+                self.opf,
+                sector + (done >> SECTOR_SHIFT),
+                chunk as u32,
+            )?;
+            bio.set_ioprio(self.ioprio);
+            self.submit(bio, index)?;
+            done += chunk;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The io object of a request (`struct io`): gathers the regions' error
+//! bits as their bios complete, and runs the completion once.
+
+use crate::block::bio::{
+    group::{BioGroupHandler, PooledGroupHandler},
+    AfterRead, CompletedBio,
+};
+use core::sync::atomic::{AtomicUsize, Ordering};
+use kernel::prelude::*;
+
+/// At most this many regions per request: one bit each in the error and
+/// unsupported bit sets, one bio index each in `bi_private`.
+pub(crate) const DM_IO_MAX_REGIONS: usize = usize::BITS as usize;
+
+/// The outcome of a request: which regions failed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct IoBits {
+    /// Regions with an I/O error (bit *i* for region *i*).
+    pub(crate) error_bits: usize,
+    /// Regions the device refused as unsupported or invalid: not media
+    /// errors.
+    pub(crate) unsup_bits: usize,
+}
+
+impl IoBits {
+    /// The synchronous `dm_io()` return value: `EIO` if any region failed,
+    /// else `EOPNOTSUPP` if any was unsupported.
+    pub(crate) fn to_result(self) -> Result {
+        if self.error_bits != 0 {
+            Err(EIO)
+        } else if self.unsup_bits != 0 {
+            Err(EOPNOTSUPP)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// How an asynchronous request tells its caller that it completed.
+pub(crate) trait Notify: Send + Sync + 'static {
+    /// Called once, with the request's bits.
+    fn notify(self, bits: IoBits);
+}
+
+/// One request in flight: the handler of its group of bios.
+///
+/// 48 bytes, so that its group is 64 bytes, as C's `struct io`. The bit
+/// sets are set with relaxed `set_bit()` semantics; the group's final,
+/// fully ordered decrement publishes them to the completion.
+pub(crate) struct Io<'r, N> {
+    error_bits: AtomicUsize,
+    unsup_bits: AtomicUsize,
+    after_read: AfterRead<'r>,
+    notify: N,
+}
+
+impl<'r, N> Io<'r, N> {
+    pub(crate) fn new(after_read: AfterRead<'r>, notify: N) -> Self {
+        Self {
+            error_bits: AtomicUsize::new(0),
+            unsup_bits: AtomicUsize::new(0),
+            after_read,
+            notify,
+        }
+    }
+
+    /// Records that region `index` failed with `err`: `EOPNOTSUPP`
+    /// (`BLK_STS_NOTSUPP`) and `EINVAL` (`BLK_STS_INVAL`) are not media
+    /// errors and go to the unsupported set.
+    pub(crate) fn fail(&self, index: usize, err: Error) {
+        let bit = 1usize << (index % DM_IO_MAX_REGIONS);
+        if err == EOPNOTSUPP || err == EINVAL {
+            self.unsup_bits.fetch_or(bit, Ordering::Relaxed);
+        } else {
+            self.error_bits.fetch_or(bit, Ordering::Relaxed);
+        }
+    }
+
+    /// The bits, and what the caller is owed for a read: after every bio.
+    pub(crate) fn finish(self) -> (IoBits, N) {
+        let bits = IoBits {
+            error_bits: self.error_bits.into_inner(),
+            unsup_bits: self.unsup_bits.into_inner(),
+        };
+        self.after_read.run(bits.error_bits != 0);
+        (bits, self.notify)
+    }
+}
+
+impl<N: Send + Sync> BioGroupHandler for Io<'_, N> {
+    fn bio_done(&self, index: usize, bio: &mut CompletedBio<'_>) {
+        let Err(err) = bio.status() else {
+            return;
+        };
+        // No stale data reaches a reader: a failed read is zeroed. A clone
+        // refuses (its pages are the source's), and `after_read` zeroes the
+        // source instead.
+        if !bio.opf().is_write() {
+            let _ = bio.zero_fill();
+        }
+        self.fail(index, err);
+    }
+}
+
+impl<N: Notify> PooledGroupHandler for Io<'static, N> {
+    fn group_done(self) {
+        let (bits, notify) = self.finish();
+        notify.notify(bits);
+    }
+}
+
+const _: () = assert!(core::mem::size_of::<Io<'static, [usize; 2]>>() == 48);

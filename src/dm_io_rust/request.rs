@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Requests: checking them, and running them synchronously or
+//! asynchronously (`dm_io()`, `sync_io()`, `async_io()`).
+
+use super::{
+    client::Client,
+    dispatch::Dispatch,
+    io::{Io, IoBits, Notify, DM_IO_MAX_REGIONS},
+    memory::Memory,
+    region::Region,
+};
+use crate::block::{
+    bio::{group::BioGroup, AfterRead},
+    opf::{Opf, ReqFlag},
+    SECTOR_SHIFT,
+};
+use kernel::{pr_warn_once, prelude::*};
+
+/// A request (`struct dm_io_request`, with the regions and I/O priority of
+/// `dm_io()`).
+pub(crate) struct Request<'a> {
+    pub(crate) opf: Opf,
+    pub(crate) regions: &'a [Region<'a>],
+    pub(crate) memory: Memory<'a>,
+    pub(crate) ioprio: u16,
+}
+
+impl<'a> Request<'a> {
+    /// Checks a request before anything is sent; a refused request never
+    /// calls its callback.
+    pub(crate) fn check(&self) -> Result {
+        // Upstream warns and refuses first of all: only writes may go to
+        // more than one region.
+        if self.regions.len() > 1 && !self.opf.is_write() {
+            pr_warn_once!("multi-region request that is not a write refused\n");
+            return Err(EIO);
+        }
+        // Upstream BUG()s here.
+        if self.regions.len() > DM_IO_MAX_REGIONS {
+            return Err(EINVAL);
+        }
+        let flush = self.opf.has(ReqFlag::Preflush);
+        let data = !self.opf.is_discard_or_write_zeroes();
+        for region in self.regions {
+            if region.count == 0 && !flush {
+                continue;
+            }
+            if region.bdev.is_none() {
+                return Err(EINVAL);
+            }
+            if !data || region.count == 0 {
+                continue;
+            }
+            match &self.memory {
+                // A region that moves data needs memory.
+                Memory::None => return Err(EINVAL),
+                // Each clone is trimmed to its region, within the caller's bio.
+                Memory::Bio(bio) if region.count > u64::from(bio.size() >> SECTOR_SHIFT) => {
+                    return Err(EINVAL)
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The operation as dm-io sends it: without the flags that describe a
+    /// caller's own bio (its allocation cache, that it is polled for
+    /// completion, or must not block at submission), which would be wrong on
+    /// the bios of the client's bio set: `bio_put()` would look for a per-cpu
+    /// cache the bio set does not have, and nobody polls them.
+    fn opf(&self) -> Opf {
+        self.opf
+            .without(ReqFlag::AllocCache | ReqFlag::Polled | ReqFlag::Nowait)
+    }
+
+    /// The bytes of the first region, which memory work applies to.
+    fn first_bytes(&self) -> u32 {
+        self.regions
+            .first()
+            .and_then(|r| u32::try_from(r.count.checked_shl(SECTOR_SHIFT)?).ok())
+            .unwrap_or(0)
+    }
+
+    /// Memory work around the I/O (`dp_init()`): flush a vmalloc buffer
+    /// before it; for reads, what the reader is owed after it.
+    fn prepare_memory(&self) -> AfterRead<'a> {
+        let read = !self.opf.is_write() && !self.opf.is_discard_or_write_zeroes();
+        let bytes = self.first_bytes();
+        match &self.memory {
+            Memory::Kernel(buf) => {
+                buf.flush_vmap(bytes as usize);
+                if read {
+                    buf.after_read(bytes)
+                } else {
+                    AfterRead::nothing()
+                }
+            }
+            Memory::Bio(bio) if read => AfterRead::zero_on_error(bio, bytes),
+            _ => AfterRead::nothing(),
+        }
+    }
+}
+
+impl<N: Notify> Client<N> {
+    /// A synchronous request: sends it, waits with I/O accounting, and
+    /// returns which regions failed. `REQ_SYNC` is added, as upstream does.
+    ///
+    /// `Err` means that the request was refused and nothing was sent.
+    /// Unlike upstream, the io object lives on this stack: no pool
+    /// allocation for synchronous I/O.
+    pub(crate) fn sync_io(&self, req: Request<'_>) -> Result<IoBits> {
+        req.check()?;
+        let opf = req.opf().with(ReqFlag::Sync);
+        let io = Io::new(req.prepare_memory(), ());
+        let io = BioGroup::run_on_stack(io, |sub| {
+            Dispatch {
+                sub,
+                bios: &self.bios,
+                opf,
+                mem: &req.memory,
+                ioprio: req.ioprio,
+            }
+            .regions(req.regions)
+        });
+        Ok(io.finish().0)
+    }
+
+    /// An asynchronous request (`async_io()`): on `Ok`, `notify` is called
+    /// exactly once, after the io object went back to the pool: from bio
+    /// completion context, or from this call itself when no bio was sent
+    /// (every region unsupported or failed at once). On `Err` nothing was
+    /// sent and `notify` is dropped without a call.
+    pub(crate) fn async_io(&'static self, req: Request<'static>, notify: N) -> Result {
+        req.check()?;
+        let opf = req.opf();
+        let io = Io::new(req.prepare_memory(), notify);
+        BioGroup::run_pooled(&self.pool, io, |sub| {
+            Dispatch {
+                sub,
+                bios: &self.bios,
+                opf,
+                mem: &req.memory,
+                ioprio: req.ioprio,
+            }
+            .regions(req.regions)
+        })
+        .map_err(|_| ENOMEM)
+    }
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Memory pools with a guaranteed reserve (`mempool_t`).
+//!
+//! C header: [`include/linux/mempool.h`](srctree/include/linux/mempool.h)
+//!
+//! I/O paths allocate from a mempool so that they make progress under
+//! memory pressure: an allocation that the page allocator cannot satisfy is
+//! served from the reserve, or waits for an element to come back.
+
+use crate::{
+    bindings,
+    error::{code::*, to_result},
+    ffi,
+    prelude::*,
+    types::Opaque,
+};
+use core::{
+    marker::PhantomData,
+    mem::ManuallyDrop,
+    ops::{Deref, DerefMut},
+    ptr::NonNull,
+};
+
+/// A mempool of `T`-sized kmalloc elements
+/// (`mempool_init_kmalloc_pool()`).
+///
+/// `T`'s size must be a power of two at least as large as its alignment:
+/// kmalloc aligns such sizes naturally.
+///
+/// # Invariants
+///
+/// `inner` was initialised by `mempool_init_kmalloc_pool()` with
+/// `size_of::<T>()`, and is exited only on drop.
+#[pin_data(PinnedDrop)]
+pub struct Mempool<T> {
+    #[pin]
+    inner: Opaque<bindings::mempool_t>,
+    _elem: PhantomData<T>,
+}
+
+// SAFETY: Mempools are internally synchronised; elements are handed out as
+// `PoolBox`es, which need `T: Send` to cross tasks.
+unsafe impl<T: Send> Send for Mempool<T> {}
+// SAFETY: See above.
+unsafe impl<T: Send> Sync for Mempool<T> {}
+
+impl<T> Mempool<T> {
+    const SIZE_OK: () = assert!(
+        core::mem::size_of::<T>().is_power_of_two()
+            && core::mem::size_of::<T>() >= core::mem::align_of::<T>()
+    );
+
+    /// A pool that always holds at least `min_nr` elements in reserve.
+    pub fn new(min_nr: u32) -> impl PinInit<Self, Error> {
+        let () = Self::SIZE_OK;
+        let min_nr = ffi::c_int::try_from(min_nr.max(1)).unwrap_or(ffi::c_int::MAX);
+        try_pin_init!(Self {
+            inner <- Opaque::try_ffi_init(|slot: *mut bindings::mempool_t| {
+                // SAFETY: `slot` is valid for writing, and zeroed first as C's
+                // embedded pools are; on failure the pool frees what it had.
+                to_result(unsafe {
+                    core::ptr::write_bytes(slot, 0, 1);
+                    bindings::mempool_init_kmalloc_pool(slot, min_nr, core::mem::size_of::<T>())
+                })
+            }),
+            _elem: PhantomData,
+        })
+    }
+
+    /// `mempool_alloc(pool, GFP_NOIO)` holding `value`: may sleep, and waits
+    /// for an element to come back rather than fail. Gives `value` back with
+    /// `ENOMEM` if no element came.
+    pub fn alloc(&self, value: T) -> Result<PoolBox<'_, T>, (Error, T)> {
+        // SAFETY: By the type invariant the pool is initialised.
+        let elem = unsafe { bindings::mempool_alloc_noprof(self.inner.get(), bindings::GFP_NOIO) };
+        let Some(elem) = NonNull::new(elem.cast::<T>()) else {
+            return Err((ENOMEM, value));
+        };
+        // SAFETY: An element is a kmalloc allocation of `size_of::<T>()`
+        // bytes, aligned for `T` (`SIZE_OK`), and ours until freed.
+        unsafe { elem.as_ptr().write(value) };
+        // INVARIANT: The element came from this pool and holds a `T`.
+        Ok(PoolBox { ptr: elem, pool: self })
+    }
+
+    /// `mempool_resize()`: changes the guaranteed reserve. May sleep.
+    pub fn resize(&self, min_nr: u32) -> Result {
+        let min_nr = ffi::c_int::try_from(min_nr).map_err(|_| EINVAL)?;
+        if min_nr == 0 {
+            return Err(EINVAL);
+        }
+        // SAFETY: By the type invariant the pool is initialised.
+        to_result(unsafe { bindings::mempool_resize(self.inner.get(), min_nr) })
+    }
+
+    /// `mempool_free()`.
+    ///
+    /// # Safety
+    ///
+    /// `elem` must be an element of this pool whose value was dropped or
+    /// moved out, and must not be used afterwards.
+    unsafe fn free(&self, elem: NonNull<T>) {
+        // SAFETY: Guaranteed by the caller.
+        unsafe { bindings::mempool_free(elem.as_ptr().cast(), self.inner.get()) };
+    }
+}
+
+#[pinned_drop]
+impl<T> PinnedDrop for Mempool<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: By the type invariant the pool is initialised; every element
+        // is back, since a `PoolBox` borrows the pool.
+        unsafe { bindings::mempool_exit(self.inner.get()) };
+    }
+}
+
+/// A `T` in an element of a [`Mempool`], freed back to it on drop.
+///
+/// # Invariants
+///
+/// `ptr` is an element of `pool` that holds a valid `T` owned by this box.
+pub struct PoolBox<'a, T> {
+    ptr: NonNull<T>,
+    pool: &'a Mempool<T>,
+}
+
+// SAFETY: The box owns its `T`; the pool is `Sync`.
+unsafe impl<T: Send> Send for PoolBox<'_, T> {}
+// SAFETY: Shared access only reaches `&T`.
+unsafe impl<T: Sync> Sync for PoolBox<'_, T> {}
+
+impl<'a, T> PoolBox<'a, T> {
+    /// Gives up the box: the element is no longer freed on drop.
+    pub fn into_raw(this: Self) -> NonNull<T> {
+        ManuallyDrop::new(this).ptr
+    }
+
+    /// Takes back a box given up by [`PoolBox::into_raw`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must come from [`PoolBox::into_raw`] on a box of `pool`, and
+    /// not be used by anyone else afterwards.
+    pub unsafe fn from_raw(pool: &'a Mempool<T>, ptr: NonNull<T>) -> Self {
+        // INVARIANT: Guaranteed by the caller.
+        Self { ptr, pool }
+    }
+
+    /// Moves the `T` out and frees the element first: whatever the `T` does
+    /// next may already find the element back in the pool.
+    pub fn into_inner(this: Self) -> T {
+        let this = ManuallyDrop::new(this);
+        // SAFETY: By the type invariant the element holds a `T`, which is
+        // moved out here and not used in the element again.
+        let value = unsafe { this.ptr.as_ptr().read() };
+        // SAFETY: The element is ours and its value was moved out.
+        unsafe { this.pool.free(this.ptr) };
+        value
+    }
+}
+
+impl<T> Deref for PoolBox<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: By the type invariant the element holds a valid `T`.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T> DerefMut for PoolBox<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: By the type invariant the box owns the `T`.
+        unsafe { self.ptr.as_mut() }
+    }
+}
+
+impl<T> Drop for PoolBox<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the element holds a `T` we own; it is
+        // dropped in place, then the element goes back.
+        unsafe {
+            core::ptr::drop_in_place(self.ptr.as_ptr());
+            self.pool.free(self.ptr);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the patch series adds to rust/bindings/bindings_helper.h, for the
+ * out-of-tree modules (scripts/module-bindgen.sh): the device-mapper
+ * headers and constants that bindgen cannot evaluate.
+ */
+
+#include <linux/device-mapper.h>
+#include <linux/dm-io.h>
+#include <linux/gfp.h>
+
+const gfp_t RUST_CONST_HELPER_GFP_NOIO = GFP_NOIO;
+
+/*
+ * The series adds DM_IO_BVEC to enum dm_io_mem_type; the module's C ABI
+ * takes it as RDM_IO_BVEC (include/dm-io-rs.h).
+ */
+const unsigned int RUST_CONST_HELPER_dm_io_mem_type_DM_IO_BVEC = 4;

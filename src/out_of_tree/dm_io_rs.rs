@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0
+
+// `dm_io_rs.ko`: the dm-io of src/dm_io_rust.rs as a loadable module,
+// exporting its C entry points under an `rdm_` prefix (include/dm-io-rs.h),
+// next to the kernel's own dm-io. Included at the crate root.
+
+include!("../out_of_tree.rs");
+
+use kernel::prelude::*;
+
+module! {
+    type: DmIoModule,
+    name: "dm_io_rs",
+    authors: ["dm-io-rs developers"],
+    description: "device-mapper I/O service (dm-io) in Rust",
+    license: "GPL",
+}
+
+struct DmIoModule;
+
+impl kernel::Module for DmIoModule {
+    fn init(_module: &'static kernel::ThisModule) -> Result<Self> {
+        Ok(Self)
+    }
+}
