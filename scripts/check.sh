@@ -16,22 +16,21 @@ mapfile -t rs < <(cd "$PROJECT_DIR" && find src tests -name '*.rs' | sort)
 	die "rustfmt: run 'rustfmt --edition 2021 --config-path $src/.rustfmt.toml' on the files above"
 
 "$PROJECT_DIR/scripts/build-module.sh" clippy >/dev/null
-"$PROJECT_DIR/scripts/build-module.sh" clippy-builtin
-ko="$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
-"$PROJECT_DIR/scripts/run-suite.sh" kunit "$ko"
+read -ra ko <<<"$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+"$PROJECT_DIR/scripts/run-suite.sh" kunit "${ko[@]}"
 # The rmirror target's dmsetup scenarios (tests/guest/rmirror.sh).
-"$PROJECT_DIR/scripts/run-suite.sh" rmirror "$ko"
+"$PROJECT_DIR/scripts/run-suite.sh" rmirror "${ko[@]}"
 
 # Every suite again on the debug kernel: KASAN, lockdep, kmemleak, object
 # debugging, fault injection (scripts/config/debug.config).
 if [ "${DM_IO_RS_DEBUG_KERNEL:-1}" = 1 ]; then
 	debug_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" debug | tail -n1)"
-	debug_ko="$(KDIR="$debug_kdir" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
-	KDIR="$debug_kdir" DM_IO_RS_RUN=kunit-debug "$PROJECT_DIR/scripts/run-suite.sh" kunit "$debug_ko"
+	read -ra debug_ko <<<"$(KDIR="$debug_kdir" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+	KDIR="$debug_kdir" DM_IO_RS_RUN=kunit-debug "$PROJECT_DIR/scripts/run-suite.sh" kunit "${debug_ko[@]}"
 	grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/kunit-debug/console.txt" ||
 		die "the debug run did not report a clean kmemleak scan"
 	# The rmirror target's scenarios under KASAN and lockdep as well.
-	KDIR="$debug_kdir" DM_IO_RS_RUN=rmirror-debug "$PROJECT_DIR/scripts/run-suite.sh" rmirror "$debug_ko"
+	KDIR="$debug_kdir" DM_IO_RS_RUN=rmirror-debug "$PROJECT_DIR/scripts/run-suite.sh" rmirror "${debug_ko[@]}"
 	grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/rmirror-debug/console.txt" ||
 		die "the rmirror debug run did not report a clean kmemleak scan"
 fi

@@ -81,7 +81,10 @@ impl<T> Mempool<T> {
         // bytes, aligned for `T` (`SIZE_OK`), and ours until freed.
         unsafe { elem.as_ptr().write(value) };
         // INVARIANT: The element came from this pool and holds a `T`.
-        Ok(PoolBox { ptr: elem, pool: self })
+        Ok(PoolBox {
+            ptr: elem,
+            pool: self,
+        })
     }
 
     /// `mempool_resize()`: changes the guaranteed reserve. May sleep.

@@ -48,7 +48,7 @@ MODULE_PARM_DESC(stress_seconds, "minimum duration of the mixed-load stress test
 
 static atomic_long_t stress_requests;
 
-/* Indices of rdm_test_devt(), the order of tests/kunit/common.rs. */
+/* Indices of rdm_test_devt(), the order of tests/dm_io_rust_test/guest_devices.rs. */
 enum { DEV_PLAIN0 = 0, DEV_PLAIN1 = 1, DEV_TIMER0 = 6, DEV_TIMER1 = 7,
        DEV_FLAKY = 8, DEV_DOOMED = 9 };
 

@@ -188,7 +188,12 @@ impl<'a> NewBio<'a> {
 
     /// `bio_alloc_clone(bdev, src, GFP_NOIO, bs)` trimmed to its first
     /// `bytes`: a bio that shares `src`'s data.
-    pub fn clone_of(bs: &'a BioSet, bdev: &'a BlockDevice, src: &'a Bio, bytes: u32) -> Result<Self> {
+    pub fn clone_of(
+        bs: &'a BioSet,
+        bdev: &'a BlockDevice,
+        src: &'a Bio,
+        bytes: u32,
+    ) -> Result<Self> {
         if bytes > src.size() {
             return Err(EINVAL);
         }
@@ -217,15 +222,14 @@ impl<'a> NewBio<'a> {
         self.raw_mut().bi_iter.bi_sector = sector;
     }
 
-    /// Sets the operation and flags, keeping the direction of the data.
+    /// Sets the operation and flags; its data is lent for reads and
+    /// writes alike.
     ///
-    /// `EINVAL` if `opf` would move data the other way than the bio was
-    /// allocated (or cloned) for, or turn a data bio into a discard.
+    /// `EINVAL` if `opf` would turn a bio with data into one without (a
+    /// discard or write-zeroes), or the reverse.
     pub fn set_opf(&mut self, opf: Opf) -> Result {
         let cur = Opf::from_raw(self.raw_mut().bi_opf);
-        if cur.is_write() != opf.is_write()
-            || cur.is_discard_or_write_zeroes() != opf.is_discard_or_write_zeroes()
-        {
+        if cur.is_discard_or_write_zeroes() != opf.is_discard_or_write_zeroes() {
             return Err(EINVAL);
         }
         self.raw_mut().bi_opf = opf.as_raw();
@@ -249,8 +253,7 @@ impl<'a> NewBio<'a> {
         // SAFETY: The bio is ours and unsubmitted; the page is valid for
         // `'a`, as long as the bio's data must be.
         unsafe {
-            bindings::bio_add_page(self.ptr.as_ptr(), seg.page_ptr(), seg.len(), seg.offset())
-                != 0
+            bindings::bio_add_page(self.ptr.as_ptr(), seg.page_ptr(), seg.len(), seg.offset()) != 0
         }
     }
 

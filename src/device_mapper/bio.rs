@@ -95,7 +95,9 @@ impl<D: Copy + Default> PerBio<D> {
     pub(super) unsafe fn of(bio: NonNull<bindings::bio>) -> NonNull<Self> {
         // SAFETY: The caller guarantees the size; dm-core allocated that many
         // bytes with the bio, aligned as `SIZE` explains.
-        unsafe { NonNull::new_unchecked(bindings::dm_per_bio_data(bio.as_ptr(), Self::SIZE).cast()) }
+        unsafe {
+            NonNull::new_unchecked(bindings::dm_per_bio_data(bio.as_ptr(), Self::SIZE).cast())
+        }
     }
 
     /// Sets up the per-bio data of a bio entering `map`.
@@ -215,7 +217,6 @@ impl<T: Target> TargetBio<T> {
             bindings::bio_endio(bio);
         }
     }
-
 }
 
 /// The outcome of a map hook (`DM_MAPIO_*`): only [`MapBio`]'s methods

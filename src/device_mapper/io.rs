@@ -418,14 +418,14 @@ impl DmIoRequest<'_> {
         if n > DM_IO_MAX_REGIONS {
             return Err(EINVAL);
         }
-        let mut largest = 0u64;
-        for r in self.regions {
-            let bytes = r.count.checked_shl(SECTOR_SHIFT).ok_or(EINVAL)?;
-            if bytes >> SECTOR_SHIFT != r.count || r.sector.checked_add(r.count).is_none() {
-                return Err(EINVAL);
-            }
-            largest = largest.max(bytes);
-        }
+        // A region beyond the sector space fails on its own, as an I/O error
+        // would, without touching the memory: it does not count here.
+        let largest = self
+            .regions
+            .iter()
+            .filter_map(|r| r.count.checked_shl(SECTOR_SHIFT).filter(|b| b >> SECTOR_SHIFT == r.count))
+            .max()
+            .unwrap_or(0);
         let data = !self.opf.is_discard_or_write_zeroes();
         if data {
             if largest > self.memory.capacity() as u64 {
@@ -509,9 +509,14 @@ impl<'s, 'env> IoScope<'s, 'env> {
     /// must not sleep; if no bio could be sent (every region unsupported, or
     /// no memory for one) it runs in this call. On `Err` nothing was sent
     /// and `done` is dropped without running.
-    pub fn submit<F: FnOnce(IoBits) + Send + 'env>(&self, req: DmIoRequest<'env>, done: F) -> Result {
+    pub fn submit<F: FnOnce(IoBits) + Send + 'env>(
+        &self,
+        req: DmIoRequest<'env>,
+        done: F,
+    ) -> Result {
         let mut c = req.to_c(self.client)?;
-        let cb = memalloc_noio_scope(|| KBox::new(ScopedCallback { scope: self, done }, GFP_KERNEL))?;
+        let cb =
+            memalloc_noio_scope(|| KBox::new(ScopedCallback { scope: self, done }, GFP_KERNEL))?;
         let context = KBox::into_raw(cb);
         c.req.notify.fn_ = Some(scoped_notify::<F>);
         c.req.notify.context = context.cast();

@@ -132,7 +132,11 @@ pub trait Target: Send + Sync + Sized + 'static {
 
     /// `end_io`: every bio of the target ends here, remapped or taken, with
     /// `status`; a failed remapped bio may be taken back to send it again.
-    fn end_io<'a>(_this: &TargetRef<Self>, _bio: EndIoBio<'a, Self>, _status: Result) -> EndIoResult<'a> {
+    fn end_io<'a>(
+        _this: &TargetRef<Self>,
+        _bio: EndIoBio<'a, Self>,
+        _status: Result,
+    ) -> EndIoResult<'a> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -384,7 +388,9 @@ impl<T: Target> TargetRef<T> {
         let holder = unsafe { (*ti).private }.cast::<Holder<T>>();
         // SAFETY: Not null while constructed; `ManuallyDrop` leaves the count
         // as it is.
-        ManuallyDrop::new(Self(unsafe { ARef::from_raw(NonNull::new_unchecked(holder)) }))
+        ManuallyDrop::new(Self(unsafe {
+            ARef::from_raw(NonNull::new_unchecked(holder))
+        }))
     }
 }
 
@@ -417,12 +423,36 @@ impl<T: Target> TargetRegistration<T> {
             (*raw).ctr = Some(ctr::<T>);
             (*raw).dtr = Some(dtr::<T>);
             (*raw).map = Some(map::<T>);
-            (*raw).end_io = if T::HAS_END_IO { Some(end_io::<T>) } else { None };
-            (*raw).presuspend = if T::HAS_PRESUSPEND { Some(presuspend::<T>) } else { None };
-            (*raw).postsuspend = if T::HAS_POSTSUSPEND { Some(postsuspend::<T>) } else { None };
-            (*raw).resume = if T::HAS_RESUME { Some(resume::<T>) } else { None };
-            (*raw).status = if T::HAS_STATUS { Some(status::<T>) } else { None };
-            (*raw).message = if T::HAS_MESSAGE { Some(message::<T>) } else { None };
+            (*raw).end_io = if T::HAS_END_IO {
+                Some(end_io::<T>)
+            } else {
+                None
+            };
+            (*raw).presuspend = if T::HAS_PRESUSPEND {
+                Some(presuspend::<T>)
+            } else {
+                None
+            };
+            (*raw).postsuspend = if T::HAS_POSTSUSPEND {
+                Some(postsuspend::<T>)
+            } else {
+                None
+            };
+            (*raw).resume = if T::HAS_RESUME {
+                Some(resume::<T>)
+            } else {
+                None
+            };
+            (*raw).status = if T::HAS_STATUS {
+                Some(status::<T>)
+            } else {
+                None
+            };
+            (*raw).message = if T::HAS_MESSAGE {
+                Some(message::<T>)
+            } else {
+                None
+            };
             (*raw).iterate_devices = if T::HAS_ITERATE_DEVICES {
                 Some(iterate_devices::<T>)
             } else {

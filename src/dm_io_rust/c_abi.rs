@@ -225,7 +225,16 @@ pub(crate) unsafe extern "C" fn dm_io(
     ioprio: ffi::c_ushort,
 ) -> ffi::c_int {
     // SAFETY: Guaranteed by the caller.
-    match unsafe { dm_io_inner(io_req, num_regions, where_, sync_error_bits, sync_unsup_bits, ioprio) } {
+    match unsafe {
+        dm_io_inner(
+            io_req,
+            num_regions,
+            where_,
+            sync_error_bits,
+            sync_unsup_bits,
+            ioprio,
+        )
+    } {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
@@ -267,10 +276,18 @@ unsafe fn dm_io_inner(
     // overflowing count fails its region in dispatch and needs none.
     let max_bytes = regions
         .iter()
-        .filter_map(|r| r.count.checked_shl(SECTOR_SHIFT).filter(|b| b >> SECTOR_SHIFT == r.count))
+        .filter_map(|r| {
+            r.count
+                .checked_shl(SECTOR_SHIFT)
+                .filter(|b| b >> SECTOR_SHIFT == r.count)
+        })
         .max()
         .unwrap_or(0);
-    let max_bytes = if opf.is_discard_or_write_zeroes() { 0 } else { max_bytes };
+    let max_bytes = if opf.is_discard_or_write_zeroes() {
+        0
+    } else {
+        max_bytes
+    };
     // SAFETY: The caller keeps the memory valid until the request completes;
     // dm-io keeps no reference past it.
     let memory: Memory<'static> = unsafe { memory(&req.mem, max_bytes) }?;

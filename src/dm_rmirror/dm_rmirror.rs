@@ -5,6 +5,7 @@
 //!
 //! C reference: [`drivers/md/dm-raid1.c`](srctree/drivers/md/dm-raid1.c),
 //! [`drivers/md/dm-kcopyd.c`](srctree/drivers/md/dm-kcopyd.c).
+//! Rust API: [`kernel::device_mapper`].
 //!
 //! Table: `<region_sectors> <n_legs> <dev>... [nosync]`.
 //!
@@ -15,10 +16,11 @@
 //!   took it.
 //! - Reads are remapped to one healthy leg (the default leg, or for an
 //!   in-sync region another healthy one): no allocation on the read path,
-//!   as dm-raid1. A failed read marks the leg failed; `end_io` takes the
-//!   bio back (restored from the record the dm layer made at remap) and
-//!   the work item sends it to another in-sync leg that it was not tried
-//!   on, or fails it when there is none.
+//!   as dm-raid1; the legs tried so far are the bio's per-bio data. A
+//!   failed read marks the leg failed; `end_io` takes the bio back
+//!   (restored from the record the dm layer made at remap) and the work
+//!   item sends it to another in-sync leg that it was not tried on, or
+//!   fails it when there is none.
 //! - Empty flushes go to every healthy leg as count-0 `PREFLUSH` regions.
 //! - The copy engine ([`resync`]) copies out-of-sync regions from the
 //!   default leg to the other healthy legs, several jobs in flight.
@@ -27,19 +29,20 @@ mod io;
 mod region_map;
 mod resync;
 
-use crate::{
-    blk::consts::{BLK_STS_INVAL, BLK_STS_IOERR, BLK_STS_NOTSUPP},
-    dm::{
-        BioList, BioOp, CtrError, DeviceIter, DmDev, EndIoBio, EndIoResult, MapBio, MapResult,
-        PendingBio, StatusType, StatusWriter, Target, TargetInit, TargetRef,
+use crate::device_mapper::{
+    bio::{BioList, BioOp, EndIoBio, EndIoResult, MapBio, MapResult, PendingBio, RetryBio},
+    io::{DmIoClient, DM_IO_MAX_REGIONS},
+    page_list::PageList,
+    status::{StatusType, StatusWriter},
+    target::{
+        CtrError, DeviceIter, Target, TargetConfig, TargetInit, TargetRef, TargetRegistration,
     },
-    dm_io::{DmIoClient, DM_IO_MAX_REGIONS},
-    mm::page::{PageList, PAGE_SIZE},
 };
 use core::fmt::Write;
 use kernel::{
     alloc::AllocError,
-    bindings, new_spinlock_irq,
+    new_spinlock_irq,
+    page::PAGE_SIZE,
     prelude::*,
     sync::SpinLockIrq,
     time::{delay::fsleep, Delta},
@@ -47,8 +50,39 @@ use kernel::{
 use region_map::{RegionMap, RegionState};
 use resync::{JobPhase, JobState, Resync, COPY_JOBS};
 
+#[cfg(dm_io_rs_out_of_tree)]
+include!("../lib.rs");
+
+module! {
+    type: MirrorModule,
+    name: "dm_rmirror",
+    authors: ["dm-io-rs developers"],
+    description: "rmirror: a device-mapper mirror target in Rust",
+    license: "GPL",
+}
+
+struct MirrorModule {
+    _rmirror: TargetRegistration<Mirror>,
+}
+
+impl kernel::Module for MirrorModule {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        Ok(Self {
+            _rmirror: TargetRegistration::register(module)?,
+        })
+    }
+}
+
 /// Sectors per page.
-const PAGE_SECTORS: u64 = (PAGE_SIZE / 512) as u64;
+const PAGE_SECTORS: u64 = (PAGE_SIZE >> kernel::block::SECTOR_SHIFT) as u64;
+
+/// What a read carries as per-bio data: the legs it was tried on, and the
+/// one it went to last.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct ReadState {
+    tried: u64,
+    leg: u32,
+}
 
 /// Everything that changes while the mirror runs, under one IRQ-safe lock
 /// (bio completions update it).
@@ -59,9 +93,9 @@ pub(crate) struct State {
     default_leg: usize,
     regions: RegionMap,
     /// Writes waiting for a region the copy engine is copying.
-    deferred: BioList,
+    deferred: BioList<PendingBio<Mirror>>,
     /// Reads to retry on another leg.
-    retry: BioList,
+    retry: BioList<RetryBio<Mirror>>,
     resync: Resync,
     /// Suspended (or suspending): no new copy job starts.
     suspended: bool,
@@ -92,12 +126,10 @@ impl State {
     }
 }
 
-/// One mirror.
+/// One mirror; its legs are the target's devices, in table order.
 #[pin_data]
 pub(crate) struct Mirror {
-    #[pin]
     client: DmIoClient,
-    legs: KVec<DmDev>,
     /// Bit per leg.
     all_legs: u64,
     region_shift: u32,
@@ -143,26 +175,29 @@ impl Mirror {
 
     /// Sends a read taken back in `end_io` to another leg, or ends it with
     /// an error when no untried leg holds its data.
-    fn resubmit_read(this: &TargetRef<Self>, mut bio: PendingBio) {
+    fn resubmit_read(this: &TargetRef<Self>, mut bio: RetryBio<Self>) {
         let region = this.region_of(bio.sector());
-        let [tried, _] = bio.data();
+        let tried = bio.data().tried;
         let leg = {
             let st = this.state.lock();
             this.choose_read_leg(&st, region, tried)
         };
-        match leg.and_then(|leg| Some((leg, this.legs.get(leg)?))) {
+        match leg.and_then(|leg| Some((leg, this.devices().get(leg)?))) {
             Some((leg, dev)) => {
-                bio.set_data([tried | (1 << leg), leg as u64]);
+                *bio.data_mut() = ReadState {
+                    tried: tried | (1 << leg),
+                    leg: leg as u32,
+                };
                 let sector = bio.sector();
                 bio.resubmit(dev, sector);
             }
-            None => bio.end(BLK_STS_IOERR),
+            None => bio.end(Err(EIO)),
         }
     }
 
     /// A write (or discard): wait for a region being copied, else count it
     /// and send it to every healthy leg.
-    fn map_write(this: &TargetRef<Self>, bio: PendingBio) {
+    fn map_write(this: &TargetRef<Self>, bio: PendingBio<Self>) {
         let region = this.region_of(bio.sector());
         let legs = {
             let mut st = this.state.lock();
@@ -177,7 +212,7 @@ impl Mirror {
             legs
         };
         if legs == 0 {
-            bio.end(BLK_STS_IOERR);
+            bio.end(Err(EIO));
             return;
         }
         io::WriteIo::submit(this, bio, legs, Some(region));
@@ -234,11 +269,13 @@ impl Mirror {
     }
 }
 
+#[vtable]
 impl Target for Mirror {
     const NAME: &'static CStr = c"rmirror";
     const VERSION: [u32; 3] = [1, 0, 0];
+    type PerBio = ReadState;
 
-    fn new(ti: &TargetInit<'_>, args: &[&CStr]) -> Result<impl PinInit<Self, Error>, CtrError> {
+    fn new(ti: &mut TargetInit<'_>, args: &[&CStr]) -> Result<impl PinInit<Self, Error>, CtrError> {
         let inval = |msg| CtrError::new(EINVAL, msg);
         if args.len() < 2 {
             return Err(inval(
@@ -271,7 +308,6 @@ impl Target for Mirror {
             return Err(inval(c"too many regions: use a larger region size"));
         }
         let nomem = |_: AllocError| CtrError::new(ENOMEM, c"cannot allocate");
-        let mut legs = KVec::with_capacity(n, GFP_KERNEL).map_err(nomem)?;
         for path in &args[2..2 + n] {
             let dev = ti
                 .get_device(path)
@@ -279,7 +315,6 @@ impl Target for Mirror {
             if dev.bdev().nr_sectors() < len {
                 return Err(inval(c"a leg is shorter than the target"));
             }
-            legs.push(dev, GFP_KERNEL).map_err(nomem)?;
         }
         let chunk_sectors = region_sectors.min(resync::CHUNK_SECTORS);
         let mut job_pages = KVec::with_capacity(COPY_JOBS, GFP_KERNEL).map_err(nomem)?;
@@ -290,17 +325,18 @@ impl Target for Mirror {
         }
         let regions = RegionMap::new(nr_regions as usize, nosync || n == 1)
             .map_err(|e| CtrError::new(e, c"cannot allocate the region map"))?;
-        ti.configure(&crate::dm::TargetConfig {
+        ti.configure(&TargetConfig {
             num_flush_bios: 1,
             num_discard_bios: 1,
             max_io_len: region_sectors,
         })
         .map_err(|e| CtrError::new(e, c"cannot set the region size as I/O limit"))?;
+        let client =
+            DmIoClient::new().map_err(|e| CtrError::new(e, c"cannot create a dm-io client"))?;
         let all_legs = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
         let resync = Resync::new(!nosync && n > 1);
         Ok(try_pin_init!(Self {
-            client <- DmIoClient::new(),
-            legs,
+            client,
             all_legs,
             region_shift: region_sectors.trailing_zeros(),
             region_sectors,
@@ -322,7 +358,7 @@ impl Target for Mirror {
         }? Error))
     }
 
-    fn map(this: &TargetRef<Self>, mut bio: MapBio<'_>) -> MapResult {
+    fn map<'a>(this: &TargetRef<Self>, mut bio: MapBio<'a, Self>) -> MapResult<'a> {
         match bio.op() {
             BioOp::Read => {
                 let region = this.region_of(bio.sector());
@@ -330,9 +366,12 @@ impl Target for Mirror {
                     let st = this.state.lock();
                     this.choose_read_leg(&st, region, 0)
                 };
-                match leg.and_then(|leg| Some((leg, this.legs.get(leg)?))) {
+                match leg.and_then(|leg| Some((leg, this.devices().get(leg)?))) {
                     Some((leg, dev)) => {
-                        bio.set_data([1 << leg, leg as u64]);
+                        *bio.data_mut() = ReadState {
+                            tried: 1 << leg,
+                            leg: leg as u32,
+                        };
                         let sector = bio.sector();
                         bio.remap(dev, sector)
                     }
@@ -348,7 +387,7 @@ impl Target for Mirror {
                 let (bio, r) = bio.take();
                 let legs = this.state.lock().healthy(this.all_legs);
                 if legs == 0 {
-                    bio.end(BLK_STS_IOERR);
+                    bio.end(Err(EIO));
                 } else {
                     io::WriteIo::submit(this, bio, legs, None);
                 }
@@ -358,26 +397,22 @@ impl Target for Mirror {
         }
     }
 
-    fn end_io(
+    fn end_io<'a>(
         this: &TargetRef<Self>,
-        bio: EndIoBio<'_>,
-        status: &mut bindings::blk_status_t,
-    ) -> EndIoResult {
+        bio: EndIoBio<'a, Self>,
+        status: Result,
+    ) -> EndIoResult<'a> {
         // Writes end in `io::WriteIo`; only a failed remapped read is
         // retried. Unsupported or invalid requests and read-ahead are not
         // media errors (dm-raid1 neither fails the leg for them).
-        if bio.op() != BioOp::Read
-            || *status == 0
-            || *status == BLK_STS_NOTSUPP
-            || *status == BLK_STS_INVAL
-            || bio.is_readahead()
-        {
-            return EndIoResult::DONE;
+        let media_error = matches!(status, Err(e) if e != EOPNOTSUPP && e != EINVAL);
+        if bio.op() != BioOp::Read || !media_error || bio.is_readahead() {
+            return EndIoResult::done();
         }
-        let [_, leg] = bio.data();
+        let leg = bio.data().leg;
         pr_warn!("rmirror: read failed on leg {}, trying another leg\n", leg);
         let Some((bio, r)) = bio.retry() else {
-            return EndIoResult::DONE;
+            return EndIoResult::done();
         };
         {
             let mut st = this.state.lock();
@@ -406,11 +441,11 @@ impl Target for Mirror {
         }
     }
 
-    fn status(&self, kind: StatusType, out: &mut StatusWriter<'_>) {
+    fn status(this: &TargetRef<Self>, kind: StatusType, out: &mut StatusWriter<'_>) {
         let _ = match kind {
-            StatusType::Info => self.status_info(out),
-            StatusType::Table => self.status_table(out),
-            StatusType::Ima => write!(out, "rmirror,legs={}", self.legs.len()),
+            StatusType::Info => Self::status_info(this, out),
+            StatusType::Table => Self::status_table(this, out),
+            StatusType::Ima => write!(out, "rmirror,legs={}", this.devices().len()),
         };
     }
 
@@ -427,9 +462,9 @@ impl Target for Mirror {
         }
     }
 
-    fn iterate_devices(&self, it: &mut DeviceIter<'_>) {
-        for leg in self.legs.iter() {
-            if !it.visit(leg, 0, self.len) {
+    fn iterate_devices(this: &TargetRef<Self>, it: &mut DeviceIter<'_>) {
+        for leg in this.devices() {
+            if !it.visit(leg, 0, this.len) {
                 return;
             }
         }
@@ -446,9 +481,9 @@ impl Target for Mirror {
 }
 
 impl Mirror {
-    fn status_info(&self, out: &mut StatusWriter<'_>) -> core::fmt::Result {
+    fn status_info(this: &TargetRef<Self>, out: &mut StatusWriter<'_>) -> core::fmt::Result {
         let (failed, in_sync, total, state) = {
-            let st = self.state.lock();
+            let st = this.state.lock();
             let state = if !st.resync.active {
                 "idle"
             } else if st.suspended {
@@ -458,23 +493,25 @@ impl Mirror {
             };
             (st.failed, st.regions.in_sync(), st.regions.len(), state)
         };
-        write!(out, "{}", self.legs.len())?;
-        for leg in self.legs.iter() {
+        let legs = this.devices();
+        write!(out, "{}", legs.len())?;
+        for leg in legs {
             write!(out, " {}", leg.name().to_str().unwrap_or("?"))?;
         }
         write!(out, " {}/{} 1 ", in_sync, total)?;
-        for i in 0..self.legs.len() {
+        for i in 0..legs.len() {
             out.write_char(if failed & (1 << i) != 0 { 'D' } else { 'A' })?;
         }
         write!(out, " 1 {}", state)
     }
 
-    fn status_table(&self, out: &mut StatusWriter<'_>) -> core::fmt::Result {
-        write!(out, "{} {}", self.region_sectors, self.legs.len())?;
-        for leg in self.legs.iter() {
+    fn status_table(this: &TargetRef<Self>, out: &mut StatusWriter<'_>) -> core::fmt::Result {
+        let legs = this.devices();
+        write!(out, "{} {}", this.region_sectors, legs.len())?;
+        for leg in legs {
             write!(out, " {}", leg.name().to_str().unwrap_or("?"))?;
         }
-        if self.nosync {
+        if this.nosync {
             write!(out, " nosync")?;
         }
         Ok(())

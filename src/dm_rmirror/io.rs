@@ -4,10 +4,12 @@
 
 use super::{bit_legs, Mirror};
 use crate::{
-    blk::consts::{BLK_STS_IOERR, BLK_STS_NOTSUPP},
-    dm::{BioOp, PendingBio, TargetRef},
-    dm_io::{async_io, DmIoClient, DmIoMemory, IoBits, OwnedIo, Region, RegionBuf},
-    mm::with_noio,
+    device_mapper::{
+        bio::{BioOp, PendingBio},
+        io::{async_io, DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf},
+        target::TargetRef,
+    },
+    mm::memalloc::memalloc_noio_scope,
 };
 use kernel::prelude::*;
 
@@ -15,7 +17,7 @@ use kernel::prelude::*;
 /// the request is the *i*-th leg of the mask).
 pub(super) struct WriteIo {
     mirror: TargetRef<Mirror>,
-    bio: PendingBio,
+    bio: PendingBio<Mirror>,
     legs: u64,
     /// The region whose pending count this write holds.
     region: Option<usize>,
@@ -25,14 +27,14 @@ impl WriteIo {
     /// Sends `bio` to `legs`; ends it with an error if that fails.
     pub(super) fn submit(
         this: &TargetRef<Mirror>,
-        bio: PendingBio,
+        bio: PendingBio<Mirror>,
         legs: u64,
         region: Option<usize>,
     ) {
-        let opf = bio.opf();
-        let Ok(slot) = with_noio(|| KBox::<Self>::new_uninit(GFP_KERNEL)) else {
+        // No reclaim into I/O from a map path.
+        let Ok(slot) = memalloc_noio_scope(|| KBox::<Self>::new_uninit(GFP_KERNEL)) else {
             Self::release(this, region, 0);
-            bio.end(BLK_STS_IOERR);
+            bio.end(Err(EIO));
             return;
         };
         let req = KBox::write(
@@ -44,8 +46,8 @@ impl WriteIo {
                 region,
             },
         );
-        if let Err((_, req)) = async_io(req, opf, 0) {
-            KBox::into_inner(req).finish(BLK_STS_IOERR, 0);
+        if let Err((_, req)) = async_io(req) {
+            KBox::into_inner(req).finish(Err(EIO), 0);
         }
     }
 
@@ -64,7 +66,7 @@ impl WriteIo {
     }
 
     /// Releases the region and ends the bio.
-    fn finish(self, status: u8, failed: u64) {
+    fn finish(self, status: Result, failed: u64) {
         let Self {
             mirror,
             bio,
@@ -81,17 +83,22 @@ impl OwnedIo for WriteIo {
         &self.mirror.client
     }
 
-    fn prepare<'a>(&'a self, regions: &mut RegionBuf<'a>) -> Result<DmIoMemory<'a>> {
+    fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a>> {
         let (sector, count) = if self.bio.op() == BioOp::Flush {
             (0, 0)
         } else {
             (self.bio.sector(), self.bio.sectors())
         };
         for leg in bit_legs(self.legs) {
-            let dev = self.mirror.legs.get(leg).ok_or(EINVAL)?;
+            let dev = self.mirror.devices().get(leg).ok_or(EINVAL)?;
             regions.push(Region::new(dev.bdev(), sector, count))?;
         }
-        Ok(DmIoMemory::Bio(self.bio.as_bio()))
+        Ok(DmIoRequest {
+            opf: self.bio.opf(),
+            regions: regions.as_slice(),
+            memory: DmIoMemory::bio(self.bio.as_bio()),
+            ioprio: 0,
+        })
     }
 
     fn complete(this: KBox<Self>, bits: IoBits) {
@@ -108,11 +115,11 @@ impl OwnedIo for WriteIo {
         }
         let discard = this.bio.op() == BioOp::Discard;
         let status = if unsup == this.legs {
-            BLK_STS_NOTSUPP
+            Err(EOPNOTSUPP)
         } else if failed | unsup == this.legs {
-            BLK_STS_IOERR
+            Err(EIO)
         } else {
-            0
+            Ok(())
         };
         // A discard error does not degrade the mirror (dm-raid1 neither).
         let failed = if discard { 0 } else { failed };

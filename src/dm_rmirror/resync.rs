@@ -15,10 +15,12 @@
 
 use super::{bit_legs, region_map::RegionState, Mirror};
 use crate::{
-    blk::opf::{Opf, ReqFlags, ReqOp},
-    dm::TargetRef,
-    dm_io::{async_io, DmIoClient, DmIoMemory, IoBits, OwnedIo, Region, RegionBuf},
-    mm::with_noio,
+    block::opf::{Opf, ReqOp},
+    device_mapper::{
+        io::{async_io, DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf},
+        target::TargetRef,
+    },
+    mm::memalloc::memalloc_noio_scope,
 };
 use kernel::{
     prelude::*,
@@ -108,7 +110,7 @@ pub(super) fn restart(this: &TargetRef<Mirror>) {
         st.failed = 0;
         st.regions.mark_all_out_of_sync();
         st.resync.generation += 1;
-        st.resync.active = this.legs.len() > 1;
+        st.resync.active = this.devices().len() > 1;
         st.resync.copied = 0;
         st.resync.started = None;
         if !st.resync.active {
@@ -314,13 +316,8 @@ impl CopyIo {
             sector,
             count,
         };
-        let opf = if write {
-            Opf::new(ReqOp::Write, ReqFlags::NONE)
-        } else {
-            Opf::new(ReqOp::Read, ReqFlags::NONE)
-        };
-        let sent = match with_noio(|| KBox::new(req, GFP_KERNEL)) {
-            Ok(req) => async_io(req, opf, 0).is_ok(),
+        let sent = match memalloc_noio_scope(|| KBox::new(req, GFP_KERNEL)) {
+            Ok(req) => async_io(req).is_ok(),
             Err(_) => false,
         };
         if !sent {
@@ -345,14 +342,23 @@ impl OwnedIo for CopyIo {
         &self.mirror.client
     }
 
-    fn prepare<'a>(&'a self, regions: &mut RegionBuf<'a>) -> Result<DmIoMemory<'a>> {
+    fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a>> {
         let pages = self.mirror.job_pages.get(self.job).ok_or(EINVAL)?;
         let legs = if self.write { self.dsts } else { 1 << self.src };
         for leg in bit_legs(legs) {
-            let dev = self.mirror.legs.get(leg).ok_or(EINVAL)?;
+            let dev = self.mirror.devices().get(leg).ok_or(EINVAL)?;
             regions.push(Region::new(dev.bdev(), self.sector, self.count))?;
         }
-        DmIoMemory::page_list(pages, 0)
+        Ok(DmIoRequest {
+            opf: Opf::new(if self.write {
+                ReqOp::Write
+            } else {
+                ReqOp::Read
+            }),
+            regions: regions.as_slice(),
+            memory: DmIoMemory::page_list(pages, 0)?,
+            ioprio: 0,
+        })
     }
 
     fn complete(this: KBox<Self>, bits: IoBits) {

@@ -4,7 +4,7 @@
 // exporting its C entry points under an `rdm_` prefix (include/dm-io-rs.h),
 // next to the kernel's own dm-io. Included at the crate root.
 
-include!("../out_of_tree.rs");
+include!("../lib.rs");
 
 use kernel::prelude::*;
 

@@ -12,8 +12,9 @@ for a in $(cat /proc/cmdline); do
 done
 insmod /modules/dm_io_rs.ko
 # Object sizes behind the bytes-per-I/O column: dm-io's own io cache, the
-# Rust module's, and the bio and bvec slabs every bio_set shares.
-for d in /sys/kernel/slab/io /sys/kernel/slab/dm_io_rs_io /sys/kernel/slab/bio-* /sys/kernel/slab/biovec-*; do
+# kmalloc size class of the Rust module's io objects, and the bio and bvec
+# slabs every bio_set shares.
+for d in /sys/kernel/slab/io /sys/kernel/slab/kmalloc-64 /sys/kernel/slab/bio-* /sys/kernel/slab/biovec-*; do
 	if [ -r "$d/slab_size" ]; then echo "dm-io-bench: slab ${d##*/} $(cat "$d/slab_size")"; fi
 done
 echo "dm-io-bench: args$args"

@@ -1,11 +1,10 @@
 # Guest script for scripts/bench-rmirror.sh: the Rust mirror (rmirror) next
 # to the kernel's C dm-mirror over identical null_blk legs, with fio.
 # Prints "rmirror-bench: <target> <workload> <round> <iops>" lines.
-# Only the module's quick tag suite runs at insmod here (the device
-# suites have their own run, tests/guest/kunit.sh); the legs are null_blk
-# devices from index 20 on, clear of lib.sh's test devices.
-printf dm_io_rs_tag >/sys/module/kunit/parameters/filter_glob
+# The legs are null_blk devices from index 20 on, clear of lib.sh's test
+# devices.
 insmod /modules/dm_io_rs.ko
+insmod /modules/dm_rmirror.ko
 SZ=262144                       # 128 MiB per leg
 ROUNDS=${ROUNDS:-3}
 RUNTIME=${RUNTIME:-3}
@@ -36,4 +35,5 @@ for round in $(seq "$ROUNDS"); do
 done
 dmsetup remove rm
 dmsetup remove cm
+rmmod dm_rmirror
 rmmod dm_io_rs

@@ -1,11 +1,10 @@
 # Guest script for `make run`: the Rust mirror target (rmirror) at work:
 # create, write, fail a leg, read, resync, status. Lines the host shows
 # start with "rmirror-demo:".
-# Only the module's quick tag suite runs at insmod here (the device
-# suites have their own run, tests/guest/kunit.sh); the legs are null_blk
-# devices from index 20 on, clear of lib.sh's test devices.
-printf dm_io_rs_tag >/sys/module/kunit/parameters/filter_glob
+# The legs are null_blk devices from index 20 on, clear of lib.sh's test
+# devices.
 insmod /modules/dm_io_rs.ko
+insmod /modules/dm_rmirror.ko
 SZ=131072
 say() { echo "rmirror-demo: $*"; }
 sum() { dd if="$1" bs=1M count="$2" skip="${3:-0}" iflag=direct status=none | md5sum | cut -c1-12; }
@@ -46,5 +45,6 @@ say "legs after resync: leg0 $(sum /dev/nullb21 64), leg1 $(sum /dev/nullb23 64)
 dmsetup remove m
 dmsetup remove rl0
 dmsetup remove rl1
+rmmod dm_rmirror
 rmmod dm_io_rs
 say "removed; module unloaded"

@@ -1,12 +1,11 @@
-# Guest script for the rmirror scenarios (run by `make check`): the
-# module's KUnit suites run at insmod, then the Rust mirror target is
-# driven with dmsetup on null_blk legs and the data compared byte for byte.
-# Only the module's quick tag suite runs at insmod here (the device
-# suites have their own run, tests/guest/kunit.sh); the legs are null_blk
-# devices from index 20 on, clear of lib.sh's test devices.
-printf dm_io_rs_tag >/sys/module/kunit/parameters/filter_glob
+# Guest script for the rmirror scenarios (run by `make check`): the Rust
+# mirror target (dm_rmirror.ko, on dm_io_rs.ko) is driven with dmsetup on
+# null_blk legs and the data compared byte for byte. The legs are null_blk
+# devices from index 20 on, clear of lib.sh's test devices. The scenarios
+# run in order, each needing the last; the run ends with one KTAP result.
 kmemleak_clear
 insmod /modules/dm_io_rs.ko
+insmod /modules/dm_rmirror.ko
 
 SZ=131072          # sectors per leg used: 64 MiB
 REGION=1024        # sectors per region: 512 KiB
@@ -265,7 +264,10 @@ dmsetup remove ms 2>/dev/null || true
 [ ! -e /dev/mapper/ms ] || fail "ms still there"
 pass "suspend freezes resync (status '$s2'); removal with I/O in flight is clean"
 
+rmmod dm_rmirror
 rmmod dm_io_rs
 # On the debug kernel: nothing the mirrors allocated may be left.
 kmemleak_check
-pass "module unloaded cleanly"
+pass "modules unloaded cleanly"
+printf 'KTAP version 1\n1..1\nok 1 rmirror_scenarios\n'
+

@@ -237,7 +237,9 @@ unsafe fn bio_end<H: BioGroupHandler>(bio: *mut bindings::bio) -> NonNull<BioGro
     // so the address is a live group.
     let group = unsafe { NonNull::new_unchecked((tag & !MAX_INDEX) as *mut BioGroup<H>) };
     // SAFETY: See above.
-    unsafe { group.as_ref() }.handler.bio_done(tag & MAX_INDEX, &mut done);
+    unsafe { group.as_ref() }
+        .handler
+        .bio_done(tag & MAX_INDEX, &mut done);
     // SAFETY: The submitter's reference on the bio, dropped once, here.
     unsafe { bindings::bio_put(bio) };
     group

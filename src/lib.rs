@@ -6,7 +6,9 @@
 // under `crate::`, next to re-exports of the rest of `kernel`. The files
 // are the series' own; only this list is out-of-tree.
 //
-// Included (`include!`) at the root of each out-of-tree crate.
+// Included (`include!`) at the root of each out-of-tree crate: not a crate
+// root itself. (Named lib.rs so that rustfmt resolves its modules as rustc
+// does through `include!`: from this directory.)
 
 /// `kernel::bindings`, with what the series adds to
 /// `rust/bindings/bindings_helper.h` and `rust/helpers/`.
@@ -31,7 +33,10 @@ pub mod bindings {
     use kernel::ffi;
     use pin_init::MaybeZeroable;
     include!(concat!(env!("DM_IO_RS_GEN"), "/bindings_generated.rs"));
-    include!(concat!(env!("DM_IO_RS_GEN"), "/bindings_helpers_generated.rs"));
+    include!(concat!(
+        env!("DM_IO_RS_GEN"),
+        "/bindings_helpers_generated.rs"
+    ));
 
     // The C ABI of `dm_io_rs.ko`: `<linux/dm-io.h>` under an `rdm_` prefix,
     // so that the module and the built-in C dm-io coexist.

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Failing and unsupported regions: only their own bits, the other regions'
+//! data intact, failed reads zeroed; discard and write-zeroes with and
+//! without device support, cut at the device's limit.
+
+#[kernel::prelude::kunit_tests(dm_io_rust_failures)]
+mod tests {
+    use crate::{
+        block::opf::{Opf, ReqOp},
+        device_mapper::io::{DmIoMemory, DmIoRequest, IoBits, Region},
+    };
+    use crate::{
+        common::*,
+        test_disk::{Config, TestDisk},
+    };
+    use kernel::prelude::*;
+
+    const DISCARD: Opf = Opf::new(ReqOp::Discard);
+    const WRITE_ZEROES: Opf = Opf::new(ReqOp::WriteZeroes);
+
+    /// A disk whose sectors 1024..2048 fail.
+    fn bad_disk() -> Result<TestDisk> {
+        TestDisk::new(Config {
+            sectors: 8192,
+            bad_start: 1024,
+            bad_sectors: 1024,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn failing_region_sets_only_its_bit() -> Result {
+        let client = new_client()?;
+        let (d0, bad, d1) = (plain_disk(4)?, bad_disk()?, plain_disk(4)?);
+        let regions = [
+            Region::new(d0.bdev(), 100, 16),
+            Region::new(bad.bdev(), 1024, 16),
+            Region::new(d1.bdev(), 100, 16),
+        ];
+        let mut w = TestBuf::new(Kind::PageList, 0, 16 * SECTOR)?;
+        w.fill(0x5c)?;
+        let bits = w.sync_io(&client, WRITE, &regions)?;
+        assert_eq!(
+            bits,
+            IoBits {
+                error_bits: 0b010,
+                unsup_bits: 0
+            }
+        );
+        assert_eq!(bits.to_result(), Err(EIO));
+        assert!(disk_holds(&d0, 100, 16 * SECTOR, 0x5c)?);
+        assert!(disk_holds(&d1, 100, 16 * SECTOR, 0x5c)?);
+        Ok(())
+    }
+
+    #[test]
+    fn failed_read_is_zero_filled() -> Result {
+        // At completion blk-mq has moved `bi_iter` to the end, so
+        // `zero_fill_bio()` on the completed bio would clear nothing.
+        let client = new_client()?;
+        let bad = bad_disk()?;
+        for kind in KINDS {
+            let mut r = TestBuf::new(kind, 0, 8 * SECTOR)?;
+            r.set_all(0xaa)?;
+            let bits = r.sync_io(&client, READ, &[Region::new(bad.bdev(), 1024, 8)])?;
+            assert_eq!(
+                bits,
+                IoBits {
+                    error_bits: 1,
+                    unsup_bits: 0
+                }
+            );
+            if !r.is_all(0)? {
+                pr_err!("dm-io test: failed {:?} read not zeroed\n", kind);
+            }
+            assert!(r.is_all(0)?);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn discard_and_write_zeroes_unsupported_are_not_errors() -> Result {
+        let client = new_client()?;
+        let disk = plain_disk(4)?;
+        for opf in [DISCARD, WRITE_ZEROES] {
+            let bits = sync_io(
+                &client,
+                opf,
+                &[Region::new(disk.bdev(), 0, 2048)],
+                DmIoMemory::none(),
+            )?;
+            assert_eq!(
+                bits,
+                IoBits {
+                    error_bits: 0,
+                    unsup_bits: 1
+                }
+            );
+            assert_eq!(bits.to_result(), Err(EOPNOTSUPP));
+        }
+        // Refused without a bio.
+        assert_eq!(disk.bios()?.len(), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn multi_leg_discard_with_one_unsupported_completes_once() -> Result {
+        let client = new_client()?;
+        let ok = TestDisk::new(Config {
+            sectors: 8192,
+            max_discard_sectors: 4096,
+            ..Default::default()
+        })?;
+        let plain = plain_disk(4)?;
+        let regions = [
+            Region::new(ok.bdev(), 0, 2048),
+            Region::new(plain.bdev(), 0, 2048),
+        ];
+        let probe = CallbackProbe::default();
+        client.scope(|scope| {
+            let req = DmIoRequest {
+                opf: DISCARD,
+                regions: &regions,
+                memory: DmIoMemory::none(),
+                ioprio: 0,
+            };
+            scope.submit(req, |b| probe.record(b))
+        })?;
+        assert_eq!(probe.calls(), 1);
+        assert_eq!(
+            probe.bits(),
+            IoBits {
+                error_bits: 0,
+                unsup_bits: 0b10
+            }
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn discard_and_write_zeroes_cut_at_the_limit() -> Result {
+        let client = new_client()?;
+        let disk = TestDisk::new(Config {
+            sectors: 65536,
+            max_discard_sectors: 2048,
+            max_write_zeroes_sectors: 1024,
+            ..Default::default()
+        })?;
+        for (opf, limit) in [(WRITE_ZEROES, 1024u64), (DISCARD, 2048)] {
+            let (sector, count) = (512u64, 3 * limit + 8);
+            disk_fill(&disk, sector, count as usize * SECTOR, 0x99)?;
+            disk.forget();
+            let region = [Region::new(disk.bdev(), sector, count)];
+            assert_eq!(
+                sync_io(&client, opf, &region, DmIoMemory::none())?,
+                IoBits::default()
+            );
+            let bios = disk.bios()?;
+            assert_eq!(bios.len(), 4);
+            assert!(bios
+                .iter()
+                .all(|b| u64::from(b.size) <= limit * SECTOR as u64));
+            let covered: u64 = bios.iter().map(|b| u64::from(b.size)).sum();
+            assert_eq!(covered, count * SECTOR as u64);
+            assert!(disk_is_all(&disk, sector, count as usize * SECTOR, 0)?);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn region_past_the_end_fails_alone() -> Result {
+        let client = new_client()?;
+        let (small, d0) = (plain_disk(1)?, plain_disk(4)?);
+        let end = small.bdev().nr_sectors();
+        let regions = [
+            Region::new(d0.bdev(), 64, 8),
+            Region::new(small.bdev(), end - 4, 8),
+        ];
+        let mut w = TestBuf::new(Kind::Kmalloc, 0, 8 * SECTOR)?;
+        w.fill(0x44)?;
+        let bits = w.sync_io(&client, WRITE, &regions)?;
+        assert_eq!(bits.error_bits | bits.unsup_bits, 0b10);
+        assert!(disk_holds(&d0, 64, 8 * SECTOR, 0x44)?);
+        Ok(())
+    }
+
+    #[test]
+    fn region_past_the_sector_space_fails_alone() -> Result {
+        // Upstream submits it and reports the region; it must not refuse the
+        // request (callers that ignore dm_io()'s result would wait forever).
+        let client = new_client()?;
+        let d0 = plain_disk(4)?;
+        let regions = [
+            Region::new(d0.bdev(), 64, 8),
+            Region::new(d0.bdev(), u64::MAX - 2, 8),
+        ];
+        let buf = KVec::from_elem(0x45u8, 8 * SECTOR, GFP_KERNEL)?;
+        let bits = sync_io(&client, WRITE, &regions, DmIoMemory::kmalloc_ro(&buf)?)?;
+        assert_eq!(bits.error_bits | bits.unsup_bits, 0b10);
+        assert!(disk_is_all(&d0, 64, 8 * SECTOR, 0x45)?);
+        Ok(())
+    }
+
+    #[test]
+    fn small_requests_get_the_whole_data() -> Result {
+        let client = new_client()?;
+        let disk = TestDisk::new(Config {
+            sectors: 16384,
+            max_sectors: 64,
+            ..Default::default()
+        })?;
+        let size = 3 * 1024 * 1024 + 5 * SECTOR;
+        let region = Region::new(disk.bdev(), 100, (size / SECTOR) as u64);
+        let mut w = TestBuf::new(Kind::Bvec, SECTOR, size)?;
+        w.fill(0x7e)?;
+        assert_eq!(w.sync_io(&client, WRITE, &[region])?, IoBits::default());
+        assert!(disk_holds(&disk, 100, size, 0x7e)?);
+        let mut r = TestBuf::new(Kind::Vmalloc, 0, size)?;
+        assert_eq!(r.sync_io(&client, READ, &[region])?, IoBits::default());
+        assert!(r.holds(0x7e)?);
+        Ok(())
+    }
+
+    #[test]
+    fn bad_input_refused_before_io() -> Result {
+        let client = new_client()?;
+        let d0 = plain_disk(1)?;
+        let region = Region::new(d0.bdev(), 0, 8);
+
+        // A read into memory lent for writing only.
+        let buf = KVec::from_elem(0u8, 8 * SECTOR, GFP_KERNEL)?;
+        let r = sync_io(&client, READ, &[region], DmIoMemory::kmalloc_ro(&buf)?);
+        assert_eq!(r, Err(EINVAL));
+
+        // A buffer smaller than the region.
+        let mut small = KVec::from_elem(0u8, 4 * SECTOR, GFP_KERNEL)?;
+        let r = sync_io(&client, WRITE, &[region], DmIoMemory::kmalloc(&mut small)?);
+        assert_eq!(r, Err(EINVAL));
+
+        // vmalloc memory passed as kmalloc memory, and the reverse.
+        let mut v = kernel::alloc::VVec::from_elem(0u8, 8 * SECTOR, GFP_KERNEL)?;
+        assert!(DmIoMemory::kmalloc(&mut v).is_err());
+        let mut k = KVec::from_elem(0u8, 8 * SECTOR, GFP_KERNEL)?;
+        assert!(DmIoMemory::vmalloc(&mut k).is_err());
+
+        // Page-list offsets at and beyond a page.
+        let list = crate::device_mapper::page_list::PageList::alloc(2, GFP_KERNEL)?;
+        for offset in [kernel::page::PAGE_SIZE, kernel::page::PAGE_SIZE + SECTOR] {
+            assert!(DmIoMemory::page_list(&list, offset).is_err());
+        }
+        // An empty page list.
+        let empty = crate::device_mapper::page_list::PageList::alloc(0, GFP_KERNEL)?;
+        let r = sync_io(&client, WRITE, &[region], DmIoMemory::page_list(&empty, 0)?);
+        assert_eq!(r, Err(EINVAL));
+
+        assert_eq!(d0.bios()?.len(), 0);
+        Ok(())
+    }
+}
