@@ -6,10 +6,11 @@
 #                                 or fragments joined by '+': replace+debug
 #
 # VARIANT other than guest adds scripts/config/VARIANT.config. `replace`
-# also builds from the tree of scripts/prepare-replace-tree.sh, where dm-mod
-# links the project's Rust dm-io (src/) in place of drivers/md/dm-io.c; the
-# hash of src/ is part of its cache key: when it changes, the same build
-# directory is rebuilt incrementally (dm-mod and the final link).
+# also builds from the source with the patch series applied
+# (scripts/make-patches.sh, scripts/prepare-series-tree.sh): dm-mod links
+# the Rust dm-io in place of drivers/md/dm-io.c. The series' hash is part
+# of its stamp: when it changes, the same build directory is rebuilt
+# incrementally.
 #
 # Prints the build directory (usable as KDIR) on the last line of stdout.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,11 +32,11 @@ hash="$(cat "${fragments[@]}" | sha256sum | cut -c1-12)"
 out="$CACHE_DIR/build/$version-$variant-$hash"
 
 # The stamp of a finished build names what it was made from beyond the
-# directory's key: for `replace`, the project's dm-io sources.
+# directory's key: for `replace`, the patch series.
 stamp=""
 if [ "$replace" = 1 ]; then
-	stamp="src $(cd "$PROJECT_DIR" && find src include -type f \( -name '*.rs' -o -name '*.c' -o -name '*.h' \) |
-		sort | xargs sha256sum | sha256sum | cut -c1-12)"
+	patches="$("$PROJECT_DIR/scripts/make-patches.sh" | tail -n1)"
+	stamp="series $(find "$patches" -name '[0-9]*.patch' ! -name '0000-*' | sort | xargs cat | sha256sum | cut -c1-12)"
 fi
 
 if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp" ]; then
@@ -54,14 +55,18 @@ if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp"
 	exit 0
 fi
 if [ "$replace" = 1 ]; then
-	# Every replace build compiles the one replace tree's dm-io-rs/ copy:
-	# one at a time, so none sees it change under it.
-	exec 8>"$src-replace.lock"
+	# Every replace build compiles the one series tree: one at a time, so
+	# none sees it change under it.
+	exec 8>"$src-series.lock"
 	flock 8
-	src="$("$PROJECT_DIR/scripts/prepare-replace-tree.sh" "$src" | tail -n1)"
+	src="$("$PROJECT_DIR/scripts/prepare-series-tree.sh" "$src" "$patches" | tail -n1)"
 fi
 
-mk() { make -C "$src" O="$out" LLVM="$LLVM_SUFFIX" "$@"; }
+# The series' Rust is built with clippy (the kernel's CLIPPY=1), and the
+# build must print no warning (below).
+clippy=()
+[ "$replace" = 0 ] || clippy=(CLIPPY=1)
+mk() { make -C "$src" O="$out" LLVM="$LLVM_SUFFIX" "${clippy[@]}" "$@"; }
 
 if [ -f "$out/.dm-io-rs-configured" ] && [ "$(cat "$out/.dm-io-rs-configured")" = "$hash" ]; then
 	info "kernel $version ($variant) already configured in $out; rebuilding ($stamp)" >&2

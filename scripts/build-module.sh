@@ -4,7 +4,7 @@
 #
 #   build-module.sh [clean|clippy]
 # Fails on any compiler warning. Prints the modules' paths last, on one
-# line (dm_io_rs.ko, dm_io_rust_test.ko, dm_rmirror.ko). Objects go to
+# line (dm_io_rs.ko, dm_io_rust_kunit.ko, dm_rmirror.ko). Objects go to
 # out/build/<kernel build name>/ (kbuild's MO=), so modules for several
 # kernels can be built side by side. The bindings the patch series gets
 # from the kernel's bindgen run are generated first, into gen/ there
@@ -54,4 +54,4 @@ if grep -Eq "(^|: )(warning|error)(\[|:)" "$log"; then
 	die "module $what printed warnings; log: $log"
 fi
 info "no warnings ($log)" >&2
-echo "$MO_DIR/dm_io_rs.ko $MO_DIR/dm_io_rust_test.ko $MO_DIR/dm_rmirror.ko"
+echo "$MO_DIR/dm_io_rs.ko $MO_DIR/dm_io_rust_kunit.ko $MO_DIR/dm_rmirror.ko"

@@ -15,19 +15,27 @@ APT_PACKAGES=(
 )
 BINDGEN_MIN="0.71.1"
 
-add_backports() {
-	if [ -f "$BACKPORTS_LIST" ]; then
-		info "backports source present"
-		return 1
-	fi
-	step "adding bookworm-backports and trixie-backports apt sources"
-	$SUDO tee "$BACKPORTS_LIST" >/dev/null <<'SRC'
-Types: deb
+# deb-src for trixie-backports: the series' apply check needs the
+# upstream tarball of Debian's kernel source package.
+BACKPORTS_SOURCES='Types: deb
 URIs: http://deb.debian.org/debian
 Suites: bookworm-backports trixie-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg'
+
+add_backports() {
+	if [ "$(cat "$BACKPORTS_LIST" 2>/dev/null)" = "$BACKPORTS_SOURCES" ]; then
+		info "backports sources present"
+		return 1
+	fi
+	step "adding bookworm-backports and trixie-backports apt sources"
+	printf '%s\n' "$BACKPORTS_SOURCES" | $SUDO tee "$BACKPORTS_LIST" >/dev/null
 	return 0
 }
 

@@ -88,6 +88,6 @@ pub mod sync {
 }
 
 pub use kernel::{
-    alloc, bits, build_assert, build_error, error, ffi, impl_flags, page, prelude, str, types,
-    workqueue, ThisModule,
+    alloc, bits, build_assert, build_error, error, ffi, impl_flags, page, prelude, str, task,
+    types, workqueue, ThisModule,
 };

@@ -41,10 +41,13 @@ static unsigned int stress_seconds = 8;
 module_param(stress_seconds, uint, 0444);
 MODULE_PARM_DESC(stress_seconds, "minimum duration of the mixed-load stress test");
 
-/* The load runs at least stress_seconds and until this many requests... */
-#define STRESS_MIN_REQUESTS	2000
-/* ...but never longer than this (a debug kernel under TCG is slow). */
-#define STRESS_MAX_SECONDS	90
+/*
+ * The load runs at least stress_seconds and until this many requests (fewer
+ * on a KASAN kernel, ten times slower)...
+ */
+#define STRESS_MIN_REQUESTS	(IS_ENABLED(CONFIG_KASAN) ? 600 : 2000)
+/* ...but never longer than this. */
+#define STRESS_MAX_SECONDS	(IS_ENABLED(CONFIG_KASAN) ? 45 : 90)
 
 static atomic_long_t stress_requests;
 

@@ -17,7 +17,11 @@ mod vec;
 pub use kernel_buf::{AfterRead, KernelBuf, KernelBufKind};
 pub use vec::Segment;
 
-use super::{bdev::BlockDevice, bio_set::BioSet, opf::Opf};
+use super::{
+    bdev::BlockDevice,
+    bio_set::BioSet,
+    opf::{Opf, ReqFlag},
+};
 use crate::{
     bindings,
     error::{code::*, to_result, Result},
@@ -76,12 +80,18 @@ impl Bio {
         Opf::from_raw(self.raw().bi_opf)
     }
 
-    /// Zeroes the first `bytes` of the bio's current range, as data that a
-    /// failed read leaves undefined.
+    /// Zeroes the first `bytes` of the current range of a read bio, as data
+    /// that a failed read leaves undefined. Nothing for any other bio: the
+    /// pages of a write are only lent for reading, and a discard or
+    /// write-zeroes bio has none.
     pub fn zero_fill_front(&self, bytes: u32) {
         let bio = self.raw();
+        if !Opf::from_raw(bio.bi_opf).is_read() || bio.bi_io_vec.is_null() {
+            return;
+        }
         // SAFETY: By the type invariant the vector table and the pages of the
-        // current range are valid, and lent for I/O.
+        // current range are valid and lent for I/O, which for a read writes
+        // them.
         unsafe { zero_range(bio.bi_io_vec, bio.bi_iter, bytes) };
     }
 }
@@ -223,7 +233,10 @@ impl<'a> NewBio<'a> {
     }
 
     /// Sets the operation and flags; its data is lent for reads and
-    /// writes alike.
+    /// writes alike. `REQ_ALLOC_CACHE`, `REQ_POLLED` and `REQ_NOWAIT` are
+    /// dropped: they describe how a bio was allocated or is waited for,
+    /// which this one is not (`bio_put()` would look for a per-cpu cache
+    /// the bio set may not have; nobody polls it).
     ///
     /// `EINVAL` if `opf` would turn a bio with data into one without (a
     /// discard or write-zeroes), or the reverse.
@@ -232,6 +245,7 @@ impl<'a> NewBio<'a> {
         if cur.is_discard_or_write_zeroes() != opf.is_discard_or_write_zeroes() {
             return Err(EINVAL);
         }
+        let opf = opf.without(ReqFlag::AllocCache | ReqFlag::Polled | ReqFlag::Nowait);
         self.raw_mut().bi_opf = opf.as_raw();
         Ok(())
     }
@@ -331,6 +345,10 @@ impl CompletedBio<'_> {
     pub fn zero_fill(&mut self) -> Result {
         let bio = self.raw();
         if bio.bi_flags & (1 << bindings::BIO_CLONED) != 0 {
+            return Err(EINVAL);
+        }
+        // Only a read's pages are lent to be written.
+        if !Opf::from_raw(bio.bi_opf).is_read() {
             return Err(EINVAL);
         }
         let mut size = 0u32;

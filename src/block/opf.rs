@@ -96,6 +96,12 @@ impl Opf {
         self.op() & 1 != 0
     }
 
+    /// `REQ_OP_READ`: the operation moves data from the device into the
+    /// bio's pages.
+    pub const fn is_read(self) -> bool {
+        self.is(ReqOp::Read)
+    }
+
     /// Discard or write-zeroes: no data pages, and a device limit of its own.
     pub const fn is_discard_or_write_zeroes(self) -> bool {
         self.is(ReqOp::Discard) || self.is(ReqOp::WriteZeroes)

@@ -22,6 +22,7 @@ use crate::{
     },
     error::{code::EIO, Result},
     ffi,
+    task::might_sleep,
 };
 use core::{marker::PhantomData, ptr::NonNull};
 
@@ -460,7 +461,11 @@ impl<T: Target> RetryBio<T> {
 
     /// Sends the bio again, to `sector` of `dev`; it comes back through
     /// `end_io` when done, and may be taken back again.
+    ///
+    /// May sleep (`submit_bio_noacct()`): from process context only, as the
+    /// target's work item, not from `end_io` or a completion.
     pub fn resubmit(self, dev: &DmDev, sector: u64) {
+        might_sleep();
         let mut this = core::mem::ManuallyDrop::new(self);
         this.bio.record();
         let bio = this.bio.bio;

@@ -16,7 +16,7 @@ use crate::{
     block::{
         bdev::BlockDevice,
         bio::{Bio, KernelBufKind, Segment},
-        opf::Opf,
+        opf::{Opf, ReqFlag},
         SECTOR_SHIFT,
     },
     error::{code::*, to_result},
@@ -25,6 +25,7 @@ use crate::{
     page::PAGE_SIZE,
     prelude::*,
     sync::Completion,
+    task::might_sleep,
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
 };
 use core::{
@@ -141,7 +142,10 @@ impl DmIoClient {
     /// more than [`DM_IO_MAX_REGIONS`] regions), `EIO` for a read from more
     /// than one region. `Ok(bits)` comes once all I/O finished;
     /// [`IoBits::to_result`] gives the C return value.
-    pub fn sync_io(&self, req: DmIoRequest<'_>) -> Result<IoBits> {
+    ///
+    /// Sleeps: process context only.
+    pub fn sync_io(&self, req: DmIoRequest<'_, '_>) -> Result<IoBits> {
+        might_sleep();
         let mut c = req.to_c(self)?;
         let (mut error, mut unsup): (ffi::c_ulong, ffi::c_ulong) = (0, 0);
         // SAFETY: `to_c` checked the request: the regions and the memory are
@@ -162,6 +166,8 @@ impl DmIoClient {
     /// Runs `f` with a scope in which asynchronous requests may borrow
     /// memory and devices for `'env`; returns when every request sent in it
     /// has completed (as `std::thread::scope` does for threads).
+    ///
+    /// Sleeps: process context only.
     ///
     /// # Examples
     ///
@@ -195,6 +201,7 @@ impl DmIoClient {
     /// }
     /// ```
     pub fn scope<'env, R>(&'env self, f: impl FnOnce(&IoScope<'_, 'env>) -> R) -> R {
+        might_sleep();
         pin_init::stack_pin_init!(let done = Completion::new());
         let scope = IoScope {
             client: self,
@@ -299,7 +306,8 @@ impl<'a> DmIoMemory<'a> {
     }
 
     /// `DM_IO_VMA`: a vmalloc buffer to read into or write from; `EINVAL`
-    /// unless all of it is vmalloc memory.
+    /// unless all of it is vmalloc memory, off the stack and aligned for DMA
+    /// ([`KernelBufKind::holds`]).
     pub fn vmalloc(buf: &'a mut [u8]) -> Result<Self> {
         Self::buf(KernelBufKind::Vmalloc, buf)
     }
@@ -310,7 +318,8 @@ impl<'a> DmIoMemory<'a> {
     }
 
     /// `DM_IO_KMEM`: a kmalloc (linear-map) buffer to read into or write
-    /// from; `EINVAL` unless all of it is linear-map memory.
+    /// from; `EINVAL` unless all of it is linear-map memory, off the stack
+    /// and aligned for DMA ([`KernelBufKind::holds`]).
     pub fn kmalloc(buf: &'a mut [u8]) -> Result<Self> {
         Self::buf(KernelBufKind::Linear, buf)
     }
@@ -388,13 +397,14 @@ fn mem_type(kind: KernelBufKind) -> bindings::dm_io_mem_type {
 
 /// A request (`struct dm_io_request`, with the regions and the I/O
 /// priority of `dm_io()`).
-pub struct DmIoRequest<'a> {
+pub struct DmIoRequest<'r, 'a> {
     /// The operation and flags. `REQ_ALLOC_CACHE`, `REQ_NOWAIT` and
     /// `REQ_POLLED` are dropped: they describe a caller's own bio.
     pub opf: Opf,
     /// The regions: at most [`DM_IO_MAX_REGIONS`], and only one unless the
-    /// operation is a write.
-    pub regions: &'a [Region<'a>],
+    /// operation is a write. Borrowed only while the request is sent, as
+    /// `dm_io()` reads them before it returns; their devices for `'a`.
+    pub regions: &'r [Region<'a>],
     /// The memory every region reads into or writes from.
     pub memory: DmIoMemory<'a>,
     /// The I/O priority set on every bio.
@@ -408,8 +418,10 @@ struct CRequest {
     num_regions: ffi::c_uint,
 }
 
-impl DmIoRequest<'_> {
-    /// Checks the request and builds its C form.
+impl DmIoRequest<'_, '_> {
+    /// Checks the request and builds its C form. What C's `dm_io()` does
+    /// not check itself is checked here, so that the request is sound with
+    /// either dm-io that dm-mod links.
     fn to_c(&self, client: &DmIoClient) -> Result<CRequest> {
         let n = self.regions.len();
         if n > 1 && !self.opf.is_write() {
@@ -418,26 +430,35 @@ impl DmIoRequest<'_> {
         if n > DM_IO_MAX_REGIONS {
             return Err(EINVAL);
         }
-        // A region beyond the sector space fails on its own, as an I/O error
-        // would, without touching the memory: it does not count here.
-        let largest = self
-            .regions
-            .iter()
-            .filter_map(|r| r.count.checked_shl(SECTOR_SHIFT).filter(|b| b >> SECTOR_SHIFT == r.count))
-            .max()
-            .unwrap_or(0);
+        // dm-io.c's `to_bytes()` would wrap a count this large and walk the
+        // memory past its end.
+        let mut largest = 0u64;
+        for r in self.regions {
+            let bytes = r.count.checked_shl(SECTOR_SHIFT).filter(|b| b >> SECTOR_SHIFT == r.count);
+            largest = largest.max(bytes.ok_or(EINVAL)?);
+        }
         let data = !self.opf.is_discard_or_write_zeroes();
         if data {
             if largest > self.memory.capacity() as u64 {
                 return Err(EINVAL);
             }
-            if !self.opf.is_write() && largest > 0 && matches!(self.memory.0, Memory::BufRo(..)) {
-                return Err(EINVAL);
+            if self.opf.is_read() && largest > 0 {
+                match &self.memory.0 {
+                    // A read must not write into memory lent read-only, nor
+                    // into the pages of a bio that writes them out.
+                    Memory::BufRo(..) => return Err(EINVAL),
+                    Memory::Bio(bio) if !bio.opf().is_read() => return Err(EINVAL),
+                    _ => {}
+                }
             }
         }
         Ok(CRequest {
             req: bindings::dm_io_request {
-                bi_opf: self.opf.as_raw(),
+                // dm-io.c would pass these on to its own bios.
+                bi_opf: self
+                    .opf
+                    .without(ReqFlag::AllocCache | ReqFlag::Polled | ReqFlag::Nowait)
+                    .as_raw(),
                 mem: self.memory.to_c(),
                 notify: bindings::dm_io_notify::default(),
                 client: client.as_raw(),
@@ -509,9 +530,11 @@ impl<'s, 'env> IoScope<'s, 'env> {
     /// must not sleep; if no bio could be sent (every region unsupported, or
     /// no memory for one) it runs in this call. On `Err` nothing was sent
     /// and `done` is dropped without running.
+    ///
+    /// May sleep (allocations, `GFP_NOIO`): process context only.
     pub fn submit<F: FnOnce(IoBits) + Send + 'env>(
         &self,
-        req: DmIoRequest<'env>,
+        req: DmIoRequest<'_, 'env>,
         done: F,
     ) -> Result {
         let mut c = req.to_c(self.client)?;
@@ -621,7 +644,7 @@ pub trait OwnedIo: Send + 'static {
 
     /// The request: regions filled into `regions`, memory and devices
     /// borrowed from `self`.
-    fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a>>;
+    fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a, 'a>>;
 
     /// Runs once, when every region has finished: in bio completion
     /// context (possibly hard IRQ), so it must not sleep; or in
@@ -633,6 +656,10 @@ pub trait OwnedIo: Send + 'static {
 ///
 /// On `Err` nothing was sent and the request comes back, so its owner can
 /// still finish what it carries (end a bio, free a job).
+///
+/// May sleep (allocations, `GFP_NOIO`): process context only, so not from
+/// [`OwnedIo::complete`]; a request that follows another is sent from a
+/// work item.
 ///
 /// # Examples
 ///
@@ -655,7 +682,7 @@ pub trait OwnedIo: Send + 'static {
 ///         &self.client
 ///     }
 ///
-///     fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a>> {
+///     fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a, 'a>> {
 ///         regions.push(Region::new(self.dev, 0, (self.buf.len() >> 9) as u64))?;
 ///         Ok(DmIoRequest {
 ///             opf: Opf::new(ReqOp::Write),
@@ -681,6 +708,7 @@ pub trait OwnedIo: Send + 'static {
 /// }
 /// ```
 pub fn async_io<T: OwnedIo>(req: KBox<T>) -> Result<(), (Error, KBox<T>)> {
+    might_sleep();
     let raw = KBox::into_raw(req);
     let r = {
         // SAFETY: `raw` is the leaked box, valid until `owned_notify` or the

@@ -92,7 +92,10 @@ pub struct TargetConfig {
 ///     const VERSION: [u32; 3] = [1, 0, 0];
 ///     type PerBio = ();
 ///
-///     fn new(ti: &mut TargetInit<'_>, args: &[&CStr]) -> Result<impl PinInit<Self, Error>, CtrError> {
+///     fn new(
+///         ti: &mut TargetInit<'_>,
+///         args: &[&CStr],
+///     ) -> Result<impl PinInit<Self, Error>, CtrError> {
 ///         let [dev, offset] = args else {
 ///             return Err(CtrError::new(EINVAL, c"<dev> <offset>"));
 ///         };
@@ -396,11 +399,18 @@ impl<T: Target> TargetRef<T> {
 
 /// A registered target type; unregistered on drop.
 ///
+/// Kept in the state of the module that `T` is part of, it is dropped by
+/// the module's exit, when no table can use the type: dm-core holds the
+/// module while a table does. Dropped earlier, a table may still use it,
+/// so the type is unregistered but its memory left allocated.
+///
 /// # Invariants
 ///
-/// `tt` is a `target_type` registered with `dm_register_target()`.
+/// `tt` is a `target_type` registered with `dm_register_target()` for
+/// `module`, whose hooks are the trampolines of `T`.
 pub struct TargetRegistration<T: Target> {
-    tt: KBox<Opaque<bindings::target_type>>,
+    tt: Option<KBox<Opaque<bindings::target_type>>>,
+    module: &'static ThisModule,
     _target: PhantomData<T>,
 }
 
@@ -410,7 +420,8 @@ unsafe impl<T: Target> Send for TargetRegistration<T> {}
 unsafe impl<T: Target> Sync for TargetRegistration<T> {}
 
 impl<T: Target> TargetRegistration<T> {
-    /// `dm_register_target()`, for `module`.
+    /// `dm_register_target()`, for `module`: the module that `T` is part
+    /// of, which keeps the registration in its state.
     pub fn register(module: &'static ThisModule) -> Result<Self> {
         let tt = KBox::new(Opaque::new(bindings::target_type::default()), GFP_KERNEL)?;
         let raw = tt.get();
@@ -460,11 +471,12 @@ impl<T: Target> TargetRegistration<T> {
             };
         }
         // SAFETY: The type is filled in and stays in its box, which is only
-        // freed after `dm_unregister_target()`.
+        // freed after `dm_unregister_target()`, when no table uses it.
         to_result(unsafe { bindings::dm_register_target(raw) })?;
-        // INVARIANT: Registered just now.
+        // INVARIANT: Registered just now, with the trampolines of `T`.
         Ok(Self {
-            tt,
+            tt: Some(tt),
+            module,
             _target: PhantomData,
         })
     }
@@ -472,9 +484,22 @@ impl<T: Target> TargetRegistration<T> {
 
 impl<T: Target> Drop for TargetRegistration<T> {
     fn drop(&mut self) {
-        // SAFETY: Registered (type invariant). dm-core holds a reference on
-        // the module while a table uses the type, so none does now.
-        unsafe { bindings::dm_unregister_target(self.tt.get()) };
+        let Some(tt) = self.tt.take() else {
+            return;
+        };
+        // SAFETY: Registered (type invariant); afterwards no new table finds
+        // the type.
+        unsafe { bindings::dm_unregister_target(tt.get()) };
+        let module = self.module.as_ptr();
+        // SAFETY: A `ThisModule` is a live module (`ThisModule::from_ptr`);
+        // this reads its state.
+        let exiting = !module.is_null()
+            && unsafe { (*module).state } == bindings::module_state_MODULE_STATE_GOING;
+        if !exiting {
+            // A table that found the type before may still use it.
+            pr_warn!("dm target {} unregistered before module exit\n", T::NAME);
+            KBox::leak(tt);
+        }
     }
 }
 

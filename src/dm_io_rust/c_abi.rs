@@ -130,6 +130,23 @@ pub(crate) unsafe extern "C" fn dm_io_client_resize(
     }
 }
 
+/// The `max_bytes` at `ptr` as a buffer of `kind`: `EINVAL` unless both
+/// ends are memory of that kind (a vmalloc address as `DM_IO_KMEM` would
+/// give `virt_to_page()` garbage).
+///
+/// # Safety
+///
+/// As [`memory`]: the bytes are lent for the request.
+unsafe fn kernel_buf<'a>(ptr: NonNull<u8>, max_bytes: u64, kind: KernelBufKind) -> Result<Memory<'a>> {
+    let len = usize::try_from(max_bytes).map_err(|_| EINVAL)?;
+    if len > 0 && !kind.holds_range(ptr.as_ptr(), len) {
+        return Err(EINVAL);
+    }
+    // SAFETY: `len` bytes of `kind` memory (checked), lent by the caller for
+    // the request, which reaches no further than its largest region.
+    Ok(Memory::Kernel(unsafe { KernelBuf::from_raw(ptr, len, kind) }))
+}
+
 /// The memory of a C request.
 ///
 /// # Safety
@@ -170,14 +187,14 @@ unsafe fn memory<'a>(mem: &bindings::dm_io_memory, max_bytes: u64) -> Result<Mem
             // request.
             Memory::Bio(unsafe { Bio::from_raw(ptr.as_ptr().cast()) })
         }
-        bindings::dm_io_mem_type_DM_IO_VMA => {
-            // SAFETY: vmalloc memory that the caller lends for the request.
-            Memory::Kernel(unsafe { KernelBuf::from_raw(ptr, KernelBufKind::Vmalloc) })
-        }
-        bindings::dm_io_mem_type_DM_IO_KMEM => {
-            // SAFETY: Linear-map memory that the caller lends for the request.
-            Memory::Kernel(unsafe { KernelBuf::from_raw(ptr, KernelBufKind::Linear) })
-        }
+        // SAFETY: The caller lends the memory, as far as the regions reach.
+        bindings::dm_io_mem_type_DM_IO_VMA => unsafe {
+            kernel_buf(ptr, max_bytes, KernelBufKind::Vmalloc)?
+        },
+        // SAFETY: As above.
+        bindings::dm_io_mem_type_DM_IO_KMEM => unsafe {
+            kernel_buf(ptr, max_bytes, KernelBufKind::Linear)?
+        },
         bindings::dm_io_mem_type_DM_IO_BVEC => {
             // The array has no length: take the entries that cover the
             // largest region, refusing an empty one.
@@ -268,9 +285,10 @@ unsafe fn dm_io_inner(
     // reference past the completion.
     let client: &'static DmIoClient = unsafe { &*client };
     // SAFETY: `Region` has the layout of `struct dm_io_region` (checked
-    // above); the caller passes `num_regions` of them, unchanged until the
-    // request completes; a NULL `bdev` reads as `None`.
-    let regions: &'static [Region<'static>] =
+    // above); the caller passes `num_regions` of them, valid during this
+    // call (dm-io reads them before it returns); their devices stay until
+    // the request completes; a NULL `bdev` reads as `None`.
+    let regions: &[Region<'static>] =
         unsafe { core::slice::from_raw_parts(where_.cast(), num_regions as usize) };
     // The bytes of the largest region, as far as the memory must reach: an
     // overflowing count fails its region in dispatch and needs none.

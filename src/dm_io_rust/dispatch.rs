@@ -29,7 +29,7 @@ const BIO_MAX_BYTES: u64 = BIO_MAX_VECS as u64 * PAGE_SIZE as u64;
 impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
     /// Sends every region (`dispatch_io()` without the final put, which the
     /// bio group does).
-    pub(crate) fn regions(&self, regions: &'env [Region<'env>]) {
+    pub(crate) fn regions(&self, regions: &[Region<'env>]) {
         // Several bios or requests go out as one batch under a plug: more
         // than one region, or a region that dm-io (at BIO_MAX_VECS pages) or
         // the block layer (at the device's request size) splits. An empty
@@ -50,7 +50,7 @@ impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
         }
     }
 
-    fn each(&self, regions: &'env [Region<'env>]) {
+    fn each(&self, regions: &[Region<'env>]) {
         let flush = self.opf.has(ReqFlag::Preflush);
         for (index, region) in regions.iter().enumerate() {
             if region.count == 0 && !flush {

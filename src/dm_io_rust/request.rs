@@ -18,15 +18,16 @@ use crate::block::{
 use kernel::{pr_warn_once, prelude::*};
 
 /// A request (`struct dm_io_request`, with the regions and I/O priority of
-/// `dm_io()`).
-pub(crate) struct Request<'a> {
+/// `dm_io()`). The regions are read while the request is sent (`'r`); the
+/// devices and the memory are borrowed until it completes (`'a`).
+pub(crate) struct Request<'r, 'a> {
     pub(crate) opf: Opf,
-    pub(crate) regions: &'a [Region<'a>],
+    pub(crate) regions: &'r [Region<'a>],
     pub(crate) memory: Memory<'a>,
     pub(crate) ioprio: u16,
 }
 
-impl<'a> Request<'a> {
+impl<'a> Request<'_, 'a> {
     /// Checks a request before anything is sent; a refused request never
     /// calls its callback.
     pub(crate) fn check(&self) -> Result {
@@ -110,7 +111,7 @@ impl<N: Notify> Client<N> {
     /// `Err` means that the request was refused and nothing was sent.
     /// Unlike upstream, the io object lives on this stack: no pool
     /// allocation for synchronous I/O.
-    pub(crate) fn sync_io(&self, req: Request<'_>) -> Result<IoBits> {
+    pub(crate) fn sync_io(&self, req: Request<'_, '_>) -> Result<IoBits> {
         req.check()?;
         let opf = req.opf().with(ReqFlag::Sync);
         let io = Io::new(req.prepare_memory(), ());
@@ -132,7 +133,7 @@ impl<N: Notify> Client<N> {
     /// completion context, or from this call itself when no bio was sent
     /// (every region unsupported or failed at once). On `Err` nothing was
     /// sent and `notify` is dropped without a call.
-    pub(crate) fn async_io(&'static self, req: Request<'static>, notify: N) -> Result {
+    pub(crate) fn async_io(&'static self, req: Request<'_, 'static>, notify: N) -> Result {
         req.check()?;
         let opf = req.opf();
         let io = Io::new(req.prepare_memory(), notify);

@@ -92,8 +92,11 @@ pub(crate) struct State {
     /// The leg trusted for out-of-sync regions, and the copy source.
     default_leg: usize,
     regions: RegionMap,
-    /// Writes waiting for a region the copy engine is copying.
+    /// Writes for the work item to send: new ones, and those waiting for a
+    /// region the copy engine is copying.
     deferred: BioList<PendingBio<Mirror>>,
+    /// Empty flushes for the work item to send.
+    flushes: BioList<PendingBio<Mirror>>,
     /// Reads to retry on another leg.
     retry: BioList<RetryBio<Mirror>>,
     resync: Resync,
@@ -195,36 +198,37 @@ impl Mirror {
         }
     }
 
-    /// A write (or discard): wait for a region being copied, else count it
-    /// and send it to every healthy leg.
-    fn map_write(this: &TargetRef<Self>, bio: PendingBio<Self>) {
-        let region = this.region_of(bio.sector());
-        let legs = {
+    /// A write (or discard) or an empty flush: queued for the work item,
+    /// which sends it to every healthy leg. Not sent from map, as dm-raid1
+    /// does not: bios submitted in map wait on `current->bio_list` until it
+    /// returns, so a request to many legs could wait forever for its own
+    /// bios to give back the bio set's reserve.
+    fn map_write(this: &TargetRef<Self>, bio: PendingBio<Self>, flush: bool) {
+        {
             let mut st = this.state.lock();
-            let legs = st.healthy(this.all_legs);
-            if legs != 0 && st.regions.get(region) == RegionState::Recovering {
-                st.deferred.push(bio);
+            if st.healthy(this.all_legs) != 0 {
+                if flush {
+                    st.flushes.push(bio);
+                } else {
+                    st.deferred.push(bio);
+                }
+                drop(st);
+                this.queue_work();
                 return;
             }
-            if legs != 0 {
-                st.regions.inc_pending(region);
-            }
-            legs
-        };
-        if legs == 0 {
-            bio.end(Err(EIO));
-            return;
         }
-        io::WriteIo::submit(this, bio, legs, Some(region));
+        bio.end(Err(EIO));
     }
 
     /// The work item: retried reads, writes released from copied regions,
     /// events, and the copy engine.
     fn do_work(this: &TargetRef<Self>) {
-        let (mut retry, mut ready, event) = {
+        let (mut retry, mut flushes, mut ready, event) = {
             let mut st = this.state.lock();
             let mut retry = BioList::new();
             st.retry.append_to(&mut retry);
+            let mut flushes = BioList::new();
+            st.flushes.append_to(&mut flushes);
             let mut waiting = BioList::new();
             st.deferred.append_to(&mut waiting);
             let mut ready = BioList::new();
@@ -238,10 +242,14 @@ impl Mirror {
                 }
             }
             let event = core::mem::replace(&mut st.event, false);
-            (retry, ready, event)
+            (retry, flushes, ready, event)
         };
         while let Some(bio) = retry.pop() {
             Self::resubmit_read(this, bio);
+        }
+        while let Some(bio) = flushes.pop() {
+            let legs = this.state.lock().healthy(this.all_legs);
+            io::WriteIo::submit(this, bio, legs, None);
         }
         while let Some(bio) = ready.pop() {
             let region = this.region_of(bio.sector());
@@ -349,6 +357,7 @@ impl Target for Mirror {
                 default_leg: 0,
                 regions,
                 deferred: BioList::new(),
+                flushes: BioList::new(),
                 retry: BioList::new(),
                 resync,
                 suspended: false,
@@ -380,17 +389,12 @@ impl Target for Mirror {
             }
             BioOp::Write | BioOp::Discard => {
                 let (bio, r) = bio.take();
-                Self::map_write(this, bio);
+                Self::map_write(this, bio, false);
                 r
             }
             BioOp::Flush => {
                 let (bio, r) = bio.take();
-                let legs = this.state.lock().healthy(this.all_legs);
-                if legs == 0 {
-                    bio.end(Err(EIO));
-                } else {
-                    io::WriteIo::submit(this, bio, legs, None);
-                }
+                Self::map_write(this, bio, true);
                 r
             }
             BioOp::Other => bio.kill(),

@@ -24,14 +24,20 @@ pub(super) struct WriteIo {
 }
 
 impl WriteIo {
-    /// Sends `bio` to `legs`; ends it with an error if that fails.
+    /// Sends `bio` to `legs`; ends it with an error if that fails or no
+    /// leg is left. From process context (the work item).
     pub(super) fn submit(
         this: &TargetRef<Mirror>,
         bio: PendingBio<Mirror>,
         legs: u64,
         region: Option<usize>,
     ) {
-        // No reclaim into I/O from a map path.
+        if legs == 0 {
+            Self::release(this, region, 0);
+            bio.end(Err(EIO));
+            return;
+        }
+        // No reclaim into I/O while bios of the mirror wait for this one.
         let Ok(slot) = memalloc_noio_scope(|| KBox::<Self>::new_uninit(GFP_KERNEL)) else {
             Self::release(this, region, 0);
             bio.end(Err(EIO));
@@ -83,7 +89,7 @@ impl OwnedIo for WriteIo {
         &self.mirror.client
     }
 
-    fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a>> {
+    fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a, 'a>> {
         let (sector, count) = if self.bio.op() == BioOp::Flush {
             (0, 0)
         } else {

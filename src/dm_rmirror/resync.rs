@@ -342,7 +342,7 @@ impl OwnedIo for CopyIo {
         &self.mirror.client
     }
 
-    fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a>> {
+    fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a, 'a>> {
         let pages = self.mirror.job_pages.get(self.job).ok_or(EINVAL)?;
         let legs = if self.write { self.dsts } else { 1 << self.src };
         for leg in bit_legs(legs) {

@@ -86,13 +86,18 @@ fn disk_chunks(
 /// directly (a path that shares nothing with dm-io).
 pub(crate) fn disk_holds(disk: &TestDisk, sector: u64, len: usize, seed: u8) -> Result<bool> {
     disk_chunks(disk, sector, len, |at, bytes| {
-        bytes.iter().enumerate().all(|(i, b)| *b == pattern(at + i, seed))
+        bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b == pattern(at + i, seed))
     })
 }
 
 /// Whether `disk` holds only `byte` at `sector` for `len` bytes.
 pub(crate) fn disk_is_all(disk: &TestDisk, sector: u64, len: usize, byte: u8) -> Result<bool> {
-    disk_chunks(disk, sector, len, |_, bytes| bytes.iter().all(|b| *b == byte))
+    disk_chunks(disk, sector, len, |_, bytes| {
+        bytes.iter().all(|b| *b == byte)
+    })
 }
 
 /// Writes pattern `seed` to `disk` at `sector` directly.
@@ -257,12 +262,15 @@ impl TestBuf {
                 // One multi-page segment over physically contiguous memory.
                 let data = &mut v[offset..offset + len];
                 let addr = core::ptr::NonNull::new(data.as_mut_ptr()).ok_or(EINVAL)?;
-                // SAFETY: `data` is kmalloc memory, borrowed mutably for as long
-                // as the bio below lives, and only the I/O touches it.
-                let buf = unsafe { KernelBuf::from_raw(addr, KernelBufKind::Linear) };
+                // SAFETY: `data` is `len` bytes of kmalloc memory, borrowed
+                // mutably for as long as the bio below lives, and only the
+                // I/O touches it.
+                let buf = unsafe { KernelBuf::from_raw(addr, len, KernelBufKind::Linear) };
                 let seg = buf.segment(0, len).ok_or(EINVAL)?;
                 let bs = KBox::pin_init(BioSet::new(2), GFP_KERNEL)?;
-                let mut bio = NewBio::alloc(&bs, bdev, 1, WRITE)?;
+                // A read bio: requests may read into its pages, and write
+                // from them.
+                let mut bio = NewBio::alloc(&bs, bdev, 1, READ)?;
                 if !bio.add(&seg) {
                     return Err(EINVAL);
                 }

@@ -134,7 +134,7 @@ mod tests {
             &self.client
         }
 
-        fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a>> {
+        fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a, 'a>> {
             let bdev: &BlockDevice = self.disk.bdev();
             regions.push(Region::new(bdev, 16, 8))?;
             Ok(DmIoRequest {

@@ -26,7 +26,7 @@ use kernel::prelude::*;
 
 module! {
     type: DmIoTest,
-    name: "dm_io_rust_test",
+    name: "dm_io_rust_kunit",
     authors: ["dm-io-rs developers"],
     description: "KUnit suites for dm-io",
     license: "GPL",

@@ -244,6 +244,34 @@ mod tests {
         let mut k = KVec::from_elem(0u8, 8 * SECTOR, GFP_KERNEL)?;
         assert!(DmIoMemory::vmalloc(&mut k).is_err());
 
+        // A buffer on the stack: cache maintenance for its DMA could touch
+        // the bytes around it.
+        let mut on_stack = [0u8; SECTOR];
+        assert!(DmIoMemory::kmalloc(&mut on_stack).is_err());
+        assert!(DmIoMemory::vmalloc(&mut on_stack).is_err());
+
+        // A read into the pages of a bio that writes them out.
+        let bs = KBox::pin_init(crate::block::bio_set::BioSet::new(2), GFP_KERNEL)?;
+        let mut page_buf = KVec::from_elem(0u8, 8 * SECTOR, GFP_KERNEL)?;
+        let addr = core::ptr::NonNull::new(page_buf.as_mut_ptr()).ok_or(EINVAL)?;
+        // SAFETY: `page_buf` is kmalloc memory of that length, borrowed
+        // mutably until the end of this test; only the I/O touches it.
+        let kbuf = unsafe {
+            crate::block::bio::KernelBuf::from_raw(
+                addr,
+                page_buf.len(),
+                crate::block::bio::KernelBufKind::Linear,
+            )
+        };
+        let seg = kbuf.segment(0, 8 * SECTOR).ok_or(EINVAL)?;
+        let mut wbio = crate::block::bio::NewBio::alloc(&bs, d0.bdev(), 1, WRITE)?;
+        assert!(wbio.add(&seg));
+        let r = sync_io(&client, READ, &[region], DmIoMemory::bio(wbio.as_bio()));
+        assert_eq!(r, Err(EINVAL));
+        // The buffer's segments end where it does.
+        assert!(kbuf.segment(8 * SECTOR, SECTOR).is_none());
+        assert_eq!(kbuf.segment(7 * SECTOR, 4 * SECTOR).map(|s| s.len()), Some(SECTOR as u32));
+
         // Page-list offsets at and beyond a page.
         let list = crate::device_mapper::page_list::PageList::alloc(2, GFP_KERNEL)?;
         for offset in [kernel::page::PAGE_SIZE, kernel::page::PAGE_SIZE + SECTOR] {

@@ -69,7 +69,9 @@ mod tests {
         // request's priority.
         for disk in &disks {
             let bios = disk.bios()?;
-            assert!(bios.iter().any(|b| b.size > 0 && Opf::from_raw(b.opf).is(ReqOp::Write)));
+            assert!(bios
+                .iter()
+                .any(|b| b.size > 0 && Opf::from_raw(b.opf).is(ReqOp::Write)));
             assert!(bios.iter().any(|b| b.size == 0));
             assert!(bios.iter().all(|b| b.ioprio == IOPRIO));
         }

@@ -10,8 +10,9 @@
  * shares no code with dm-io. Bios to a bad range or past the end fail;
  * discard and write-zeroes fail as unsupported when their limit is 0. The
  * limits are the queue's, for dm-io to read: the disk takes bios of any
- * size, so that the records show how dm-io itself cut them. With completion_nsec, bios complete from a timer (in
- * interrupt context) rather than in submit_bio().
+ * size, so that the records show how dm-io itself cut them. With
+ * completion_nsec, bios complete from a timer (in interrupt context) rather
+ * than in submit_bio().
  */
 
 #include <linux/bio.h>

@@ -21,10 +21,26 @@ pub enum KernelBufKind {
 }
 
 impl KernelBufKind {
-    /// Whether all of `buf` is memory of this kind (`is_vmalloc_addr()` or
-    /// `virt_addr_valid()` of its first and last byte).
+    /// Whether all of `buf` is memory of this kind that may be lent for
+    /// I/O: see [`KernelBufKind::holds_range`]; also not on the stack, and
+    /// its start and length aligned for DMA (`dma_get_cache_alignment()`,
+    /// 1 where DMA is cache coherent), so that cache maintenance for it
+    /// cannot touch a neighbour's bytes.
     pub fn holds(self, buf: &[u8]) -> bool {
-        let Some(last) = buf.len().checked_sub(1) else {
+        // SAFETY: No preconditions.
+        let align = unsafe { bindings::dma_get_cache_alignment() }.max(1) as usize;
+        // SAFETY: Classifies an address; does not access it.
+        let on_stack = unsafe { bindings::object_is_on_stack(buf.as_ptr().cast()) };
+        self.holds_range(buf.as_ptr(), buf.len())
+            && !on_stack
+            && (buf.as_ptr() as usize | buf.len()) % align == 0
+    }
+
+    /// Whether the `len` bytes at `addr` are memory of this kind
+    /// (`is_vmalloc_addr()` or `virt_addr_valid()` of the first and last
+    /// byte); false for an empty range.
+    pub fn holds_range(self, addr: *const u8, len: usize) -> bool {
+        let Some(last) = len.checked_sub(1) else {
             return false;
         };
         let is = |p: *const u8| {
@@ -37,7 +53,7 @@ impl KernelBufKind {
                 }
             }
         };
-        is(buf.as_ptr()) && is(buf.as_ptr().wrapping_add(last))
+        is(addr) && is(addr.wrapping_add(last))
     }
 }
 
@@ -51,10 +67,12 @@ const LINEAR_SEGMENT_MAX: usize = 1 << 30;
 ///
 /// # Invariants
 ///
-/// Every byte from `addr` that I/O is given is memory of `kind`, valid for
-/// reads and writes and touched by nothing else for `'a`.
+/// The `len` bytes at `addr` are memory of `kind`, lent for I/O for `'a`:
+/// valid, and written by nothing else (I/O may read into them or write
+/// from them).
 pub struct KernelBuf<'a> {
     addr: NonNull<u8>,
+    len: usize,
     kind: KernelBufKind,
     _lent: PhantomData<&'a mut [u8]>,
 }
@@ -65,20 +83,31 @@ unsafe impl Send for KernelBuf<'_> {}
 unsafe impl Sync for KernelBuf<'_> {}
 
 impl<'a> KernelBuf<'a> {
-    /// A buffer that C describes by its start.
+    /// The `len` bytes at `addr`, as C describes a buffer.
     ///
     /// # Safety
     ///
-    /// The memory from `addr`, as far as I/O through this buffer reaches,
-    /// must be memory of `kind` that is valid, and touched by nothing else,
-    /// for `'a`.
-    pub unsafe fn from_raw(addr: NonNull<u8>, kind: KernelBufKind) -> Self {
+    /// The `len` bytes at `addr` must be memory of `kind` that is valid,
+    /// and that nothing else writes, for `'a`; the caller says which way
+    /// I/O moves the bytes.
+    pub unsafe fn from_raw(addr: NonNull<u8>, len: usize, kind: KernelBufKind) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self {
             addr,
+            len,
             kind,
             _lent: PhantomData,
         }
+    }
+
+    /// The length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the buffer is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// The kind of memory.
@@ -93,9 +122,11 @@ impl<'a> KernelBuf<'a> {
     }
 
     /// The segment of up to `max` bytes at `offset`: to the end of its page
-    /// for vmalloc memory, physically contiguous for linear memory. `None`
-    /// if no page backs that address.
+    /// for vmalloc memory, physically contiguous for linear memory, never
+    /// past the end of the buffer. `None` past the end, or if no page backs
+    /// that address.
     pub fn segment(&self, offset: usize, max: usize) -> Option<Segment<'a>> {
+        let max = max.min(self.len.checked_sub(offset)?);
         let p = self.addr.as_ptr().wrapping_add(offset);
         let in_page = p as usize % PAGE_SIZE;
         let room = match self.kind {
@@ -103,8 +134,9 @@ impl<'a> KernelBuf<'a> {
             KernelBufKind::Linear => LINEAR_SEGMENT_MAX - in_page,
         };
         let len = u32::try_from(max.min(room)).ok().filter(|&len| len != 0)?;
-        // SAFETY: `p` is inside the buffer, which is `kind` memory by the type
-        // invariant; these only translate the address.
+        // SAFETY: `p` is inside the buffer (`offset < len`, since `len`
+        // above is not 0), which is `kind` memory by the type invariant;
+        // these only translate the address.
         let page = unsafe {
             match self.kind {
                 KernelBufKind::Vmalloc => bindings::vmalloc_to_page(p.cast()),
@@ -116,26 +148,29 @@ impl<'a> KernelBuf<'a> {
         Some(unsafe { Segment::from_raw_parts(NonNull::new(page)?, in_page as u32, len) })
     }
 
-    /// `flush_kernel_vmap_range()` over the first `len` bytes: makes CPU
-    /// writes through the vmalloc alias visible to I/O. Nothing for linear
-    /// memory.
+    /// `flush_kernel_vmap_range()` over the first `len` bytes (at most the
+    /// buffer): makes CPU writes through the vmalloc alias visible to I/O.
+    /// Nothing for linear memory.
     pub fn flush_vmap(&self, len: usize) {
         if self.kind == KernelBufKind::Vmalloc {
-            let len = len.min(i32::MAX as usize) as i32;
-            // SAFETY: The range is inside the vmalloc buffer.
+            let len = len.min(self.len).min(i32::MAX as usize) as i32;
+            // SAFETY: The range is inside the buffer, vmalloc memory by the
+            // type invariant.
             unsafe { bindings::flush_kernel_vmap_range(self.addr.as_ptr().cast(), len) };
         }
     }
 
-    /// What a read of the first `len` bytes owes this buffer once its I/O
-    /// is over: `invalidate_kernel_vmap_range()` for vmalloc memory, so the
-    /// CPU does not see stale lines through the vmalloc alias.
+    /// What a read of the first `len` bytes (at most the buffer) owes this
+    /// buffer once its I/O is over: `invalidate_kernel_vmap_range()` for
+    /// vmalloc memory, so the CPU does not see stale lines through the
+    /// vmalloc alias.
     pub fn after_read(&self, len: u32) -> AfterRead<'a> {
         match self.kind {
-            // INVARIANT: The first `len` bytes are the buffer's, lent for `'a`.
+            // INVARIANT: The range is inside the buffer, vmalloc memory lent
+            // for `'a`.
             KernelBufKind::Vmalloc => AfterRead(Work::InvalidateVmap {
                 addr: self.addr,
-                len,
+                len: len.min(u32::try_from(self.len).unwrap_or(u32::MAX)),
                 _lent: PhantomData,
             }),
             KernelBufKind::Linear => AfterRead(Work::Nothing),
@@ -144,15 +179,14 @@ impl<'a> KernelBuf<'a> {
 }
 
 /// Memory work that a read owes its reader once the I/O is over, whichever
-/// context that is in: 16 bytes, to be kept with the request.
+/// context that is in: 16 bytes, to be kept with the request, and done
+/// once ([`AfterRead::run`] takes it).
 ///
 /// # Invariants
 ///
 /// An `InvalidateVmap` range is vmalloc memory lent for I/O for `'a`.
-#[derive(Clone, Copy)]
 pub struct AfterRead<'a>(Work<'a>);
 
-#[derive(Clone, Copy)]
 enum Work<'a> {
     Nothing,
     InvalidateVmap {
@@ -166,9 +200,10 @@ enum Work<'a> {
     },
 }
 
-// SAFETY: The work only touches memory lent for I/O, from any task.
+// SAFETY: The work only touches memory lent for I/O, which may be done
+// from any task; `run` takes the value, so it is done once.
 unsafe impl Send for AfterRead<'_> {}
-// SAFETY: See above.
+// SAFETY: No method takes `&self`: a shared reference can do nothing.
 unsafe impl Sync for AfterRead<'_> {}
 
 impl<'a> AfterRead<'a> {
@@ -184,7 +219,8 @@ impl<'a> AfterRead<'a> {
         Self(Work::ZeroOnError { bio, len })
     }
 
-    /// Does the work for a read that `failed` or not.
+    /// Does the work for a read that `failed` or not, once all I/O into the
+    /// memory is over.
     pub fn run(self, failed: bool) {
         match self.0 {
             Work::Nothing => {}

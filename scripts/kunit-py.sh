@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The dm-io KUnit suites and the kernel crate's doctests with the kernel's
+# own runner, as a kernel developer runs them:
+#
+#   tools/testing/kunit/kunit.py run --arch=x86_64 \
+#       --kunitconfig=drivers/md/dm-io-rust/tests --make_options LLVM=-19
+#
+# on the series-applied tree, with kunit.py's own QEMU and no user space:
+# the suites make their test disks in the kernel. The build directory is
+# the replace kernel's (`--build_dir`): its configuration already holds the
+# .kunitconfig's options, so kunit.py reuses the build. kunit.py keeps its
+# own copy of the .kunitconfig in the build directory and regenerates the
+# configuration when that copy differs; it is written here first, as
+# kunit.py would, so that it does not.
+#
+#   kunit-py.sh REPLACE_KDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+kdir="$(cd "${1:?usage: kunit-py.sh REPLACE_KDIR}" && pwd)"
+tree="$(readlink -f "$kdir/source")"
+suite_dir=drivers/md/dm-io-rust/tests
+[ -f "$tree/$suite_dir/.kunitconfig" ] || die "$tree has no $suite_dir/.kunitconfig"
+out="$PROJECT_DIR/out/kunit-py"
+mkdir -p "$out"
+
+# kunit.py's x86_64 options first, then the suite's.
+{
+	printf 'CONFIG_SERIAL_8250=y\nCONFIG_SERIAL_8250_CONSOLE=y\n'
+	grep '^CONFIG_' "$tree/$suite_dir/.kunitconfig"
+} >"$out/kunitconfig"
+while IFS= read -r line; do
+	grep -qx "$line" "$kdir/.config" || die "$line is not in $kdir/.config: kunit.py would reconfigure the build"
+done <"$out/kunitconfig"
+cp "$out/kunitconfig" "$kdir/.kunitconfig"
+
+step "kunit.py run --kunitconfig=$suite_dir (build directory $kdir)"
+exec 9>"$kdir.lock"
+flock 9
+start=$SECONDS
+rc=0
+(cd "$tree" && python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
+	--build_dir="$kdir" --kunitconfig="$suite_dir" \
+	--make_options "LLVM=$LLVM_SUFFIX" --make_options CLIPPY=1 \
+	--jobs="$(nproc)" --timeout="${DM_IO_RS_VM_TIMEOUT:-900}") >"$out/kunit.log" 2>&1 || rc=$?
+grep -E "^\[[0-9:]+\] (Testing complete|.*(FAILED|CRASHED)|=+ .* =+$)" "$out/kunit.log" | sed 's/^/    /' | tail -n 25
+[ "$rc" = 0 ] || { tail -n 60 "$out/kunit.log" >&2; die "kunit.py failed (rc $rc); log: $out/kunit.log"; }
+grep -q "Testing complete.*failed: 0" "$out/kunit.log" || die "kunit.py: no clean summary; log: $out/kunit.log"
+for s in dm_io_rust_memory dm_io_rust_regions dm_io_rust_async dm_io_rust_failures dm_io_rust_flags rust_doctests_kernel; do
+	grep -Eq "\[PASSED\] $s\$|=+ \[PASSED\] $s =+" "$out/kunit.log" || die "kunit.py: suite $s did not pass; log: $out/kunit.log"
+done
+info "kunit.py passed in $((SECONDS - start)) s; log: $out/kunit.log"

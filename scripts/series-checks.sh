@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The kernel community's checks on the patch series, against a kernel built
+# from it (`build-kernel.sh replace`):
+#
+#   - checkpatch.pl --strict on every patch: no error, no warning, no check;
+#   - the series applies with `git am` (scripts/apply-check.sh);
+#   - kernel-doc on the C header the series changes;
+#   - rustfmtcheck, and rustdoc with no warning;
+#   - the misuse tests (scripts/misuse-tests.sh);
+#   - the KUnit suites and the Rust doctests with the kernel's own runner,
+#     kunit.py, on the replace kernel's build directory;
+#   - the build matrix: DM_IO_RUST on and off, BLK_DEV_DM y and m
+#     (scripts/build-matrix.sh).
+#
+#   series-checks.sh REPLACE_KDIR
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+kdir="$(cd "${1:?usage: series-checks.sh REPLACE_KDIR}" && pwd)"
+tree="$(readlink -f "$kdir/source")"
+[ -f "$tree/.dm-io-rs-series" ] || die "$kdir is not built from the series tree"
+patches="$PROJECT_DIR/out/patches"
+mapfile -t series < <(find "$patches" -name '0*.patch' ! -name '0000-*' | sort)
+mkdir -p "$PROJECT_DIR/out/series"
+log="$PROJECT_DIR/out/series"
+mk() { make -C "$tree" O="$kdir" LLVM="$LLVM_SUFFIX" CLIPPY=1 "$@"; }
+
+step "checkpatch.pl --strict on ${#series[@]} patches"
+bad=0
+for p in "${series[@]}"; do
+	out="$(cd "$tree" && scripts/checkpatch.pl --strict "$p" 2>&1)" || true
+	total="$(grep '^total:' <<<"$out" || echo "no summary")"
+	if [[ "$total" != "total: 0 errors, 0 warnings, 0 checks,"* ]]; then
+		printf '%s\n' "$out" >&2
+		bad=$((bad + 1))
+	fi
+	info "$(basename "$p"): $total"
+done
+[ "$bad" = 0 ] || die "checkpatch reports problems in $bad patches"
+
+"$PROJECT_DIR/scripts/apply-check.sh" "$patches"
+
+step "kernel-doc -none include/linux/dm-io.h"
+(cd "$tree" && scripts/kernel-doc -none -Wall include/linux/dm-io.h) >"$log/kernel-doc.log" 2>&1 ||
+	{ cat "$log/kernel-doc.log" >&2; die "kernel-doc failed"; }
+[ ! -s "$log/kernel-doc.log" ] || { cat "$log/kernel-doc.log" >&2; die "kernel-doc warns"; }
+
+step "make rustfmtcheck"
+mk -s rustfmtcheck >"$log/rustfmtcheck.log" 2>&1 ||
+	{ cat "$log/rustfmtcheck.log" >&2; die "rustfmtcheck: the series' Rust is not formatted"; }
+
+step "make rustdoc"
+mk -s -j"$(nproc)" rustdoc >"$log/rustdoc.log" 2>&1 ||
+	{ tail -n 40 "$log/rustdoc.log" >&2; die "make rustdoc failed"; }
+if grep -Eq "(^|: )(warning|error)(\[|:)" "$log/rustdoc.log"; then
+	grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$log/rustdoc.log" >&2
+	die "make rustdoc printed warnings; log: $log/rustdoc.log"
+fi
+info "rustdoc: no warnings ($kdir/Documentation/output/rust/rustdoc)"
+
+"$PROJECT_DIR/scripts/misuse-tests.sh" "$kdir"
+
+"$PROJECT_DIR/scripts/kunit-py.sh" "$kdir"
+
+"$PROJECT_DIR/scripts/build-matrix.sh" "$kdir"

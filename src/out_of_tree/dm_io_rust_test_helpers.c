@@ -1,3 +1,0 @@
-// SPDX-License-Identifier: GPL-2.0
-/* The rust/helpers/ additions of the series, compiled into dm_io_rust_test.ko. */
-#include "helpers.c"

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The control: correct uses of what the misuse tests get wrong. It must
+//! build, or the other tests would fail for the wrong reason.
+
+use kernel::block::bdev::BlockDevice;
+use kernel::block::opf::{Opf, ReqOp};
+use kernel::device_mapper::bio::{BioList, EndIoBio, EndIoResult, MapBio, MapResult, RetryBio};
+use kernel::device_mapper::io::{
+    async_io, DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf,
+};
+use kernel::device_mapper::target::{CtrError, Target, TargetInit, TargetRef};
+use kernel::prelude::*;
+use kernel::sync::{Arc, SpinLock};
+
+#[pin_data]
+struct Demo {
+    #[pin]
+    retries: SpinLock<BioList<RetryBio<Demo>>>,
+}
+
+#[vtable]
+impl Target for Demo {
+    const NAME: &'static CStr = c"demo";
+    const VERSION: [u32; 3] = [1, 0, 0];
+    type PerBio = u64;
+
+    fn new(ti: &mut TargetInit<'_>, args: &[&CStr]) -> Result<impl PinInit<Self, Error>, CtrError> {
+        for path in args {
+            ti.get_device(path)
+                .map_err(|e| CtrError::new(e, c"device lookup failed"))?;
+        }
+        Ok(pin_init!(Demo {
+            retries <- kernel::new_spinlock!(BioList::default()),
+        }))
+    }
+
+    fn map<'a>(this: &TargetRef<Self>, mut bio: MapBio<'a, Self>) -> MapResult<'a> {
+        *bio.data_mut() = bio.sector();
+        match this.devices().first() {
+            Some(dev) => {
+                let sector = bio.sector();
+                bio.remap(dev, sector)
+            }
+            None => {
+                let (pending, result) = bio.take();
+                pending.end(Err(EIO));
+                result
+            }
+        }
+    }
+
+    fn end_io<'a>(this: &TargetRef<Self>, bio: EndIoBio<'a, Self>, status: Result) -> EndIoResult<'a> {
+        if status.is_ok() {
+            return EndIoResult::done();
+        }
+        match bio.retry() {
+            Some((retry, result)) => {
+                this.retries.lock().push(retry);
+                this.queue_work();
+                result
+            }
+            None => EndIoResult::done(),
+        }
+    }
+
+    fn work(this: &TargetRef<Self>) {
+        let mut list = BioList::default();
+        this.retries.lock().append_to(&mut list);
+        while let Some(retry) = list.pop() {
+            match this.devices().last() {
+                Some(dev) => {
+                    let sector = retry.data();
+                    retry.resubmit(dev, sector);
+                }
+                None => retry.end(Err(EIO)),
+            }
+        }
+    }
+}
+
+/// An owned request that owns its buffer and shares its client.
+struct Write {
+    client: Arc<DmIoClient>,
+    target: TargetRef<Demo>,
+    buf: KVec<u8>,
+}
+
+impl OwnedIo for Write {
+    fn client(&self) -> &DmIoClient {
+        &self.client
+    }
+
+    fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a, 'a>> {
+        for dev in self.target.devices() {
+            regions.push(Region::new(dev.bdev(), 0, (self.buf.len() >> 9) as u64))?;
+        }
+        Ok(DmIoRequest {
+            opf: Opf::new(ReqOp::Write),
+            regions: regions.as_slice(),
+            memory: DmIoMemory::kmalloc_ro(&self.buf)?,
+            ioprio: 0,
+        })
+    }
+
+    fn complete(this: KBox<Self>, _bits: IoBits) {
+        drop(this);
+    }
+}
+
+fn send(client: Arc<DmIoClient>, target: TargetRef<Demo>, buf: KVec<u8>) -> Result {
+    let req = KBox::new(Write { client, target, buf }, GFP_KERNEL)?;
+    async_io(req).map_err(|(e, _)| e)
+}
+
+/// Reads two places at once into buffers that outlive the scope.
+fn read_two(client: &DmIoClient, dev: &BlockDevice, a: &mut [u8], b: &mut [u8]) -> Result {
+    client.scope(|s| -> Result {
+        for (i, buf) in [a, b].into_iter().enumerate() {
+            let region = [Region::new(dev, i as u64 * 8, 8)];
+            let req = DmIoRequest {
+                opf: Opf::new(ReqOp::Read),
+                regions: &region,
+                memory: DmIoMemory::kmalloc(buf)?,
+                ioprio: 0,
+            };
+            s.submit(req, |_bits| {})?;
+        }
+        Ok(())
+    })
+}
+
+/// Keeps the functions used, so that the control builds without warnings.
+pub fn control(c: Arc<DmIoClient>, t: TargetRef<Demo>, dev: &BlockDevice) -> Result {
+    let (mut a, mut b) = ([0u8; 4096], [0u8; 4096]);
+    read_two(&c, dev, &mut a, &mut b)?;
+    send(c, t, KVec::new())
+}
