@@ -434,7 +434,10 @@ impl DmIoRequest<'_, '_> {
         // memory past its end.
         let mut largest = 0u64;
         for r in self.regions {
-            let bytes = r.count.checked_shl(SECTOR_SHIFT).filter(|b| b >> SECTOR_SHIFT == r.count);
+            let bytes = r
+                .count
+                .checked_shl(SECTOR_SHIFT)
+                .filter(|b| b >> SECTOR_SHIFT == r.count);
             largest = largest.max(bytes.ok_or(EINVAL)?);
         }
         let data = !self.opf.is_discard_or_write_zeroes();

@@ -137,14 +137,20 @@ pub(crate) unsafe extern "C" fn dm_io_client_resize(
 /// # Safety
 ///
 /// As [`memory`]: the bytes are lent for the request.
-unsafe fn kernel_buf<'a>(ptr: NonNull<u8>, max_bytes: u64, kind: KernelBufKind) -> Result<Memory<'a>> {
+unsafe fn kernel_buf<'a>(
+    ptr: NonNull<u8>,
+    max_bytes: u64,
+    kind: KernelBufKind,
+) -> Result<Memory<'a>> {
     let len = usize::try_from(max_bytes).map_err(|_| EINVAL)?;
     if len > 0 && !kind.holds_range(ptr.as_ptr(), len) {
         return Err(EINVAL);
     }
     // SAFETY: `len` bytes of `kind` memory (checked), lent by the caller for
     // the request, which reaches no further than its largest region.
-    Ok(Memory::Kernel(unsafe { KernelBuf::from_raw(ptr, len, kind) }))
+    Ok(Memory::Kernel(unsafe {
+        KernelBuf::from_raw(ptr, len, kind)
+    }))
 }
 
 /// The memory of a C request.

@@ -270,7 +270,10 @@ mod tests {
         assert_eq!(r, Err(EINVAL));
         // The buffer's segments end where it does.
         assert!(kbuf.segment(8 * SECTOR, SECTOR).is_none());
-        assert_eq!(kbuf.segment(7 * SECTOR, 4 * SECTOR).map(|s| s.len()), Some(SECTOR as u32));
+        assert_eq!(
+            kbuf.segment(7 * SECTOR, 4 * SECTOR).map(|s| s.len()),
+            Some(SECTOR as u32)
+        );
 
         // Page-list offsets at and beyond a page.
         let list = crate::device_mapper::page_list::PageList::alloc(2, GFP_KERNEL)?;

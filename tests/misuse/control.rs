@@ -50,7 +50,11 @@ impl Target for Demo {
         }
     }
 
-    fn end_io<'a>(this: &TargetRef<Self>, bio: EndIoBio<'a, Self>, status: Result) -> EndIoResult<'a> {
+    fn end_io<'a>(
+        this: &TargetRef<Self>,
+        bio: EndIoBio<'a, Self>,
+        status: Result,
+    ) -> EndIoResult<'a> {
         if status.is_ok() {
             return EndIoResult::done();
         }
@@ -109,7 +113,14 @@ impl OwnedIo for Write {
 }
 
 fn send(client: Arc<DmIoClient>, target: TargetRef<Demo>, buf: KVec<u8>) -> Result {
-    let req = KBox::new(Write { client, target, buf }, GFP_KERNEL)?;
+    let req = KBox::new(
+        Write {
+            client,
+            target,
+            buf,
+        },
+        GFP_KERNEL,
+    )?;
     async_io(req).map_err(|(e, _)| e)
 }
 

@@ -18,7 +18,10 @@ impl Target for Liar {
     const VERSION: [u32; 3] = [1, 0, 0];
     type PerBio = ();
 
-    fn new(_ti: &mut TargetInit<'_>, _args: &[&CStr]) -> Result<impl PinInit<Self, Error>, CtrError> {
+    fn new(
+        _ti: &mut TargetInit<'_>,
+        _args: &[&CStr],
+    ) -> Result<impl PinInit<Self, Error>, CtrError> {
         Ok(Liar)
     }
 

@@ -22,7 +22,10 @@ impl Target for Swapper {
     const VERSION: [u32; 3] = [1, 0, 0];
     type PerBio = ();
 
-    fn new(_ti: &mut TargetInit<'_>, _args: &[&CStr]) -> Result<impl PinInit<Self, Error>, CtrError> {
+    fn new(
+        _ti: &mut TargetInit<'_>,
+        _args: &[&CStr],
+    ) -> Result<impl PinInit<Self, Error>, CtrError> {
         Ok(Swapper)
     }
 

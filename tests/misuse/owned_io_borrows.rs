@@ -8,7 +8,9 @@
 
 use kernel::block::bdev::BlockDevice;
 use kernel::block::opf::{Opf, ReqOp};
-use kernel::device_mapper::io::{DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf};
+use kernel::device_mapper::io::{
+    DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf,
+};
 use kernel::prelude::*;
 
 struct Borrowing<'x> {

@@ -17,7 +17,10 @@ impl Target for NoData {
     const NAME: &'static CStr = c"no_data";
     const VERSION: [u32; 3] = [1, 0, 0];
 
-    fn new(_ti: &mut TargetInit<'_>, _args: &[&CStr]) -> Result<impl PinInit<Self, Error>, CtrError> {
+    fn new(
+        _ti: &mut TargetInit<'_>,
+        _args: &[&CStr],
+    ) -> Result<impl PinInit<Self, Error>, CtrError> {
         Ok(NoData)
     }
 

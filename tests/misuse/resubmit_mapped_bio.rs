@@ -17,7 +17,10 @@ impl Target for Again {
     const VERSION: [u32; 3] = [1, 0, 0];
     type PerBio = ();
 
-    fn new(_ti: &mut TargetInit<'_>, _args: &[&CStr]) -> Result<impl PinInit<Self, Error>, CtrError> {
+    fn new(
+        _ti: &mut TargetInit<'_>,
+        _args: &[&CStr],
+    ) -> Result<impl PinInit<Self, Error>, CtrError> {
         Ok(Again)
     }
 
