@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Everything the project tests: formatting, clippy, a warning-free build,
-# then the KUnit suites in a QEMU guest on real block devices, then the
-# kernel's own dm targets on the stock kernel (C dm-io) and on the replace
-# kernel (the Rust dm-io built into dm-mod; built here if needed).
+# then the KUnit suites in a QEMU guest on real block devices (guest and
+# debug kernels), then the patch series and the kernel built from it (the
+# replace kernel, with the Rust dm-io in dm-mod), then the kernel's own dm
+# targets on the stock kernel (C dm-io) and on the replace kernel.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 total=$SECONDS
@@ -34,6 +35,12 @@ if [ "${DM_IO_RS_DEBUG_KERNEL:-1}" = 1 ]; then
 	grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/rmirror-debug/console.txt" ||
 		die "the rmirror debug run did not report a clean kmemleak scan"
 fi
+
+# The patch series (out/patches): the replace kernel is built from it,
+# with CLIPPY=1 and no warning; then checkpatch, git am, kernel-doc,
+# rustfmtcheck, rustdoc, the misuse tests, kunit.py and the build matrix.
+replace_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)"
+"$PROJECT_DIR/scripts/series-checks.sh" "$replace_kdir"
 
 # The kernel's own dm targets (mirror, kcopyd, dm-log, snapshot, integrity,
 # writecache) on the stock kernel (C dm-io) and on the kernel whose dm-mod

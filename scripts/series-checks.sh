@@ -24,6 +24,20 @@ mkdir -p "$PROJECT_DIR/out/series"
 log="$PROJECT_DIR/out/series"
 mk() { make -C "$tree" O="$kdir" LLVM="$LLVM_SUFFIX" CLIPPY=1 "$@"; }
 
+# The static checks depend only on the series, the misuse tests and these
+# scripts: once they passed for exactly these bytes, they are not redone.
+# kunit.py always runs.
+stamp="$kdir/.dm-io-rs-series-checks"
+sum="$(cat "${series[@]}" "$PROJECT_DIR"/tests/misuse/*.rs "$PROJECT_DIR"/scripts/{series-checks,apply-check,misuse-tests,build-matrix}.sh |
+	sha256sum | cut -c1-16)"
+if [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
+	step "series checks (checkpatch, git am, kernel-doc, rustfmtcheck, rustdoc, misuse tests, build matrix)"
+	info "passed for this very series and these tests ($sum); log: $log"
+	"$PROJECT_DIR/scripts/kunit-py.sh" "$kdir"
+	exit 0
+fi
+rm -f "$stamp"
+
 step "checkpatch.pl --strict on ${#series[@]} patches"
 bad=0
 for p in "${series[@]}"; do
@@ -59,6 +73,8 @@ info "rustdoc: no warnings ($kdir/Documentation/output/rust/rustdoc)"
 
 "$PROJECT_DIR/scripts/misuse-tests.sh" "$kdir"
 
-"$PROJECT_DIR/scripts/kunit-py.sh" "$kdir"
-
 "$PROJECT_DIR/scripts/build-matrix.sh" "$kdir"
+
+echo "$sum" >"$stamp"
+
+"$PROJECT_DIR/scripts/kunit-py.sh" "$kdir"

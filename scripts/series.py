@@ -757,12 +757,14 @@ What the series was tested with, on x86_64 under QEMU:
 - a differential suite that sends random requests through the Rust dm_io()
   and dm-io.c from the same data and compares return values, error bits
   and bytes;
-- builds with CONFIG_DM_IO_RUST on and off, BLK_DEV_DM=y and =m, each patch
-  in turn, with CLIPPY=1, rustfmtcheck and rustdoc clean.
+- builds with CONFIG_DM_IO_RUST on and off, BLK_DEV_DM=y and =m, with
+  CLIPPY=1 and no warning, rustfmtcheck and rustdoc clean; each patch in
+  turn builds with no warning;
+- compile-fail tests: misuses of the safe API (per-bio data it did not
+  declare, a device kept past its target, a mapped bio resubmitted, an
+  owned request that borrows, ...) must not build.
 
-checkpatch.pl --strict has no error or warning on any patch. The CHECKs
-left are for the Rust files, where checkpatch's C rules do not apply (it
-reads `'a` lifetimes as character literals, for example).
+checkpatch.pl --strict reports no error, warning or check on any patch.
 
 MAINTAINERS: one new section lists the new files, with dm-devel and
 rust-for-linux; the block abstractions also fall under BLOCK LAYER DEVICE

@@ -12,7 +12,10 @@
 //! that can be sent again. Either, dropped without being ended, ends its
 //! bio with an I/O error, so that no bio is left hanging.
 
-use super::{dev::DmDev, target::Target};
+use super::{
+    dev::DmDev,
+    target::{Target, TargetRef},
+};
 use crate::{
     bindings,
     block::{
@@ -22,7 +25,6 @@ use crate::{
     },
     error::{code::EIO, Result},
     ffi,
-    task::might_sleep,
 };
 use core::{marker::PhantomData, ptr::NonNull};
 
@@ -75,6 +77,12 @@ struct BioRecord {
 /// the layer keeps, then the target's own.
 pub(super) struct PerBio<D> {
     record: Option<BioRecord>,
+    /// The target's first sector (`ti->begin`), so that a listed bio knows
+    /// its own.
+    begin: u64,
+    /// The index, among the target's devices, of the one a queued
+    /// resubmission goes to.
+    resubmit_dev: usize,
     data: D,
 }
 
@@ -101,16 +109,19 @@ impl<D: Copy + Default> PerBio<D> {
         }
     }
 
-    /// Sets up the per-bio data of a bio entering `map`.
+    /// Sets up the per-bio data of a bio entering `map` on a target that
+    /// starts at `begin`.
     ///
     /// # Safety
     ///
     /// As for [`PerBio::of`]; nothing else may access the per-bio data.
-    pub(super) unsafe fn init(bio: NonNull<bindings::bio>) {
+    pub(super) unsafe fn init(bio: NonNull<bindings::bio>, begin: u64) {
         // SAFETY: The caller guarantees the memory is the per-bio data.
         unsafe {
             Self::of(bio).as_ptr().write(Self {
                 record: None,
+                begin,
+                resubmit_dev: 0,
                 data: D::default(),
             })
         };
@@ -131,6 +142,24 @@ struct TargetBio<T: Target> {
 }
 
 impl<T: Target> TargetBio<T> {
+    /// A bio of a target of type `T` that left a list: its first sector
+    /// comes from its per-bio data.
+    ///
+    /// # Safety
+    ///
+    /// `bio` must be a valid bio of a target of type `T` whose per-bio data
+    /// the map trampoline set up.
+    unsafe fn from_listed(bio: NonNull<bindings::bio>) -> Self {
+        // SAFETY: Guaranteed by the caller.
+        let begin = unsafe { PerBio::<T::PerBio>::of(bio).as_ref() }.begin;
+        // INVARIANT: Guaranteed by the caller; `begin` is the one map saw.
+        Self {
+            bio,
+            begin,
+            _target: PhantomData,
+        }
+    }
+
     fn raw(&self) -> &bindings::bio {
         // SAFETY: By the type invariant the bio is valid.
         unsafe { self.bio.as_ref() }
@@ -438,7 +467,7 @@ pub struct RetryBio<T: Target> {
     bio: TargetBio<T>,
 }
 
-// SAFETY: A bio may be sent or ended from any task and context.
+// SAFETY: A bio may be queued or ended from any task and context.
 unsafe impl<T: Target> Send for RetryBio<T> {}
 // SAFETY: Shared access only reads the bio's fixed fields.
 unsafe impl<T: Target> Sync for RetryBio<T> {}
@@ -459,24 +488,45 @@ impl<T: Target> RetryBio<T> {
         self.bio.data_mut()
     }
 
-    /// Sends the bio again, to `sector` of `dev`; it comes back through
-    /// `end_io` when done, and may be taken back again.
-    ///
-    /// May sleep (`submit_bio_noacct()`): from process context only, as the
-    /// target's work item, not from `end_io` or a completion.
-    pub fn resubmit(self, dev: &DmDev, sector: u64) {
-        might_sleep();
+    /// Sends the bio again, to `sector` of `dev`, one of `this` target's
+    /// devices; it comes back through `end_io` when done, and may be taken
+    /// back again. Any context: the bio is queued, and the target's work
+    /// item submits it (before it runs [`Target::work`]), since submitting
+    /// may sleep. A device of another target, which this one does not
+    /// hold, ends the bio with `EIO`.
+    pub fn resubmit(self, this: &TargetRef<T>, dev: &DmDev, sector: u64) {
+        let Some(index) = this.devices().iter().position(|d| core::ptr::eq(d, dev)) else {
+            self.end(Err(EIO));
+            return;
+        };
+        let bio = core::mem::ManuallyDrop::new(self);
+        // SAFETY: The per-bio data is ours while we own the bio.
+        unsafe { bio.bio.per_bio().as_mut() }.resubmit_dev = index;
+        // SAFETY: The bio was restored and is ours; the block layer sees it
+        // again only once submitted.
+        unsafe { (*bio.bio.bio.as_ptr()).bi_iter.bi_sector = sector };
+        this.queue_resubmit(core::mem::ManuallyDrop::into_inner(bio));
+    }
+
+    /// Submits a bio that [`RetryBio::resubmit`] queued, to the device of
+    /// `devices` it chose. Process context.
+    pub(super) fn submit_queued(self, devices: &[DmDev]) {
+        // SAFETY: The per-bio data is ours while we own the bio.
+        let index = unsafe { self.bio.per_bio().as_ref() }.resubmit_dev;
+        let Some(dev) = devices.get(index) else {
+            self.end(Err(EIO));
+            return;
+        };
         let mut this = core::mem::ManuallyDrop::new(self);
         this.bio.record();
         let bio = this.bio.bio;
         // SAFETY: The bio was restored and is ours; submitting hands the duty
         // to end it to the block layer, whose completion runs dm-core's endio
-        // and the target's `end_io` again. The device is held until the
-        // target's destructor, which dm-core calls only once its bios are
-        // done.
+        // and the target's `end_io` again. The device is one of the target's,
+        // held until its destructor, which dm-core calls only once the
+        // target's bios are done.
         unsafe {
             bindings::bio_set_dev(bio.as_ptr(), dev.bdev().as_raw());
-            (*bio.as_ptr()).bi_iter.bi_sector = sector;
             bindings::submit_bio_noacct(bio.as_ptr());
         }
     }
@@ -501,45 +551,37 @@ mod private {
     use super::*;
 
     pub trait Sealed {
-        fn into_raw(self) -> (NonNull<bindings::bio>, u64);
+        fn into_raw(self) -> NonNull<bindings::bio>;
         /// # Safety
         ///
-        /// `bio` and `begin` must come from `into_raw` on this type.
-        unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self;
+        /// `bio` must come from `into_raw` on this type.
+        unsafe fn from_raw(bio: NonNull<bindings::bio>) -> Self;
     }
 
     impl<T: Target> Sealed for PendingBio<T> {
-        fn into_raw(self) -> (NonNull<bindings::bio>, u64) {
-            let this = core::mem::ManuallyDrop::new(self);
-            (this.bio.bio, this.bio.begin)
+        fn into_raw(self) -> NonNull<bindings::bio> {
+            core::mem::ManuallyDrop::new(self).bio.bio
         }
 
-        unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+        unsafe fn from_raw(bio: NonNull<bindings::bio>) -> Self {
             Self {
-                // INVARIANT: Guaranteed by the caller.
-                bio: TargetBio {
-                    bio,
-                    begin,
-                    _target: PhantomData,
-                },
+                // SAFETY: A bio of a target of type `T` (caller), whose
+                // per-bio data map set up.
+                bio: unsafe { TargetBio::from_listed(bio) },
             }
         }
     }
 
     impl<T: Target> Sealed for RetryBio<T> {
-        fn into_raw(self) -> (NonNull<bindings::bio>, u64) {
-            let this = core::mem::ManuallyDrop::new(self);
-            (this.bio.bio, this.bio.begin)
+        fn into_raw(self) -> NonNull<bindings::bio> {
+            core::mem::ManuallyDrop::new(self).bio.bio
         }
 
-        unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+        unsafe fn from_raw(bio: NonNull<bindings::bio>) -> Self {
             Self {
-                // INVARIANT: Guaranteed by the caller.
-                bio: TargetBio {
-                    bio,
-                    begin,
-                    _target: PhantomData,
-                },
+                // SAFETY: A bio of a target of type `T` (caller), whose
+                // per-bio data map set up.
+                bio: unsafe { TargetBio::from_listed(bio) },
             }
         }
     }
@@ -554,12 +596,10 @@ impl<T: Target> ListedBio for RetryBio<T> {}
 /// # Invariants
 ///
 /// `head` .. `tail` is a chain through `bi_next` of bios, each owned as a
-/// `B` of a target starting at `begin`; `tail`'s `bi_next` is null. Both
-/// are null when the list is empty.
+/// `B`; `tail`'s `bi_next` is null. Both are null when the list is empty.
 pub struct BioList<B: ListedBio> {
     head: *mut bindings::bio,
     tail: *mut bindings::bio,
-    begin: u64,
     _owns: PhantomData<B>,
 }
 
@@ -578,7 +618,6 @@ impl<B: ListedBio> BioList<B> {
         Self {
             head: core::ptr::null_mut(),
             tail: core::ptr::null_mut(),
-            begin: 0,
             _owns: PhantomData,
         }
     }
@@ -590,8 +629,7 @@ impl<B: ListedBio> BioList<B> {
 
     /// Appends `bio`.
     pub fn push(&mut self, bio: B) {
-        let (bio, begin) = bio.into_raw();
-        let bio = bio.as_ptr();
+        let bio = bio.into_raw().as_ptr();
         // SAFETY: We own `bio` now; while it is listed, `bi_next` is ours.
         unsafe { (*bio).bi_next = core::ptr::null_mut() };
         if self.tail.is_null() {
@@ -600,10 +638,8 @@ impl<B: ListedBio> BioList<B> {
             // SAFETY: By the type invariant `tail` is a listed bio.
             unsafe { (*self.tail).bi_next = bio };
         }
-        // INVARIANT: `bio` is the new, null-terminated tail; all bios of one
-        // target share its `begin`.
+        // INVARIANT: `bio` is the new, null-terminated tail.
         self.tail = bio;
-        self.begin = begin;
     }
 
     /// Removes and returns the first bio.
@@ -618,7 +654,7 @@ impl<B: ListedBio> BioList<B> {
             self.tail = core::ptr::null_mut();
         }
         // SAFETY: The bio left the list; it was pushed as a `B`.
-        Some(unsafe { B::from_raw(bio, self.begin) })
+        Some(unsafe { B::from_raw(bio) })
     }
 
     /// Moves every bio of `self` to the end of `other`.

@@ -13,7 +13,7 @@
 //! context and while `ti` is still valid.
 
 use super::{
-    bio::{EndIoBio, EndIoResult, MapBio, MapResult, PerBio},
+    bio::{BioList, EndIoBio, EndIoResult, MapBio, MapResult, PerBio, RetryBio},
     dev::DmDev,
     status::{StatusType, StatusWriter},
 };
@@ -25,7 +25,7 @@ use crate::{
     str::CStr,
     sync::{
         aref::{ARef, AlwaysRefCounted},
-        Completion,
+        new_spinlock_irq, Completion, SpinLockIrq,
     },
     types::Opaque,
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
@@ -287,6 +287,9 @@ pub struct Holder<T: Target> {
     idle: Completion,
     #[pin]
     work: Work<Holder<T>>,
+    /// Bios that [`RetryBio::resubmit`] queued for the work item.
+    #[pin]
+    resubmits: SpinLockIrq<BioList<RetryBio<T>>>,
     ti: NonNull<bindings::dm_target>,
     // Field order is drop order: the target, then its devices.
     #[pin]
@@ -294,8 +297,10 @@ pub struct Holder<T: Target> {
     devices: KVec<DmDev>,
 }
 
-// SAFETY: `ti` is only used for `dm_table_event()`, which may be called
-// from any task; `T` is `Send + Sync`, and so are the devices.
+// SAFETY: Through `ti`, shared users only call `dm_table_event()`, which
+// may be called from any task (the destructor, the only other user, owns
+// the holder); `T` is `Send + Sync`, and so are the devices and the
+// resubmission list, under its lock.
 unsafe impl<T: Target> Send for Holder<T> {}
 // SAFETY: See above.
 unsafe impl<T: Target> Sync for Holder<T> {}
@@ -328,7 +333,12 @@ impl<T: Target> WorkItem for Holder<T> {
     type Pointer = ARef<Holder<T>>;
 
     fn run(this: ARef<Holder<T>>) {
-        // Only queued by `queue_work`, which only targets with `work` have.
+        // Resubmissions first: submitting may sleep, so they wait for this.
+        let mut queued = BioList::new();
+        this.resubmits.lock().append_to(&mut queued);
+        while let Some(bio) = queued.pop() {
+            bio.submit_queued(&this.devices);
+        }
         if T::HAS_WORK {
             T::work(&TargetRef(this));
         }
@@ -368,8 +378,18 @@ impl<T: Target> TargetRef<T> {
     /// workqueue, unless it is queued already. Any context.
     pub fn queue_work(&self) {
         build_assert!(T::HAS_WORK, "queue_work() needs a Target::work");
+        self.enqueue();
+    }
+
+    fn enqueue(&self) {
         // Already queued: the clone comes back and is dropped.
         let _ = workqueue::system().enqueue(self.0.clone());
+    }
+
+    /// Queues `bio` for the work item to submit. Any context.
+    pub(super) fn queue_resubmit(&self, bio: RetryBio<T>) {
+        self.0.resubmits.lock().push(bio);
+        self.enqueue();
     }
 
     /// `dm_table_event()`: wakes `dmsetup wait`. May sleep.
@@ -560,6 +580,7 @@ unsafe extern "C" fn ctr<T: Target>(
             refs: AtomicUsize::new(1),
             idle <- Completion::new(),
             work <- new_work!("dm target work"),
+            resubmits <- new_spinlock_irq!(BioList::new(), "dm target resubmits"),
             ti: ti_ptr,
             target <- target,
             devices: KVec::new(),
@@ -625,7 +646,7 @@ unsafe extern "C" fn map<T: Target>(
         return bindings::DM_MAPIO_KILL as ffi::c_int;
     };
     // SAFETY: The bio is ours, with the per-bio data size set in `ctr`.
-    unsafe { PerBio::<T::PerBio>::init(bio) };
+    unsafe { PerBio::<T::PerBio>::init(bio, (*ti).begin) };
     // SAFETY: As above; `begin` is the target's first sector.
     let bio = unsafe { MapBio::from_raw(bio, (*ti).begin) };
     T::map(&this, bio).0

@@ -192,7 +192,7 @@ impl Mirror {
                     leg: leg as u32,
                 };
                 let sector = bio.sector();
-                bio.resubmit(dev, sector);
+                bio.resubmit(this, dev, sector);
             }
             None => bio.end(Err(EIO)),
         }

@@ -3,7 +3,9 @@
 # start with "rmirror-demo:".
 # The legs are null_blk devices from index 20 on, clear of lib.sh's test
 # devices.
-insmod /modules/dm_io_rs.ko
+# On the replace kernel dm-mod has the Rust dm-io and rmirror is its
+# in-tree module; elsewhere both come from the out-of-tree build.
+[ ! -e /modules/dm_io_rs.ko ] || insmod /modules/dm_io_rs.ko
 insmod /modules/dm_rmirror.ko
 SZ=131072
 say() { echo "rmirror-demo: $*"; }
@@ -46,5 +48,5 @@ dmsetup remove m
 dmsetup remove rl0
 dmsetup remove rl1
 rmmod dm_rmirror
-rmmod dm_io_rs
+[ ! -e /modules/dm_io_rs.ko ] || rmmod dm_io_rs
 say "removed; module unloaded"

@@ -75,7 +75,7 @@ impl Target for Demo {
             match this.devices().last() {
                 Some(dev) => {
                     let sector = retry.data();
-                    retry.resubmit(dev, sector);
+                    retry.resubmit(this, dev, sector);
                 }
                 None => retry.end(Err(EIO)),
             }

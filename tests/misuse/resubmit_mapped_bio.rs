@@ -26,7 +26,7 @@ impl Target for Again {
 
     fn map<'a>(this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {
         let (pending, result) = bio.take();
-        pending.resubmit(&this.devices()[0], 0);
+        pending.resubmit(this, &this.devices()[0], 0);
         result
     }
 }
