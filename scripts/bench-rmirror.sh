@@ -13,7 +13,7 @@ secs="${2:-3}"
 if [ "${RMIRROR_BENCH_REUSE:-0}" != 1 ]; then
 	"$PROJECT_DIR/scripts/setup-host.sh"
 	export KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
-	ko="$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+	read -ra ko <<<"$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
 
 	# The guest's load generator: a static binary, found on PATH by
 	# make-initramfs.sh through tests/guest/rmirror-bench.bins.
@@ -30,7 +30,7 @@ if [ "${RMIRROR_BENCH_REUSE:-0}" != 1 ]; then
 	{ echo "ROUNDS=$rounds RUNTIME=$secs"; cat "$PROJECT_DIR/tests/guest/rmirror-bench.sh"; } >"$out/rmirror-bench.sh"
 	cp "$PROJECT_DIR/tests/guest/rmirror-bench.bins" "$out/rmirror-bench.bins"
 	step "guest run 'rmirror-bench' ($rounds rounds of $secs s)"
-	"$PROJECT_DIR/scripts/make-initramfs.sh" "$out/initramfs.cpio.gz" "$out/rmirror-bench.sh" "$ko"
+	"$PROJECT_DIR/scripts/make-initramfs.sh" "$out/initramfs.cpio.gz" "$out/rmirror-bench.sh" "${ko[@]}"
 	DM_IO_RS_VM_TIMEOUT="${DM_IO_RS_VM_TIMEOUT:-$((600 + rounds * secs * 8 * 3))}" \
 		"$PROJECT_DIR/scripts/run-qemu.sh" "$KDIR/arch/x86/boot/bzImage" \
 		"$out/initramfs.cpio.gz" "$out/console.log"

@@ -16,7 +16,8 @@ ms="${DM_IO_BENCH_MS:-200}"
 only="${DM_IO_BENCH_ONLY:-}"
 "$PROJECT_DIR/scripts/setup-host.sh"
 export KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
-ko="$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+read -ra kos <<<"$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+ko="${kos[0]}" # dm_io_rs.ko
 
 out="$PROJECT_DIR/out/bench"
 mkdir -p "$out"

@@ -102,7 +102,7 @@ pub struct TargetConfig {
 ///         let offset = offset.to_str().ok().and_then(|s| s.parse().ok())
 ///             .ok_or(CtrError::new(EINVAL, c"invalid offset"))?;
 ///         ti.get_device(dev).map_err(|e| CtrError::new(e, c"device lookup failed"))?;
-///         Ok(Linear { offset })
+///         Ok(try_pin_init!(Linear { offset }))
 ///     }
 ///
 ///     fn map<'a>(this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {

@@ -30,7 +30,7 @@ impl Target for Demo {
             ti.get_device(path)
                 .map_err(|e| CtrError::new(e, c"device lookup failed"))?;
         }
-        Ok(pin_init!(Demo {
+        Ok(try_pin_init!(Demo {
             retries <- kernel::new_spinlock!(BioList::default()),
         }))
     }

@@ -30,7 +30,7 @@ impl Target for Keeper {
             .get_device(args[0])
             .map_err(|e| CtrError::new(e, c"device lookup failed"))?;
         *KEPT.lock() = Some(dev);
-        Ok(Keeper)
+        Ok(try_pin_init!(Keeper {}))
     }
 
     fn map<'a>(_this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {

@@ -22,7 +22,7 @@ impl Target for Thief {
         _ti: &mut TargetInit<'_>,
         _args: &[&CStr],
     ) -> Result<impl PinInit<Self, Error>, CtrError> {
-        Ok(Thief)
+        Ok(try_pin_init!(Thief {}))
     }
 
     fn map<'a>(this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {

@@ -22,7 +22,7 @@ impl Target for Liar {
         _ti: &mut TargetInit<'_>,
         _args: &[&CStr],
     ) -> Result<impl PinInit<Self, Error>, CtrError> {
-        Ok(Liar)
+        Ok(try_pin_init!(Liar {}))
     }
 
     fn map<'a>(_this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {

@@ -26,7 +26,7 @@ impl Target for Swapper {
         _ti: &mut TargetInit<'_>,
         _args: &[&CStr],
     ) -> Result<impl PinInit<Self, Error>, CtrError> {
-        Ok(Swapper)
+        Ok(try_pin_init!(Swapper {}))
     }
 
     fn map<'a>(_this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {

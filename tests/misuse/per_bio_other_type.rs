@@ -21,7 +21,7 @@ impl Target for Small {
         _ti: &mut TargetInit<'_>,
         _args: &[&CStr],
     ) -> Result<impl PinInit<Self, Error>, CtrError> {
-        Ok(Small)
+        Ok(try_pin_init!(Small {}))
     }
 
     fn map<'a>(_this: &TargetRef<Self>, mut bio: MapBio<'a, Self>) -> MapResult<'a> {

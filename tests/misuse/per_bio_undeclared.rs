@@ -21,7 +21,7 @@ impl Target for NoData {
         _ti: &mut TargetInit<'_>,
         _args: &[&CStr],
     ) -> Result<impl PinInit<Self, Error>, CtrError> {
-        Ok(NoData)
+        Ok(try_pin_init!(NoData {}))
     }
 
     fn map<'a>(_this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {

@@ -21,7 +21,7 @@ impl Target for Again {
         _ti: &mut TargetInit<'_>,
         _args: &[&CStr],
     ) -> Result<impl PinInit<Self, Error>, CtrError> {
-        Ok(Again)
+        Ok(try_pin_init!(Again {}))
     }
 
     fn map<'a>(this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {

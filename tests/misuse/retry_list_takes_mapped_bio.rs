@@ -21,7 +21,7 @@ impl Target for Mixer {
         _ti: &mut TargetInit<'_>,
         _args: &[&CStr],
     ) -> Result<impl PinInit<Self, Error>, CtrError> {
-        Ok(Mixer)
+        Ok(try_pin_init!(Mixer {}))
     }
 
     fn map<'a>(_this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {
