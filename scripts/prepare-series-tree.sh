@@ -5,11 +5,14 @@
 #
 #   prepare-series-tree.sh SOURCE_TREE PATCH_DIR
 #
-# The copy is made once with hard links (`cp -al`, cheap). Each time, the
-# files the series touches are put back as copies of the source's (never
-# as links: patching them must not change the shared source), then the
-# series is applied with `git apply`. Nothing happens when the tree already
-# has this very series. Prints the tree's path on the last line of stdout.
+# The copy is made once with hard links (`cp -al`, cheap). The series is
+# applied (`git apply`) to copies of the files it touches in a scratch
+# directory; a file of the tree is replaced, by a new file (never written
+# through a link: that would change the shared source), only when its
+# content differs, so that kbuild rebuilds only what changed. Files of an
+# earlier series that this one no longer has are put back as the source's.
+# Nothing happens when the tree already has this very series. Prints the
+# tree's path on the last line of stdout.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 src="$(cd "$1" && pwd)"
@@ -34,14 +37,35 @@ if [ ! -f "$tree/.dm-io-rs-series-tree" ]; then
 	mv "$tree.partial" "$tree"
 fi
 rm -f "$tree/.dm-io-rs-series"
-while IFS= read -r f; do
+mapfile -t files < <(python3 "$PROJECT_DIR/scripts/series.py" files)
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+for f in "${files[@]}"; do
+	[ -e "$src/$f" ] || continue
+	mkdir -p "$scratch/$(dirname "$f")"
+	cp "$src/$f" "$scratch/$f"
+done
+step "applying ${#series[@]} patches for $tree" >&2
+(cd "$scratch" && git apply --whitespace=error-all "${series[@]}") || die "the series does not apply to $src"
+changed=0
+for f in "${files[@]}"; do
+	[ -e "$scratch/$f" ] || die "the series does not make $f"
+	cmp -s "$scratch/$f" "$tree/$f" && continue
+	mkdir -p "$tree/$(dirname "$f")"
 	rm -f "$tree/$f"
-	[ ! -e "$src/$f" ] || cp "$src/$f" "$tree/$f"
-done < <(python3 "$PROJECT_DIR/scripts/series.py" files)
-# Directories the series adds go too (a file that left the series).
-rm -rf "$tree/drivers/md/dm-io-rust" "$tree/drivers/md/dm-rmirror" \
-	"$tree/rust/kernel/device_mapper" "$tree/rust/kernel/block/bio"
-step "applying ${#series[@]} patches to $tree" >&2
-(cd "$tree" && git apply --whitespace=error-all "${series[@]}") || die "the series does not apply to $src"
+	cp "$scratch/$f" "$tree/$f"
+	changed=$((changed + 1))
+done
+# Files an earlier series wrote that this one does not touch.
+if [ -f "$tree/.dm-io-rs-series-files" ]; then
+	while IFS= read -r f; do
+		printf '%s\n' "${files[@]}" | grep -qxF -- "$f" && continue
+		rm -f "$tree/$f"
+		[ ! -e "$src/$f" ] || cp "$src/$f" "$tree/$f"
+		changed=$((changed + 1))
+	done <"$tree/.dm-io-rs-series-files"
+fi
+printf '%s\n' "${files[@]}" >"$tree/.dm-io-rs-series-files"
+info "$changed files changed in $tree" >&2
 echo "$sum" >"$tree/.dm-io-rs-series"
 echo "$tree"

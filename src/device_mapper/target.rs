@@ -82,6 +82,7 @@ pub struct TargetConfig {
 /// use kernel::prelude::*;
 ///
 /// /// A linear mapping of one device: `<dev> <offset>`.
+/// #[pin_data]
 /// struct Linear {
 ///     offset: u64,
 /// }

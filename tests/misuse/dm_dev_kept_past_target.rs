@@ -17,7 +17,8 @@ kernel::sync::global_lock! {
     unsafe(uninit) static KEPT: Mutex<Option<&'static DmDev>> = None;
 }
 
-struct Keeper;
+#[pin_data]
+struct Keeper {}
 
 #[vtable]
 impl Target for Keeper {

@@ -10,7 +10,8 @@ use kernel::device_mapper::dev::DmDev;
 use kernel::device_mapper::target::{CtrError, Target, TargetInit, TargetRef};
 use kernel::prelude::*;
 
-struct Thief;
+#[pin_data]
+struct Thief {}
 
 #[vtable]
 impl Target for Thief {

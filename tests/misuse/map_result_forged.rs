@@ -10,7 +10,8 @@ use kernel::device_mapper::bio::{MapBio, MapResult};
 use kernel::device_mapper::target::{CtrError, Target, TargetInit, TargetRef};
 use kernel::prelude::*;
 
-struct Liar;
+#[pin_data]
+struct Liar {}
 
 #[vtable]
 impl Target for Liar {

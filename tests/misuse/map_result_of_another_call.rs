@@ -10,7 +10,8 @@ use kernel::device_mapper::bio::{MapBio, MapResult};
 use kernel::device_mapper::target::{CtrError, Target, TargetInit, TargetRef};
 use kernel::prelude::*;
 
-struct Swapper;
+#[pin_data]
+struct Swapper {}
 
 fn other<'a, 'b>(_first: MapBio<'a, Swapper>, second: MapBio<'b, Swapper>) -> MapResult<'a> {
     second.kill()

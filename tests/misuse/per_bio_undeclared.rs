@@ -10,7 +10,8 @@ use kernel::device_mapper::bio::{MapBio, MapResult};
 use kernel::device_mapper::target::{CtrError, Target, TargetInit, TargetRef};
 use kernel::prelude::*;
 
-struct NoData;
+#[pin_data]
+struct NoData {}
 
 #[vtable]
 impl Target for NoData {

@@ -9,7 +9,8 @@ use kernel::device_mapper::bio::{MapBio, MapResult};
 use kernel::device_mapper::target::{CtrError, Target, TargetInit, TargetRef};
 use kernel::prelude::*;
 
-struct Again;
+#[pin_data]
+struct Again {}
 
 #[vtable]
 impl Target for Again {

@@ -9,7 +9,8 @@ use kernel::device_mapper::bio::{BioList, MapBio, MapResult, RetryBio};
 use kernel::device_mapper::target::{CtrError, Target, TargetInit, TargetRef};
 use kernel::prelude::*;
 
-struct Mixer;
+#[pin_data]
+struct Mixer {}
 
 #[vtable]
 impl Target for Mixer {
