@@ -23,7 +23,7 @@ chmod 755 "$tmp" # apt downloads as _apt when it can
 orig="${DM_IO_RS_ORIG_TARBALL:-$tmp/linux_$upstream.orig.tar.xz}"
 if [ -z "${DM_IO_RS_ORIG_TARBALL:-}" ]; then
 	step "downloading linux_$upstream.orig.tar.xz (source package linux $version, ~150 MB)" >&2
-	if ! apt-cache showsrc linux 2>/dev/null | grep -qx "Version: $version"; then
+	if ! apt-cache showsrc linux 2>/dev/null | grep -x "Version: $version" >/dev/null; then
 		step "apt-get update (deb-src indices)" >&2
 		apt-get update -q >&2 || true
 	fi

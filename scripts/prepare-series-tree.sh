@@ -57,9 +57,11 @@ for f in "${files[@]}"; do
 	changed=$((changed + 1))
 done
 # Files an earlier series wrote that this one does not touch.
+declare -A in_series=()
+for f in "${files[@]}"; do in_series[$f]=1; done
 if [ -f "$tree/.dm-io-rs-series-files" ]; then
 	while IFS= read -r f; do
-		printf '%s\n' "${files[@]}" | grep -qxF -- "$f" && continue
+		[ -z "${in_series[$f]:-}" ] || continue
 		rm -f "$tree/$f"
 		[ ! -e "$src/$f" ] || cp "$src/$f" "$tree/$f"
 		changed=$((changed + 1))
