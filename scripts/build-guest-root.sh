@@ -76,7 +76,7 @@ install -m 755 "$init" "$root/sbin/dm-io-rs-init"
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 
 step "mkfs.ext4 -d: $IMAGE_SIZE image" >&2
-mkfs.ext4 -q -F -L dm-io-rs-root -d "$root" "$work/root.ext4" "$IMAGE_SIZE"
+mkfs.ext4 -q -F -L dm-io-rs-root -d "$root" "$work/root.ext4" "$IMAGE_SIZE" >&2
 rm -rf "$root" "$work/src"
 mv "$work" "$dir"
 info "Debian guest root built in $((SECONDS - start)) s: $image" >&2
