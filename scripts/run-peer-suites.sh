@@ -65,7 +65,11 @@ for s in "${suites[@]}"; do
 	first=""
 	for k in "${kernels[@]}"; do
 		# The time differs between kernels; the rest must not.
-		r="$(result "$k" "$s" | sed 's/, [0-9]* s$//')$(grep "^# $s: n/a: " "$PROJECT_DIR/out/peer-$k/console.txt" 2>/dev/null)"
+		r="$(result "$k" "$s" | sed 's/, [0-9]* s$//')$(grep "^# $s: n/a: " "$PROJECT_DIR/out/peer-$k/console.txt" 2>/dev/null || true)"
+		case "$r" in
+		"exit 0,"*) ;;
+		*) echo "FAIL: $s on the $k kernel: ${r%%$'\n'*}"; failed=1 ;;
+		esac
 		if [ -z "$first" ]; then
 			first="$r"
 		elif [ "$r" != "$first" ]; then
