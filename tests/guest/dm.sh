@@ -1,6 +1,7 @@
 # Guest script for the real-consumer scenarios: the kernel's own dm targets
-# (mirror + kcopyd + dirty logs, persistent snapshots, dm-integrity with
-# dm-bufio, dm-writecache) driven by dmsetup on null_blk devices. Run on the
+# (mirror + kcopyd + dirty logs, persistent snapshots, dm-thin, dm-integrity
+# with dm-bufio, dm-writecache, dm-verity, dm-ebs) driven by dmsetup and
+# veritysetup on null_blk devices and the virtio disk. Run on the
 # stock kernel (C dm-io, `dmio=c` on the command line) and on the replace
 # kernel (Rust dm-io built into dm-mod, `dmio=rust`); the first test checks
 # which implementation is really in the kernel.
