@@ -7,6 +7,7 @@
 #   make run        boot the guest and show dm-io-rs at work
 #   make bench      time C dm_io() against rdm_io() in the guest; see BENCHMARKS.md
 #   make patches    the patch series for the kernel, in out/patches/
+#   make peer       cryptsetup's integrity and verity suites on both kernels
 #   make clean      remove build outputs
 #
 # KDIR=<dir>   build against your own configured, built kernel tree
@@ -15,7 +16,7 @@
 LLVM ?= -19
 export LLVM
 
-.PHONY: all modules check run bench patches clean setup kernel
+.PHONY: all modules check run bench patches peer clean setup kernel
 
 all: modules
 
@@ -39,6 +40,9 @@ bench:
 
 patches:
 	@scripts/make-patches.sh
+
+peer:
+	@scripts/run-peer-suites.sh
 
 clean:
 	@scripts/build-module.sh clean

@@ -46,4 +46,7 @@ replace_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)"
 # writecache) on the stock kernel (C dm-io) and on the kernel whose dm-mod
 # links the Rust dm-io in place of dm-io.c.
 "$PROJECT_DIR/scripts/run-dm-scenarios.sh" stock replace
+# cryptsetup's own dm-integrity and dm-verity suites, one Debian guest boot
+# per kernel; ~15 min each under TCG, so only with DM_IO_RS_PEER_SUITES=1.
+[ "${DM_IO_RS_PEER_SUITES:-0}" = 0 ] || "$PROJECT_DIR/scripts/run-peer-suites.sh" stock replace
 step "make check passed in $((SECONDS - total)) s"

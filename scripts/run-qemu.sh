@@ -4,6 +4,11 @@
 #
 #   run-qemu.sh BZIMAGE INITRAMFS LOG [TIMEOUT_SECONDS]
 #
+# With DM_IO_RS_ROOT_IMG (an ext4 image from build-guest-root.sh) and
+# DM_IO_RS_PAYLOAD (a tar archive) set and INITRAMFS '-', the guest boots
+# that Debian root instead (vdb, opened with snapshot=on so the image is
+# never written; init=/sbin/dm-io-rs-init) and its init unpacks the payload
+# from vdc and runs its test.sh.
 # TCG is the default: nested KVM on this machine kind fails during boot.
 # DM_IO_RS_ACCEL=kvm tries KVM first and falls back to TCG.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -27,6 +32,16 @@ truncate -s 64M "$disk"
 # kernel and turns lockdep off before any test runs.
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=7 no5lvl \
 null_blk.nr_devices=0 brd.rd_nr=1 brd.rd_size=65536 ${DM_IO_RS_CMDLINE:-}"
+initrd_args=(-initrd "$initrd")
+if [ "$initrd" = - ]; then
+	initrd_args=(
+		-drive "file=${DM_IO_RS_ROOT_IMG:?},format=raw,if=none,id=root,snapshot=on"
+		-device virtio-blk-pci,drive=root
+		-drive "file=${DM_IO_RS_PAYLOAD:?},format=raw,if=none,id=payload,readonly=on"
+		-device virtio-blk-pci,drive=payload
+	)
+	cmdline="$cmdline root=/dev/vdb rootfstype=ext4 rw init=/sbin/dm-io-rs-init"
+fi
 
 boot() {
 	local accel="$1"
@@ -35,10 +50,10 @@ boot() {
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
 		-accel "$accel" -cpu "$cpu" -m "${DM_IO_RS_VM_MEM:-2G}" -smp 2 \
 		-nographic -no-reboot -nodefaults -serial stdio \
-		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+		-kernel "$kernel" -append "$cmdline" \
 		-drive "file=$disk,format=raw,if=none,id=scratch,discard=unmap,detect-zeroes=unmap" \
 		-device virtio-blk-pci,drive=scratch,discard=on,write-zeroes=on,max-discard-sectors=2048,max-write-zeroes-sectors=2048 \
-		</dev/null
+		"${initrd_args[@]}" </dev/null
 }
 
 start=$SECONDS

@@ -7,11 +7,15 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 BACKPORTS_LIST=/etc/apt/sources.list.d/dm-io-rs-backports.sources
+# scripts/build-guest-root.sh fetches cryptsetup's source (its test scripts)
+# with apt-get source.
+DEB_SRC_LIST=/etc/apt/sources.list.d/dm-io-rs-deb-src.sources
 APT_PACKAGES=(
 	clang-19 lld-19 llvm-19 libclang-19-dev
 	flex bison bc libelf-dev libssl-dev cpio kmod rsync xz-utils
 	busybox-static make python3 ca-certificates
 	dmsetup cryptsetup-bin fio
+	debootstrap e2fsprogs dpkg-dev
 )
 BINDGEN_MIN="0.71.1"
 
@@ -39,10 +43,32 @@ add_backports() {
 	return 0
 }
 
+add_deb_src() {
+	if [ -f "$DEB_SRC_LIST" ]; then
+		info "bookworm deb-src source present"
+		return 1
+	fi
+	step "adding the bookworm deb-src apt source"
+	$SUDO tee "$DEB_SRC_LIST" >/dev/null <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	return 0
+}
+
 apt_stamp="$CACHE_DIR/apt-updated"
 mkdir -p "$CACHE_DIR"
 need_update=0
 add_backports && need_update=1
+# A new source needs its index now, whatever else is installed.
+if add_deb_src; then
+	step "apt-get update (new deb-src source)"
+	timed $SUDO apt-get update -q
+	touch "$apt_stamp"
+fi
 [ -f "$apt_stamp" ] || need_update=1
 
 missing=()

@@ -144,14 +144,17 @@ differs() {
 # sync ("<in-sync>/<regions>" in its status), at most 2 minutes.
 wait_mirror_sync() {
 	i=0
-	while :; do
-		set -- "$1" $(dmsetup status "$1")
-		[ "${8%%/*}" = "${8##*/}" ] && return 0
+	# "0 <len> mirror <legs> <leg>... <in-sync>/<regions> ...".
+	while ! dmsetup status "$1" | awk '{ split($(5 + $4), r, "/"); exit r[1] != r[2] }'; do
 		i=$((i + 1))
-		[ "$i" -lt 600 ] || { echo "# $1 did not sync: $*"; return 1; }
+		[ "$i" -lt 600 ] || { echo "# $1 did not sync: $(dmsetup status "$1")"; return 1; }
 		sleep 0.2
 	done
 }
+
+# blkstat DEV FIELD: a field of /sys/block/DEV/stat (3: sectors read,
+# 12: discards, 14: sectors discarded, 16: flushes).
+blkstat() { awk -v f="$2" '{ print $f }' "/sys/block/$1/stat"; }
 
 # now: seconds since boot, with hundredths.
 now() { cut -d' ' -f1 /proc/uptime; }
