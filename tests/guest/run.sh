@@ -17,6 +17,8 @@ demo_module() {
 	# The stress suite injects faults and powers a device off under load.
 	setup_fault_injection
 	say "devices: $(ls /sys/block | tr '\n' ' ')"
+	# Not the fail-nth suite (needs tests/guest/kunit.sh's fault settings).
+	printf 'dm_io_rs_*[!h]' >/sys/module/kunit/parameters/filter_glob
 	insmod /modules/dm_io_rs.ko
 	say "module loaded; slab caches: $(grep -o '^dm_io[a-z_]*' /proc/slabinfo 2>/dev/null | tr '\n' ' ')"
 	rmmod dm_io_rs
