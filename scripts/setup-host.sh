@@ -12,6 +12,7 @@ APT_PACKAGES=(
 	flex bison bc libelf-dev libssl-dev cpio kmod rsync xz-utils
 	busybox-static make python3 ca-certificates
 	dmsetup cryptsetup-bin fio
+	gcc libc6-dev
 )
 BINDGEN_MIN="0.71.1"
 
