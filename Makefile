@@ -6,6 +6,7 @@
 #   make check      rustfmt, clippy, warning-free build, KUnit and dm scenarios in QEMU
 #   make run        boot the guest and show dm-io-rs at work
 #   make bench      time C dm_io() against rdm_io() in the guest; see BENCHMARKS.md
+#   make soak       long randomised runs (not part of check); see README.md
 #   make clean      remove build outputs
 #
 # KDIR=<dir>   build against your own configured, built kernel tree
@@ -14,7 +15,7 @@
 LLVM ?= -19
 export LLVM
 
-.PHONY: all modules check run bench clean setup kernel
+.PHONY: all modules check run bench soak clean setup kernel
 
 all: modules
 
@@ -35,6 +36,9 @@ run:
 
 bench:
 	@scripts/bench.sh
+
+soak:
+	@scripts/soak.sh
 
 clean:
 	@scripts/build-module.sh clean
