@@ -13,6 +13,8 @@ report_faults
 # they are cheap, not on the debug kernel (kmemleak is its mark).
 setup_failnth_faults
 printf dm_io_rs_failnth >/sys/module/kunit/parameters/filter_glob
+start="$(now)"
 if [ -e "$KMEMLEAK" ]; then insmod /modules/dm_io_rs.ko; else insmod /modules/dm_io_rs.ko failnth_all=1; fi
+echo "dm-io-rs: the fail-nth suite took $(awk "BEGIN { printf \"%.1f\", $(now) - $start }") s"
 rmmod dm_io_rs
 kmemleak_check
