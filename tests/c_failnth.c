@@ -87,6 +87,14 @@ static int c_abi_io(struct dm_io_request *req, unsigned int num_regions,
 		      IOPRIO_DEFAULT);
 }
 
+/*
+ * A Rust-API row (to come): extern "C" functions over DmIoClient::new(),
+ * resize() and drop, and an io that turns the request into Opf, Regions
+ * and DmIoMemory and calls sync_io(), or for a notify function submits
+ * through an owned request (async_io) or a scope, reporting the bits the
+ * same way. Every request shape and both forward-progress cases then run
+ * through it too, its lines tagged with its name.
+ */
 static const struct fnth_api fnth_apis[] = {
 	{
 		.name = "",
