@@ -72,6 +72,8 @@ MODULE_PARM_DESC(stress_faults, "soak: allocation failures, a flaky fourth devic
 #define SOAK_ROUND_SECONDS	60
 
 static atomic_long_t round_requests;
+/* A thread failed: the others stop too, so the log ends at the failure. */
+static bool stress_abort;
 
 /* Indices of rdm_test_devt(), the order of tests/kunit/common.rs. */
 enum {
@@ -461,6 +463,8 @@ static bool round_over(unsigned long start)
 {
 	long done = atomic_long_read(&round_requests);
 
+	if (READ_ONCE(stress_abort))
+		return true;
 	if (stress_requests)
 		return done >= SOAK_ROUND_REQUESTS ||
 		       time_after(jiffies, start + SOAK_ROUND_SECONDS * HZ);
@@ -476,7 +480,7 @@ static int stress_fn(void *data)
 	struct stress_req *sync_req = &t->reqs[INFLIGHT - 1];
 	unsigned long start = jiffies, deadline;
 
-	while (!round_over(start) && !t->failures) {
+	while (!round_over(start)) {
 		u32 what = rnd(t, 100);
 		struct stress_req *r;
 		int ret;
@@ -502,11 +506,14 @@ static int stress_fn(void *data)
 				kunit_err(t->test, "thread %u: sync %s of %u regions: %d",
 					  t->id, r->is_read ? "read" : "write", r->nr, ret);
 				t->failures++;
+				WRITE_ONCE(stress_abort, true);
 				break;
 			}
 		} else {
 			empty_flush(t);
 		}
+		if (t->failures)
+			WRITE_ONCE(stress_abort, true);
 		cond_resched();
 	}
 	/* Everything in flight completes before the client goes. */
@@ -821,6 +828,7 @@ static void stress_mixed_load(struct kunit *test)
 	if (stress_faults && round->nr == 0)
 		KUNIT_ASSERT_EQ(test, prefill(client, devs, nr_devs), 0);
 	atomic_long_set(&round_requests, 0);
+	WRITE_ONCE(stress_abort, false);
 	start = jiffies;
 	threads = kcalloc(NR_THREADS, sizeof(*threads), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, threads);
