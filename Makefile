@@ -8,6 +8,7 @@
 #   make bench      time C dm_io() against rdm_io() in the guest; see BENCHMARKS.md
 #   make patches    the patch series for the kernel, in out/patches/
 #   make peer       cryptsetup's integrity and verity suites on both kernels
+#   make soak       long randomised runs (not part of check); see README.md
 #   make clean      remove build outputs
 #
 # KDIR=<dir>   build against your own configured, built kernel tree
@@ -16,7 +17,7 @@
 LLVM ?= -19
 export LLVM
 
-.PHONY: all modules check run bench patches peer clean setup kernel
+.PHONY: all modules check run bench patches peer soak clean setup kernel
 
 all: modules
 
@@ -43,6 +44,9 @@ patches:
 
 peer:
 	@scripts/run-peer-suites.sh
+
+soak:
+	@scripts/soak.sh
 
 clean:
 	@scripts/build-module.sh clean

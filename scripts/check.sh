@@ -18,6 +18,12 @@ mapfile -t rs < <(cd "$PROJECT_DIR" && find src tests -name '*.rs' | sort)
 
 "$PROJECT_DIR/scripts/build-module.sh" clippy >/dev/null
 read -ra ko <<<"$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+# The guest's fail-nth helper for the rmirror scenarios, found on PATH by
+# make-initramfs.sh through tests/guest/rmirror.bins.
+mkdir -p "$PROJECT_DIR/out/bin"
+gcc -O2 -static -Wall -Wextra -Werror -o "$PROJECT_DIR/out/bin/dm-failnth" \
+	"$PROJECT_DIR/tests/guest/dm-failnth.c"
+export PATH="$PROJECT_DIR/out/bin:$PATH"
 "$PROJECT_DIR/scripts/run-suite.sh" kunit "${ko[@]}"
 # The rmirror target's dmsetup scenarios (tests/guest/rmirror.sh).
 "$PROJECT_DIR/scripts/run-suite.sh" rmirror "${ko[@]}"

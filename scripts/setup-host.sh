@@ -16,6 +16,7 @@ APT_PACKAGES=(
 	busybox-static make python3 ca-certificates
 	dmsetup cryptsetup-bin fio
 	debootstrap e2fsprogs dpkg-dev
+	gcc libc6-dev
 )
 BINDGEN_MIN="0.71.1"
 

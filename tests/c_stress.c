@@ -6,6 +6,11 @@
  *    random memory kinds, offsets, sizes, 1..=BITS_PER_LONG regions and
  *    ops, against null_blk devices that complete from a timer, for a
  *    bounded time. Every write is verified, every callback counted.
+ *    `make soak` runs it in rounds up to stress_requests requests, with
+ *    stress_faults: allocation failures in the submitting threads, a
+ *    fourth device failing bios at random (fail_make_request) and, in the
+ *    round that passes half the requests, a device powered off and on
+ *    under its own writer.
  *  - fail_make_request_hits_only_its_regions: one device fails bios at
  *    random (fail_make_request); only its regions' bits may be set and the
  *    other regions hold their data.
@@ -15,7 +20,8 @@
  *  - power_off_under_load: a null_blk device is powered off (by the guest
  *    script) while requests to it are in flight.
  *
- * tests/guest/lib.sh makes the devices and sets up the fault attributes.
+ * tests/guest/lib.sh makes the devices and sets up the fault attributes;
+ * tests/guest/soak.sh for the soak.
  */
 
 #include <kunit/test.h>
@@ -41,27 +47,52 @@ static unsigned int stress_seconds = 8;
 module_param(stress_seconds, uint, 0444);
 MODULE_PARM_DESC(stress_seconds, "minimum duration of the mixed-load stress test");
 
+static ulong stress_requests;
+module_param(stress_requests, ulong, 0444);
+MODULE_PARM_DESC(stress_requests, "soak: mixed-load rounds until this many requests (0: one round)");
+
+static ulong stress_seed = 0x5eed0;
+module_param(stress_seed, ulong, 0444);
+MODULE_PARM_DESC(stress_seed, "seed of the mixed load (thread i of round r: seed + 4r + i)");
+
+static bool stress_faults;
+module_param(stress_faults, bool, 0444);
+MODULE_PARM_DESC(stress_faults, "soak: allocation failures, a flaky fourth device, a power cycle");
+
 /*
- * The load runs at least stress_seconds and until this many requests (fewer
+ * A round runs at least stress_seconds and until this many requests (fewer
  * on a KASAN kernel, ten times slower)...
  */
 #define STRESS_MIN_REQUESTS	(IS_ENABLED(CONFIG_KASAN) ? 600 : 2000)
 /* ...but never longer than this. */
 #define STRESS_MAX_SECONDS	(IS_ENABLED(CONFIG_KASAN) ? 45 : 90)
+/*
+ * A soak round: this many requests or this long, whichever comes first; a
+ * round with its final check stays well within the hung-task detector's
+ * 120 s, which watches the insmod task waiting for it.
+ */
+#define SOAK_ROUND_REQUESTS	4000
+#define SOAK_ROUND_SECONDS	60
 
-static atomic_long_t stress_requests;
+static atomic_long_t round_requests;
+/* A thread failed: the others stop too, so the log ends at the failure. */
+static bool stress_abort;
 
 /* Indices of rdm_test_devt(), the order of tests/dm_io_rust_test/guest_devices.rs. */
-enum { DEV_PLAIN0 = 0, DEV_PLAIN1 = 1, DEV_TIMER0 = 6, DEV_TIMER1 = 7,
-       DEV_FLAKY = 8, DEV_DOOMED = 9 };
+enum {
+	DEV_PLAIN0 = 0, DEV_PLAIN1 = 1, DEV_TIMER0 = 6, DEV_TIMER1 = 7,
+	DEV_FLAKY = 8, DEV_DOOMED = 9
+};
 
 #define NR_THREADS	4
 #define INFLIGHT	16
 #define SLOT_SECTORS	128
 #define SLOT_BYTES	(SLOT_SECTORS << SECTOR_SHIFT)
 #define SLOTS_PER_DEV	32
-#define NR_SDEVS	3
-#define NR_SLOTS	(NR_SDEVS * SLOTS_PER_DEV)
+/* Three devices; with stress_faults the flaky one as a fourth. */
+#define MAX_SDEVS	4
+#define MAX_SLOTS	(MAX_SDEVS * SLOTS_PER_DEV)
+#define FLAKY_SDEV	3
 #define MEM_BYTES	(SLOT_BYTES + PAGE_SIZE)
 /* Past what the other suites touch on nullb0 and nullb1. */
 #define AREA_BASE	(512ULL << 11)
@@ -94,18 +125,22 @@ struct stress_req {
 struct stress_thread {
 	struct kunit *test;
 	struct dm_io_client *client;
-	struct stress_dev *devs;	/* NR_SDEVS */
+	struct stress_dev *devs;	/* nr_slots / SLOTS_PER_DEV */
+	unsigned int nr_slots;
 	unsigned int id;
+	u64 seed;
+	bool faults;			/* stress_faults */
 	struct rnd_state rnd;
 	struct stress_req *reqs;	/* INFLIGHT, the last one for sync */
 	wait_queue_head_t wait;
 	atomic_t done;			/* completed, not yet reaped */
 	/* Per slot sector: (gen << 8) | sector-of-the-memory, 0 = unknown. */
 	u32 (*expect)[SLOT_SECTORS];
-	bool busy[NR_SLOTS];
+	bool busy[MAX_SLOTS];
 	u8 *scratch;
 	/* Counts for the report. */
 	unsigned long writes, reads, flushes, async, regions, verified;
+	unsigned long flaky_failures, alloc_fault_requests;
 	unsigned int failures;		/* shown as test failures too */
 	struct completion exited;
 };
@@ -119,6 +154,11 @@ static sector_t slot_sector(unsigned int t, unsigned int slot)
 {
 	return AREA_BASE + ((sector_t)t * SLOTS_PER_DEV + slot % SLOTS_PER_DEV) *
 			   SLOT_SECTORS;
+}
+
+static bool slot_is_flaky(unsigned int slot)
+{
+	return slot / SLOTS_PER_DEV == FLAKY_SDEV;
 }
 
 static u32 rnd(struct stress_thread *t, u32 n)
@@ -137,6 +177,33 @@ static void pick_memory(struct stress_thread *t, struct stress_req *r)
 
 	r->kind = kinds[rnd(t, ARRAY_SIZE(kinds))];
 	r->offset = offsets[rnd(t, ARRAY_SIZE(offsets))];
+}
+
+/* The regions of r that the flaky device may fail. */
+static unsigned long flaky_mask(const struct stress_req *r)
+{
+	unsigned long mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < r->nr; i++)
+		if (slot_is_flaky(r->slot[i]))
+			mask |= BIT(i);
+	return mask;
+}
+
+/* Prints a request, with what it takes to replay its thread. */
+static void describe_req(struct stress_thread *t, const struct stress_req *r,
+			 const char *what)
+{
+	unsigned int i;
+
+	kunit_err(t->test, "thread %u (seed %#llx, request %lu of the thread): %s: %s of %u regions of %u sectors, memory kind %d offset %u:",
+		  t->id, t->seed, t->writes + t->reads + t->flushes, what,
+		  r->is_read ? "read" : "write", r->nr, r->count, r->kind, r->offset);
+	for (i = 0; i < r->nr; i++)
+		kunit_err(t->test, "  [%u] %s sector %llu", i,
+			  r->where[i].bdev->bd_disk->disk_name,
+			  (unsigned long long)r->where[i].sector);
 }
 
 static void stress_notify(unsigned long error, unsigned long unsup, void *context)
@@ -205,8 +272,8 @@ static bool plan_write(struct stress_thread *t, struct stress_req *r)
 	r->nr = 0;
 	r->count = 1 + rnd(t, SLOT_SECTORS);
 	r->gen = (prandom_u32_state(&t->rnd) >> 8) | 1;
-	for (tries = 0; tries < 4 * NR_SLOTS && r->nr < want; tries++) {
-		unsigned int slot = rnd(t, NR_SLOTS);
+	for (tries = 0; tries < 4 * t->nr_slots && r->nr < want; tries++) {
+		unsigned int slot = rnd(t, t->nr_slots);
 
 		if (t->busy[slot])
 			continue;
@@ -226,7 +293,7 @@ static bool plan_write(struct stress_thread *t, struct stress_req *r)
 
 static bool plan_read(struct stress_thread *t, struct stress_req *r)
 {
-	unsigned int slot = rnd(t, NR_SLOTS);
+	unsigned int slot = rnd(t, t->nr_slots);
 
 	if (t->busy[slot])
 		return false;
@@ -240,6 +307,12 @@ static bool plan_read(struct stress_thread *t, struct stress_req *r)
 	return true;
 }
 
+/*
+ * Sends r; a synchronous one leaves its bits in r->error_bits. With
+ * stress_faults, one request in four runs with every allocation of this
+ * thread under fault injection (make_it_fail, the guest's failslab and
+ * fail_page_alloc): the mempool reserves must carry it.
+ */
 static int issue(struct stress_thread *t, struct stress_req *r, bool async)
 {
 	size_t len = (size_t)r->count << SECTOR_SHIFT;
@@ -247,6 +320,7 @@ static int issue(struct stress_thread *t, struct stress_req *r, bool async)
 		.bi_opf = r->is_read ? REQ_OP_READ : REQ_OP_WRITE,
 		.client = t->client,
 	};
+	bool faults = t->faults && !rnd(t, 4);
 	unsigned long err = 0, unsup = 0;
 	unsigned int i;
 	int ret;
@@ -254,9 +328,14 @@ static int issue(struct stress_thread *t, struct stress_req *r, bool async)
 	if (!r->is_read)
 		fill_write(t, r);
 	rdm_test_mem_describe(&r->mem, r->kind, r->offset, len, &req.mem);
-	if (!async)
-		return rdm_io(&req, r->nr, r->where, &err, &unsup, IOPRIO_DEFAULT) ?:
-		       (err | unsup ? -EIO : 0);
+	t->alloc_fault_requests += faults;
+	if (!async) {
+		current->make_it_fail = faults;
+		ret = rdm_io(&req, r->nr, r->where, &err, &unsup, IOPRIO_DEFAULT);
+		current->make_it_fail = 0;
+		r->error_bits = err | unsup;
+		return ret;
+	}
 
 	for (i = 0; i < r->nr; i++)
 		t->busy[r->slot[i]] = true;
@@ -264,7 +343,9 @@ static int issue(struct stress_thread *t, struct stress_req *r, bool async)
 	r->uses++;
 	req.notify.fn = stress_notify;
 	req.notify.context = r;
+	current->make_it_fail = faults;
 	ret = rdm_io(&req, r->nr, r->where, NULL, NULL, IOPRIO_DEFAULT);
+	current->make_it_fail = 0;
 	if (ret) {
 		/* Refused: no callback will come. */
 		r->uses--;
@@ -275,24 +356,41 @@ static int issue(struct stress_thread *t, struct stress_req *r, bool async)
 	return ret;
 }
 
-/* A finished request: the data it read, or what its write left. */
-static void account(struct stress_thread *t, struct stress_req *r)
+/*
+ * A finished request: the data it read, or what its write left. Only the
+ * flaky device's regions may fail: what a failed write left is unknown, a
+ * failed read is not checked.
+ */
+static bool account(struct stress_thread *t, struct stress_req *r)
 {
 	unsigned int i, s;
 
+	if (r->error_bits & ~flaky_mask(r)) {
+		describe_req(t, r, "regions failed");
+		kunit_err(t->test, "bits %#lx, only %#lx may fail", r->error_bits,
+			  flaky_mask(r));
+		return false;
+	}
+	t->flaky_failures += hweight_long(r->error_bits);
 	if (r->is_read) {
-		rdm_test_mem_copy(&r->mem, r->kind, r->offset, t->scratch,
-			 (size_t)r->count << SECTOR_SHIFT, false);
-		if (!check_sectors(t, r->slot[0], r->first[0], r->count, t->scratch))
-			t->failures++;
 		t->reads++;
-		return;
+		if (r->error_bits)
+			return true;
+		rdm_test_mem_copy(&r->mem, r->kind, r->offset, t->scratch,
+				  (size_t)r->count << SECTOR_SHIFT, false);
+		if (!check_sectors(t, r->slot[0], r->first[0], r->count, t->scratch)) {
+			describe_req(t, r, "read the wrong data");
+			return false;
+		}
+		return true;
 	}
 	for (i = 0; i < r->nr; i++)
 		for (s = 0; s < r->count; s++)
-			t->expect[r->slot[i]][r->first[i] + s] = r->gen << 8 | s;
+			t->expect[r->slot[i]][r->first[i] + s] =
+				r->error_bits & BIT(i) ? 0 : r->gen << 8 | s;
 	t->writes++;
 	t->regions += r->nr;
+	return true;
 }
 
 static void reap(struct stress_thread *t)
@@ -308,12 +406,12 @@ static void reap(struct stress_thread *t)
 		smp_rmb();
 		atomic_dec(&t->done);
 		r->in_flight = false;
-		if (atomic_read(&r->calls) != r->uses || r->error_bits) {
-			kunit_err(t->test, "thread %u: request %u: %d calls for %u uses, bits %#lx",
-				  t->id, i, atomic_read(&r->calls), r->uses, r->error_bits);
+		if (atomic_read(&r->calls) != r->uses) {
+			kunit_err(t->test, "thread %u: request %u: %d calls for %u uses",
+				  t->id, i, atomic_read(&r->calls), r->uses);
 			t->failures++;
-		} else {
-			account(t, r);
+		} else if (!account(t, r)) {
+			t->failures++;
 		}
 		for (j = 0; j < r->nr; j++)
 			t->busy[r->slot[j]] = false;
@@ -342,40 +440,56 @@ static bool any_in_flight(struct stress_thread *t)
 
 static void empty_flush(struct stress_thread *t)
 {
-	struct dm_io_region where[NR_SDEVS];
+	unsigned int i, nr = t->nr_slots / SLOTS_PER_DEV;
+	struct dm_io_region where[MAX_SDEVS];
 	struct dm_io_request req = {
 		.bi_opf = REQ_OP_WRITE | REQ_PREFLUSH,
 		.mem.type = DM_IO_KMEM,
 		.mem.ptr.addr = t->scratch,
 		.client = t->client,
 	};
-	unsigned long err = ~0UL;
-	unsigned int i;
+	unsigned long err = ~0UL, allowed = nr > FLAKY_SDEV ? BIT(FLAKY_SDEV) : 0;
+	int ret;
 
-	for (i = 0; i < NR_SDEVS; i++)
+	for (i = 0; i < nr; i++)
 		where[i] = (struct dm_io_region){ t->devs[i].bdev, 0, 0 };
-	if (rdm_io(&req, NR_SDEVS, where, &err, NULL, IOPRIO_DEFAULT) || err) {
-		kunit_err(t->test, "thread %u: empty flush failed, bits %#lx", t->id, err);
+	ret = rdm_io(&req, nr, where, &err, NULL, IOPRIO_DEFAULT);
+	if ((ret && ret != -EIO) || err & ~allowed) {
+		kunit_err(t->test, "thread %u (seed %#llx): empty flush failed: %d, bits %#lx",
+			  t->id, t->seed, ret, err);
 		t->failures++;
 	}
 	t->flushes++;
+}
+
+static bool round_over(unsigned long start)
+{
+	long done = atomic_long_read(&round_requests);
+
+	if (READ_ONCE(stress_abort))
+		return true;
+	if (stress_requests)
+		return done >= SOAK_ROUND_REQUESTS ||
+		       time_after(jiffies, start + SOAK_ROUND_SECONDS * HZ);
+	if (time_after(jiffies, start + STRESS_MAX_SECONDS * HZ))
+		return true;
+	return time_after(jiffies, start + stress_seconds * HZ) &&
+	       done >= STRESS_MIN_REQUESTS;
 }
 
 static int stress_fn(void *data)
 {
 	struct stress_thread *t = data;
 	struct stress_req *sync_req = &t->reqs[INFLIGHT - 1];
-	unsigned long start = jiffies, deadline = start + stress_seconds * HZ;
-	unsigned long cap = start + STRESS_MAX_SECONDS * HZ;
+	unsigned long start = jiffies, deadline;
 
-	while ((time_before(jiffies, deadline) ||
-		(atomic_long_read(&stress_requests) < STRESS_MIN_REQUESTS &&
-		 time_before(jiffies, cap))) && !t->failures) {
+	while (!round_over(start)) {
 		u32 what = rnd(t, 100);
 		struct stress_req *r;
+		int ret;
 
 		reap(t);
-		atomic_long_inc(&stress_requests);
+		atomic_long_inc(&round_requests);
 		if (what < 45) {
 			r = idle_req(t);
 			if (!r) {
@@ -389,16 +503,20 @@ static int stress_fn(void *data)
 			r = sync_req;
 			if (!(what < 65 ? plan_write(t, r) : plan_read(t, r)))
 				continue;
-			if (issue(t, r, false)) {
-				kunit_err(t->test, "thread %u: sync %s of %u regions failed",
-					  t->id, r->is_read ? "read" : "write", r->nr);
+			ret = issue(t, r, false);
+			/* -EIO or -EOPNOTSUPP: the bits say which regions. */
+			if ((ret && ret != -EIO && ret != -EOPNOTSUPP) || !account(t, r)) {
+				kunit_err(t->test, "thread %u: sync %s of %u regions: %d",
+					  t->id, r->is_read ? "read" : "write", r->nr, ret);
 				t->failures++;
+				WRITE_ONCE(stress_abort, true);
 				break;
 			}
-			account(t, r);
 		} else {
 			empty_flush(t);
 		}
+		if (t->failures)
+			WRITE_ONCE(stress_abort, true);
 		cond_resched();
 	}
 	/* Everything in flight completes before the client goes. */
@@ -415,13 +533,17 @@ static int stress_fn(void *data)
 	return 0;
 }
 
-/* Reads every slot back through the other memory path and checks it. */
+/*
+ * Reads every slot back through the other memory path and checks it; a
+ * read of the flaky device is tried until it gets through.
+ */
 static void verify_all(struct stress_thread *t)
 {
-	unsigned int slot;
+	unsigned int slot, tries;
 
-	for (slot = 0; slot < NR_SLOTS && !t->failures; slot++) {
+	for (slot = 0; slot < t->nr_slots && !t->failures; slot++) {
 		struct stress_req *r = &t->reqs[INFLIGHT - 1];
+		int ret;
 
 		r->is_read = true;
 		r->nr = 1;
@@ -430,12 +552,17 @@ static void verify_all(struct stress_thread *t)
 		r->first[0] = 0;
 		region_of(t, slot, 0, SLOT_SECTORS, &r->where[0]);
 		pick_memory(t, r);
-		if (issue(t, r, false)) {
-			kunit_err(t->test, "thread %u: final read of slot %u failed", t->id, slot);
+		for (tries = 0; tries < 20; tries++) {
+			ret = issue(t, r, false);
+			if (!ret || !slot_is_flaky(slot))
+				break;
+		}
+		if (ret || !account(t, r)) {
+			kunit_err(t->test, "thread %u: final read of slot %u: %d", t->id, slot,
+				  ret);
 			t->failures++;
 			return;
 		}
-		account(t, r);
 	}
 }
 
@@ -465,23 +592,246 @@ static void close_dev(struct stress_dev *d)
 	d->file = NULL;
 }
 
+/* ---- the soak's power cycle: nullb8 off and on under its own writer ---- */
+
+struct power_cycle {
+	struct kunit *test;
+	struct completion exited;
+	unsigned long issued, failed, after_on;
+	bool ok;
+};
+
+struct cycle_req {
+	atomic_t calls;
+	unsigned long bits;
+	bool in_flight;
+	unsigned int uses;
+};
+
+static atomic_t cycle_done;
+
+static void cycle_notify(unsigned long error, unsigned long unsup, void *context)
+{
+	struct cycle_req *r = context;
+
+	r->bits = error | unsup;
+	atomic_inc(&r->calls);
+	atomic_inc(&cycle_done);
+}
+
+/*
+ * Writes to nullb8 until the guest (tests/guest/soak.sh) has powered it
+ * off and writes fail, then, once it is powered on again, opens the new
+ * disk and writes and reads through it. Every callback exactly once.
+ */
+static int power_cycle_fn(void *data)
+{
+	enum { NR = 32 };
+	struct power_cycle *pc = data;
+	struct kunit *test = pc->test;
+	struct stress_dev dev = {};
+	struct dm_io_client *client;
+	struct cycle_req *reqs;
+	unsigned long deadline;
+	unsigned int i;
+	u8 *buf, *back;
+
+	reqs = kcalloc(NR, sizeof(*reqs), GFP_KERNEL);
+	buf = kmalloc(SZ_64K, GFP_KERNEL);
+	back = kmalloc(SZ_64K, GFP_KERNEL);
+	client = rdm_io_client_create();
+	if (!reqs || !buf || !back || IS_ERR(client) || open_dev(test, DEV_DOOMED, &dev)) {
+		kunit_err(test, "power cycle: setup failed");
+		goto out;
+	}
+	memset(buf, 0x5c, SZ_64K);
+	atomic_set(&cycle_done, 0);
+	pr_info("dm-io-rs: soak: power-off window open\n");
+	deadline = jiffies + 60 * HZ;
+	while (time_before(jiffies, deadline) && pc->failed < 100) {
+		for (i = 0; i < NR; i++) {
+			struct cycle_req *r = &reqs[i];
+			struct dm_io_request req = {
+				.bi_opf = REQ_OP_WRITE,
+				.mem.type = DM_IO_KMEM,
+				.mem.ptr.addr = buf,
+				.notify.fn = cycle_notify,
+				.notify.context = r,
+				.client = client,
+			};
+			struct dm_io_region w = { dev.bdev, (i % 8) * 128, 128 };
+
+			if (r->in_flight) {
+				if (atomic_read(&r->calls) < r->uses)
+					continue;
+				/* Pairs with the callback's atomic_inc(). */
+				smp_rmb();
+				r->in_flight = false;
+				pc->failed += !!r->bits;
+			}
+			r->uses++;
+			r->in_flight = true;
+			if (rdm_io(&req, 1, &w, NULL, NULL, IOPRIO_DEFAULT)) {
+				r->uses--;
+				r->in_flight = false;
+				continue;
+			}
+			pc->issued++;
+		}
+		usleep_range(100, 200);
+	}
+	deadline = jiffies + 30 * HZ;
+	while (atomic_read(&cycle_done) < pc->issued && time_before(jiffies, deadline))
+		usleep_range(1000, 2000);
+	msleep(50);
+	pc->ok = atomic_read(&cycle_done) == pc->issued && pc->failed;
+	for (i = 0; i < NR; i++)
+		if (atomic_read(&reqs[i].calls) != reqs[i].uses)
+			pc->ok = false;
+	if (!pc->ok) {
+		kunit_err(test, "power cycle: %d of %lu callbacks, %lu failed writes",
+			  atomic_read(&cycle_done), pc->issued, pc->failed);
+		goto out;
+	}
+	close_dev(&dev);
+
+	/* Back on: the same device number, a new disk. */
+	pr_info("dm-io-rs: soak: power-on window open\n");
+	pc->ok = false;
+	deadline = jiffies + 60 * HZ;
+	while (time_before(jiffies, deadline)) {
+		struct dm_io_region w = { NULL, 0, 128 };
+		unsigned long err = 0;
+		struct dm_io_request req = {
+			.bi_opf = REQ_OP_WRITE,
+			.mem.type = DM_IO_KMEM,
+			.mem.ptr.addr = buf,
+			.client = client,
+		};
+
+		if (open_dev(test, DEV_DOOMED, &dev)) {
+			msleep(100);
+			continue;
+		}
+		w.bdev = dev.bdev;
+		if (rdm_io(&req, 1, &w, &err, NULL, IOPRIO_DEFAULT) || err) {
+			/* The old disk, still going away: try again. */
+			close_dev(&dev);
+			msleep(100);
+			continue;
+		}
+		req.bi_opf = REQ_OP_READ;
+		req.mem.ptr.addr = back;
+		memset(back, 0, SZ_64K);
+		pc->ok = !rdm_io(&req, 1, &w, &err, NULL, IOPRIO_DEFAULT) && !err &&
+			 !memcmp(buf, back, SZ_64K);
+		pc->after_on++;
+		break;
+	}
+	if (!pc->ok)
+		kunit_err(test, "power cycle: nullb8 did not work again after power on");
+out:
+	close_dev(&dev);
+	if (!IS_ERR_OR_NULL(client))
+		rdm_io_client_destroy(client);
+	kfree(back);
+	kfree(buf);
+	kfree(reqs);
+	complete(&pc->exited);
+	return 0;
+}
+
+/* ---- the mixed load, in rounds ---- */
+
+/* Round r of the mixed load; the soak's totals across rounds. */
+struct stress_round {
+	unsigned int nr;
+};
+
+static struct stress_round stress_round;
+static unsigned long soak_total, soak_verified, soak_flaky, soak_faulted;
+static bool soak_failed, soak_cycled;
+
+static const void *stress_gen_rounds(struct kunit *test, const void *prev, char *desc)
+{
+	if (prev && (!stress_requests || soak_failed || soak_total >= stress_requests))
+		return NULL;
+	if (prev) {
+		stress_round.nr++;
+	} else {
+		stress_round.nr = 0;
+		soak_total = soak_verified = soak_flaky = soak_faulted = 0;
+		soak_failed = soak_cycled = false;
+	}
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "round %u", stress_round.nr);
+	return &stress_round;
+}
+
+/*
+ * null_blk allocates a page at a sector's first write, in the submitting
+ * task: every slot is written once before any request runs under faults.
+ */
+static int prefill(struct dm_io_client *client, struct stress_dev *devs,
+		   unsigned int nr_devs)
+{
+	struct dm_io_request req = {
+		.bi_opf = REQ_OP_WRITE,
+		.mem.type = DM_IO_KMEM,
+		.client = client,
+	};
+	unsigned int d, t, slot, tries;
+	int r = 0;
+
+	req.mem.ptr.addr = kzalloc(SLOT_BYTES, GFP_KERNEL);
+	if (!req.mem.ptr.addr)
+		return -ENOMEM;
+	for (d = 0; d < nr_devs && !r; d++) {
+		for (t = 0; t < NR_THREADS && !r; t++) {
+			for (slot = 0; slot < SLOTS_PER_DEV && !r; slot++) {
+				struct dm_io_region w = {
+					devs[d].bdev, slot_sector(t, slot), SLOT_SECTORS,
+				};
+				unsigned long err = 0;
+
+				/* The flaky device fails a bio now and then. */
+				for (tries = 0; tries < 20; tries++) {
+					r = rdm_io(&req, 1, &w, &err, NULL, IOPRIO_DEFAULT);
+					if (!r || d != FLAKY_SDEV)
+						break;
+				}
+			}
+		}
+	}
+	kfree(req.mem.ptr.addr);
+	return r;
+}
+
 static void stress_mixed_load(struct kunit *test)
 {
-	static const unsigned int dev_index[NR_SDEVS] = { DEV_TIMER0, DEV_TIMER1, DEV_PLAIN0 };
-	struct stress_dev devs[NR_SDEVS] = {};
+	static const unsigned int dev_index[MAX_SDEVS] = {
+		DEV_TIMER0, DEV_TIMER1, DEV_PLAIN0, DEV_FLAKY,
+	};
+	const struct stress_round *round = test->param_value;
+	unsigned int nr_devs = stress_faults ? MAX_SDEVS : 3;
+	struct stress_dev devs[MAX_SDEVS] = {};
+	struct power_cycle pc = { .test = test };
+	struct task_struct *cycler = NULL;
 	struct stress_thread *threads;
 	struct dm_io_client *client;
 	unsigned long writes = 0, reads = 0, flushes = 0, async = 0, regions = 0,
-		      verified = 0;
+		      verified = 0, flaky = 0, faulted = 0;
 	unsigned int i, j, failures = 0;
 	unsigned long start;
 	bool ready = false;
 
-	for (i = 0; i < NR_SDEVS; i++)
+	for (i = 0; i < nr_devs; i++)
 		KUNIT_ASSERT_EQ(test, open_dev(test, dev_index[i], &devs[i]), 0);
 	client = rdm_io_client_create();
 	KUNIT_ASSERT_FALSE(test, IS_ERR(client));
-	atomic_long_set(&stress_requests, 0);
+	if (stress_faults && round->nr == 0)
+		KUNIT_ASSERT_EQ(test, prefill(client, devs, nr_devs), 0);
+	atomic_long_set(&round_requests, 0);
+	WRITE_ONCE(stress_abort, false);
 	start = jiffies;
 	threads = kcalloc(NR_THREADS, sizeof(*threads), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, threads);
@@ -492,12 +842,15 @@ static void stress_mixed_load(struct kunit *test)
 		t->test = test;
 		t->client = client;
 		t->devs = devs;
+		t->nr_slots = nr_devs * SLOTS_PER_DEV;
 		t->id = i;
-		prandom_seed_state(&t->rnd, 0x5eed0 + i);
+		t->seed = stress_seed + round->nr * NR_THREADS + i;
+		t->faults = stress_faults;
+		prandom_seed_state(&t->rnd, t->seed);
 		init_waitqueue_head(&t->wait);
 		init_completion(&t->exited);
 		t->reqs = vzalloc(INFLIGHT * sizeof(*t->reqs));
-		t->expect = vzalloc(NR_SLOTS * sizeof(*t->expect));
+		t->expect = vzalloc(MAX_SLOTS * sizeof(*t->expect));
 		t->scratch = kmalloc(MEM_BYTES, GFP_KERNEL);
 		if (!t->reqs || !t->expect || !t->scratch)
 			goto out;
@@ -508,6 +861,17 @@ static void stress_mixed_load(struct kunit *test)
 		}
 	}
 	ready = true;
+	/* The round that passes half the soak powers nullb8 off and on. */
+	if (stress_faults && stress_requests && !soak_cycled &&
+	    soak_total >= stress_requests / 2) {
+		soak_cycled = true;
+		init_completion(&pc.exited);
+		cycler = kthread_run(power_cycle_fn, &pc, "rdm_cycle");
+		if (IS_ERR(cycler)) {
+			cycler = NULL;
+			failures++;
+		}
+	}
 	for (i = 0; i < NR_THREADS; i++) {
 		struct task_struct *task = kthread_run(stress_fn, &threads[i],
 						       "rdm_stress/%u", i);
@@ -519,6 +883,13 @@ static void stress_mixed_load(struct kunit *test)
 	}
 	for (i = 0; i < NR_THREADS; i++)
 		wait_for_completion(&threads[i].exited);
+	if (cycler) {
+		wait_for_completion(&pc.exited);
+		if (!pc.ok)
+			failures++;
+		kunit_info(test, "power cycle: %lu writes to nullb8, %lu failed while it was off, every callback once; after power on it works again",
+			   pc.issued, pc.failed);
+	}
 
 	/* A late second callback would show up here. */
 	msleep(100);
@@ -535,6 +906,8 @@ static void stress_mixed_load(struct kunit *test)
 		async += t->async;
 		regions += t->regions;
 		verified += t->verified;
+		flaky += t->flaky_failures;
+		faulted += t->alloc_fault_requests;
 		failures += t->failures;
 	}
 	kunit_info(test, "stress: %lu requests (%lu async) by %d threads in %u s: %lu writes of %lu regions, %lu reads, %lu empty flushes; %lu sectors verified",
@@ -542,8 +915,24 @@ static void stress_mixed_load(struct kunit *test)
 		   jiffies_to_msecs(jiffies - start) / 1000, writes, regions,
 		   reads, flushes, verified);
 	KUNIT_EXPECT_EQ(test, failures, 0);
-	KUNIT_EXPECT_GE(test, writes + reads + flushes, STRESS_MIN_REQUESTS);
+	KUNIT_EXPECT_GE(test, writes + reads + flushes,
+			stress_requests ? 1 : STRESS_MIN_REQUESTS);
 	KUNIT_EXPECT_GT(test, verified, 0);
+	if (stress_requests) {
+		soak_total += writes + reads + flushes;
+		soak_verified += verified;
+		soak_flaky += flaky;
+		soak_faulted += faulted;
+		soak_failed |= failures > 0;
+		kunit_info(test, "dm-io-rs soak: round %u (seeds %#lx + %u..%u): %lu requests, %lu under allocation faults, %lu regions failed by fail_make_request; %lu requests so far",
+			   round->nr, stress_seed, round->nr * NR_THREADS,
+			   round->nr * NR_THREADS + NR_THREADS - 1, writes + reads + flushes,
+			   faulted, flaky, soak_total);
+		if (soak_failed || soak_total >= stress_requests)
+			kunit_info(test, "dm-io-rs soak: %s after %lu requests in %u rounds: %lu sectors verified, %lu requests under allocation faults, %lu regions failed by fail_make_request",
+				   soak_failed ? "FAILED" : "passed", soak_total,
+				   round->nr + 1, soak_verified, soak_faulted, soak_flaky);
+	}
 out:
 	KUNIT_EXPECT_TRUE_MSG(test, ready, "setting up the stress threads failed");
 	for (i = 0; i < NR_THREADS; i++) {
@@ -559,7 +948,7 @@ out:
 	kfree(threads);
 	/* Only now, with every completion in: the client goes. */
 	rdm_io_client_destroy(client);
-	for (i = 0; i < NR_SDEVS; i++)
+	for (i = 0; i < nr_devs; i++)
 		close_dev(&devs[i]);
 }
 
@@ -725,7 +1114,7 @@ static void alloc_failures_io_completes(struct kunit *test)
 
 			while (atomic_read(&alloc_fault_calls) < NR &&
 			       time_before(jiffies, deadline))
-				msleep(1);
+				usleep_range(1000, 2000);
 			KUNIT_EXPECT_EQ(test, atomic_read(&alloc_fault_calls), NR);
 		}
 		for (i = 0; i < NR; i++)
@@ -794,6 +1183,7 @@ static void power_off_under_load(struct kunit *test)
 			if (r->in_flight) {
 				if (atomic_read(&r->calls) < uses[i])
 					continue;
+				/* Pairs with the callback's atomic_inc(). */
 				smp_rmb();
 				r->in_flight = false;
 				if (r->bits)
@@ -814,7 +1204,7 @@ static void power_off_under_load(struct kunit *test)
 	}
 	deadline = jiffies + 30 * HZ;
 	while (atomic_read(&doomed_done) < issued && time_before(jiffies, deadline))
-		msleep(1);
+		usleep_range(1000, 2000);
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, atomic_read(&doomed_done), (int)issued);
 	for (i = 0; i < NR; i++)
@@ -827,7 +1217,8 @@ static void power_off_under_load(struct kunit *test)
 }
 
 static struct kunit_case stress_cases[] = {
-	KUNIT_CASE_SLOW(stress_mixed_load),
+	KUNIT_CASE_PARAM_ATTR(stress_mixed_load, stress_gen_rounds,
+			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_SLOW(fail_make_request_hits_only_its_regions),
 	KUNIT_CASE_SLOW(alloc_failures_client_create),
 	KUNIT_CASE_SLOW(alloc_failures_io_completes),

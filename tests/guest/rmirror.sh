@@ -264,6 +264,18 @@ dmsetup remove ms 2>/dev/null || true
 [ ! -e /dev/mapper/ms ] || fail "ms still there"
 pass "suspend freezes resync (status '$s2'); removal with I/O in flight is clean"
 
+# --- 10. the constructor with each of its allocations failing in turn ------
+# fail-nth in the ioctl's task (tests/guest/dm-failnth.c); the "keep"
+# device holds dm-core's bio slab of the mirror's size, whose creation
+# failing would dump a stack. More in tests/guest/rmirror-faults.sh.
+setup_failnth_faults
+dmsetup create keep --table "0 $SZ rmirror 8 1 /dev/nullb24"
+t0=$(now)
+dm-failnth load mfn $SZ rmirror "8 2 /dev/nullb21 /dev/nullb22" >/tmp/fnth ||
+	fail "constructor under fail-nth: $(cat /tmp/fnth)"
+dmsetup remove keep
+pass "constructor, each allocation failing in turn: $(sed 's/^dm-failnth: //' /tmp/fnth) ($(awk "BEGIN { printf \"%.1f\", $(now) - $t0 }") s)"
+
 rmmod dm_rmirror
 rmmod dm_io_rs
 # On the debug kernel: nothing the mirrors allocated may be left.
