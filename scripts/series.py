@@ -130,7 +130,13 @@ class New:
 
     def text(self):
         t = strip_out_of_tree(read(self.src), self.src)
-        return to_kernel_paths(t, self.src) if self.driver else t
+        if not self.driver:
+            return t
+        t = to_kernel_paths(t, self.src)
+        # `kernel::` sorts elsewhere among the imports than `crate::` did.
+        if self.dst.endswith(".rs"):
+            t = run(["rustfmt", "--edition", "2021", "--config", "newline_style=Unix"], ROOT, stdin=t)
+        return t
 
 
 class Replace(New):
