@@ -30,7 +30,7 @@
 #include <dm-io-rs.h>
 #include "c_test_mem.h"
 
-/* tests/kunit/common.rs: the test devices, resolved at module load. */
+/* tests/dm_io_rust_test/guest_devices.rs: the test devices, resolved at module load. */
 u32 rdm_test_devt(unsigned int index);
 
 enum diff_dev { PLAIN0, PLAIN1, DISCARD, SMALL, BADBLOCKS, VIRTIO, NR_DEVS };
@@ -529,7 +529,7 @@ static const void *diff_gen_params(struct kunit *test, const void *prev, char *d
 static void stop_at(struct kunit *test, int n)
 {
 	diff_mismatch = true;
-	kunit_info(test, "dm-io-rs diff: mismatch at shape %d of seed %#lx; replay it alone with dm_io_rs.ko diff_seed=%#lx diff_first=%d diff_shapes=1",
+	kunit_info(test, "dm-io-rs diff: mismatch at shape %d of seed %#lx; replay it alone with dm_io_rust_kunit.ko diff_seed=%#lx diff_first=%d diff_shapes=1",
 		   n, diff_seed, diff_seed, n);
 }
 

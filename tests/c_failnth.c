@@ -58,7 +58,7 @@
 
 #ifdef CONFIG_FAULT_INJECTION
 
-/* tests/kunit/common.rs: the test devices, resolved at module load. */
+/* tests/dm_io_rust_test/guest_devices.rs: the test devices, resolved at module load. */
 u32 rdm_test_devt(unsigned int index);
 
 /* ---- the callers: one row per API that drives dm-io-rs ---- */

@@ -40,7 +40,7 @@
 #include <dm-io-rs.h>
 #include "c_test_mem.h"
 
-/* tests/kunit/common.rs: the test devices, resolved at module load. */
+/* tests/dm_io_rust_test/guest_devices.rs: the test devices, resolved at module load. */
 u32 rdm_test_devt(unsigned int index);
 
 static unsigned int stress_seconds = 8;

@@ -351,7 +351,7 @@ impl<T: Target> WorkItem for Holder<T> {
 ///
 /// # Invariants
 ///
-/// The `ARef` owns one count of [`Holder::refs`], except in the hook
+/// The `ARef` owns one count of the holder's `refs`, except in the hook
 /// trampolines, which borrow the table's reference and never drop it.
 pub struct TargetRef<T: Target>(ARef<Holder<T>>);
 

@@ -18,7 +18,7 @@ nullb_create() {
 	[ -b "/dev/nullb$idx" ] || { echo "nullb$idx did not appear"; return 1; }
 }
 
-# The devices every KUnit suite may use; see tests/kunit/devices.rs.
+# The devices every KUnit suite may use; see tests/dm_io_rust_test/guest_devices.rs.
 setup_test_devices() {
 	nullb_create 0 1024
 	nullb_create 1 1024
