@@ -24,8 +24,8 @@ pub(super) struct WriteIo {
 }
 
 impl WriteIo {
-    /// Sends `bio` to `legs`; ends it with an error if that fails or no
-    /// leg is left. From process context (the work item).
+    /// Sends `bio` to `legs`; ends it with an error if no leg is left or
+    /// dm-io refuses the request. From process context (the work item).
     pub(super) fn submit(
         this: &TargetRef<Mirror>,
         bio: PendingBio<Mirror>,
@@ -39,8 +39,17 @@ impl WriteIo {
         }
         // No reclaim into I/O while bios of the mirror wait for this one.
         let Ok(slot) = memalloc_noio_scope(|| KBox::<Self>::new_uninit(GFP_KERNEL)) else {
+            // A block device does not fail a write for memory: the bio
+            // waits for the next run of the work item.
             Self::release(this, region, 0);
-            bio.end(Err(EIO));
+            {
+                let mut st = this.state.lock();
+                match region {
+                    Some(_) => st.deferred.push(bio),
+                    None => st.flushes.push(bio),
+                }
+            }
+            this.queue_work();
             return;
         };
         let req = KBox::write(

@@ -121,15 +121,12 @@ pub(super) fn restart(this: &TargetRef<Mirror>) {
     this.queue_work();
 }
 
-/// A request of a job.
-enum Submit {
-    Read(usize),
-    Write(usize),
-}
-
 /// Advances every job; called from the work item.
 pub(super) fn step(this: &TargetRef<Mirror>) {
-    let mut submits: KVec<Submit> = KVec::new();
+    // What to submit for each job once the lock is dropped: at most one
+    // request per job and step (`Some(true)` is a write). A fixed array,
+    // so that the step never fails for memory.
+    let mut submits = [None::<bool>; COPY_JOBS];
     let mut done: Option<(u64, i64)> = None;
     let mut kick = false;
     {
@@ -231,22 +228,8 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
                 JobPhase::Reading | JobPhase::Writing => continue,
             };
             match next.phase {
-                JobPhase::Reading => {
-                    if submits.push(Submit::Read(j), GFP_ATOMIC).is_err() {
-                        // Try again on the next run.
-                        if job.phase == JobPhase::Idle {
-                            st.regions.set(next.region, RegionState::OutOfSync);
-                        }
-                        kick = true;
-                        continue;
-                    }
-                }
-                JobPhase::Writing => {
-                    if submits.push(Submit::Write(j), GFP_ATOMIC).is_err() {
-                        kick = true;
-                        continue;
-                    }
-                }
+                JobPhase::Reading => submits[j] = Some(false),
+                JobPhase::Writing => submits[j] = Some(true),
                 _ => {}
             }
             st.resync.jobs[j] = next;
@@ -260,10 +243,9 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
         }
         kick &= !st.deferred.is_empty();
     }
-    for s in submits.iter() {
-        match *s {
-            Submit::Read(j) => CopyIo::submit(this, j, false),
-            Submit::Write(j) => CopyIo::submit(this, j, true),
+    for (j, write) in submits.into_iter().enumerate() {
+        if let Some(write) = write {
+            CopyIo::submit(this, j, write);
         }
     }
     if let Some((sectors, ms)) = done {
