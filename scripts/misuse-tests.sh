@@ -17,15 +17,35 @@ cmdfile="$kdir/drivers/md/dm-rmirror/.dm_rmirror.o.cmd"
 # only (type and borrow checking, no code).
 cmd="$(sed -n 's/^savedcmd_[^ ]* := //p' "$cmdfile")"
 cmd="${cmd%% --out-dir *}"
-cmd="$(sed -E 's/(^| )(clippy-driver|rustc) / rustc /; s/RUST_MODFILE=[^ ]* //' <<<"$cmd")"
+cmd="$(sed -E 's/(^| )(clippy-driver|rustc) / rustc /; s/RUST_MODFILE=[^ ]* /RUST_MODFILE=misuse_test /' <<<"$cmd")"
 [[ "$cmd" == *" rustc "* ]] || die "unexpected rustc command in $cmdfile"
+# The kernel's Makefile exports this for every rustc it runs (-Z flags).
+cmd="RUSTC_BOOTSTRAP=1 $cmd"
 
 step "misuse tests: each must fail to build (tests/misuse)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+# Each test is a module's crate root, as a driver is: `module!` gives it
+# what `#[vtable]` and `pr_*!` expect there (`LocalModule`, the log prefix).
+harness='
+struct MisuseTest;
+impl kernel::Module for MisuseTest {
+    fn init(_module: &'"'"'static kernel::ThisModule) -> kernel::error::Result<Self> {
+        Ok(MisuseTest)
+    }
+}
+kernel::prelude::module! {
+    type: MisuseTest,
+    name: "misuse_test",
+    authors: ["dm-io-rs"],
+    description: "A misuse of the safe API that must not build",
+    license: "GPL",
+}'
 failed=0 n=0
-for f in "$PROJECT_DIR"/tests/misuse/*.rs; do
-	name="$(basename "$f" .rs)"
+for t in "$PROJECT_DIR"/tests/misuse/*.rs; do
+	name="$(basename "$t" .rs)"
+	f="$tmp/$name.rs"
+	{ cat "$t"; printf '%s\n' "$harness"; } >"$f"
 	n=$((n + 1))
 	if [ "$name" = control ]; then
 		if ! (cd "$kdir" && eval "$cmd -Dwarnings --crate-name misuse_$name --emit=metadata=$tmp/$name.rmeta $f") >"$tmp/$name.log" 2>&1; then
@@ -36,7 +56,7 @@ for f in "$PROJECT_DIR"/tests/misuse/*.rs; do
 		continue
 	fi
 	expect="$(sed -n 's|^//! expect: ||p' "$f")"
-	[ -n "$expect" ] || die "$f has no '//! expect:' line"
+	[ -n "$expect" ] || die "$t has no '//! expect:' line"
 	if (cd "$kdir" && eval "$cmd --crate-name misuse_$name --emit=metadata=$tmp/$name.rmeta $f") >"$tmp/$name.log" 2>&1; then
 		info "FAIL $name: builds, but it is a misuse" >&2
 		failed=$((failed + 1))

@@ -4,7 +4,7 @@
 //! target and are put in its destructor, so the constructor only lends
 //! them.
 //!
-//! expect: error[E0521]
+//! expect: lifetime may not live long enough
 
 use kernel::device_mapper::bio::{MapBio, MapResult};
 use kernel::device_mapper::dev::DmDev;

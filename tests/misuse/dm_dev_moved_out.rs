@@ -3,7 +3,7 @@
 //! A device taken out of the target by value, to keep after the target is
 //! gone: devices are lent by reference only.
 //!
-//! expect: error[E0507]
+//! expect: error[E0508]
 
 use kernel::device_mapper::bio::{MapBio, MapResult};
 use kernel::device_mapper::dev::DmDev;

@@ -4,7 +4,7 @@
 //! while the I/O runs, and the owner of the buffer could free it. An owned
 //! request must be `'static`.
 //!
-//! expect: error[E0477]
+//! expect: error[E0478]
 
 use kernel::block::bdev::BlockDevice;
 use kernel::block::opf::{Opf, ReqOp};
