@@ -36,7 +36,8 @@ out="$CACHE_DIR/build/$version-$variant-$hash"
 stamp=""
 if [ "$replace" = 1 ]; then
 	patches="$("$PROJECT_DIR/scripts/make-patches.sh" | tail -n1)"
-	stamp="series $(find "$patches" -name '[0-9]*.patch' ! -name '0000-*' | sort | xargs cat | sha256sum | cut -c1-12)"
+	mapfile -t series < <(find "$patches" -name '[0-9]*.patch' ! -name '0000-*' | sort)
+	stamp="series $(series_sum "${series[@]}")"
 fi
 
 if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp" ]; then

@@ -14,6 +14,14 @@ step() { printf '==> %s\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# series_sum PATCH...: what the patches change and say, hashed without the
+# lines that follow the commit they were generated from (the From line's
+# commit id, the Date), so that caches keyed by it survive a commit that
+# leaves the series as it was.
+series_sum() {
+	sed -s -e '1{/^From [0-9a-f]\{40\} /d}' -e '/^Date: /d' "$@" | sha256sum | cut -c1-12
+}
+
 # Time a step and print how long it took.
 timed() {
 	local start=$SECONDS

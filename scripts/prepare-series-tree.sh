@@ -22,7 +22,7 @@ tree="$src-series"
 
 mapfile -t series < <(find "$patches" -name '[0-9]*.patch' ! -name '0000-*' | sort)
 [ "${#series[@]}" -gt 0 ] || die "no patches in $patches"
-sum="$(cat "${series[@]}" | sha256sum | cut -c1-12)"
+sum="$(series_sum "${series[@]}")"
 if [ "$(cat "$tree/.dm-io-rs-series" 2>/dev/null)" = "$sum" ]; then
 	info "series tree $tree has series $sum" >&2
 	echo "$tree"

@@ -28,8 +28,10 @@ mk() { make -C "$tree" O="$kdir" LLVM="$LLVM_SUFFIX" CLIPPY=1 "$@"; }
 # scripts: once they passed for exactly these bytes, they are not redone.
 # kunit.py always runs.
 stamp="$kdir/.dm-io-rs-series-checks"
-sum="$(cat "${series[@]}" "$PROJECT_DIR"/tests/misuse/*.rs "$PROJECT_DIR"/scripts/{series-checks,apply-check,misuse-tests,build-matrix}.sh |
-	sha256sum | cut -c1-16)"
+sum="$({
+	series_sum "${series[@]}"
+	cat "$PROJECT_DIR"/tests/misuse/*.rs "$PROJECT_DIR"/scripts/{series-checks,apply-check,misuse-tests,build-matrix}.sh
+} | sha256sum | cut -c1-16)"
 if [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
 	step "series checks (checkpatch, git am, kernel-doc, rustfmtcheck, rustdoc, misuse tests, build matrix)"
 	info "passed for this very series and these tests ($sum); log: $log"

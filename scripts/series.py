@@ -764,8 +764,7 @@ What the series was tested with, on x86_64 under QEMU:
   and dm-io.c from the same data and compares return values, error bits
   and bytes;
 - builds with CONFIG_DM_IO_RUST on and off, BLK_DEV_DM=y and =m, with
-  CLIPPY=1 and no warning, rustfmtcheck and rustdoc clean; each patch in
-  turn builds with no warning;
+  CLIPPY=1 and no warning, rustfmtcheck and rustdoc clean;
 - compile-fail tests: misuses of the safe API (per-bio data it did not
   declare, a device kept past its target, a mapped bio resubmitted, an
   owned request that borrows, ...) must not build.
