@@ -40,7 +40,12 @@ if [ "$replace" = 1 ]; then
 	stamp="series $(series_sum "${series[@]}")"
 fi
 
-if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp" ]; then
+# config_is_ours: the options are still those this script configured (a
+# tool run in the build directory, kunit.py say, may have changed them).
+config_is_ours() {
+	[ -f "$out/.dm-io-rs-config" ] && cmp -s <(grep '^CONFIG_' "$out/.config") "$out/.dm-io-rs-config"
+}
+if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp" ] && config_is_ours; then
 	info "kernel $version ($variant, fragment $hash${stamp:+, $stamp}) cached at $out" >&2
 	echo "$out"
 	exit 0
@@ -50,7 +55,7 @@ mkdir -p "$out"
 # One build per directory at a time (worktrees share the cache).
 exec 9>"$out.lock"
 flock 9
-if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp" ]; then
+if [ -f "$out/.dm-io-rs-built" ] && [ "$(cat "$out/.dm-io-rs-built")" = "$stamp" ] && config_is_ours; then
 	info "kernel $version ($variant) was built meanwhile: $out" >&2
 	echo "$out"
 	exit 0
@@ -69,7 +74,7 @@ clippy=()
 [ "$replace" = 0 ] || clippy=(CLIPPY=1)
 mk() { make -C "$src" O="$out" LLVM="$LLVM_SUFFIX" "${clippy[@]}" "$@"; }
 
-if [ -f "$out/.dm-io-rs-configured" ] && [ "$(cat "$out/.dm-io-rs-configured")" = "$hash" ]; then
+if [ -f "$out/.dm-io-rs-configured" ] && [ "$(cat "$out/.dm-io-rs-configured")" = "$hash" ] && config_is_ours; then
 	info "kernel $version ($variant) already configured in $out; rebuilding ($stamp)" >&2
 else
 	step "configuring kernel $version ($variant, fragment $hash)" >&2
@@ -86,6 +91,7 @@ else
 		done <"$f"
 	done
 	mk -s rustavailable >&2 || die "Rust is not available for this kernel build"
+	grep '^CONFIG_' "$out/.config" >"$out/.dm-io-rs-config"
 	echo "$hash" >"$out/.dm-io-rs-configured"
 fi
 
@@ -103,5 +109,6 @@ if [ "$replace" = 1 ] && grep -Eq "(^|: )(warning|error)(\[|:)" "$out/build.log"
 	die "the replace kernel build printed warnings; log: $out/build.log"
 fi
 info "kernel built in $((SECONDS - start)) s" >&2
+grep '^CONFIG_' "$out/.config" >"$out/.dm-io-rs-config"
 echo "$stamp" >"$out/.dm-io-rs-built"
 echo "$out"

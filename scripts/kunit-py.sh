@@ -8,10 +8,11 @@
 # on the series-applied tree, with kunit.py's own QEMU and no user space:
 # the suites make their test disks in the kernel. The build directory is
 # the replace kernel's (`--build_dir`): its configuration already holds the
-# .kunitconfig's options, so kunit.py reuses the build. kunit.py keeps its
-# own copy of the .kunitconfig in the build directory and regenerates the
-# configuration when that copy differs; it is written here first, as
-# kunit.py would, so that it does not.
+# .kunitconfig's options, so kunit.py reuses the build. kunit.py keeps the
+# options it last used in the build directory (last_used_kunitconfig) and
+# replaces the whole configuration with them when that copy differs or is
+# missing; it is written here first, as kunit.py would, so that it does
+# not.
 #
 #   kunit-py.sh REPLACE_KDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,7 +32,8 @@ mkdir -p "$out"
 while IFS= read -r line; do
 	grep -qx "$line" "$kdir/.config" || die "$line is not in $kdir/.config: kunit.py would reconfigure the build"
 done <"$out/kunitconfig"
-cp "$out/kunitconfig" "$kdir/.kunitconfig"
+cp "$out/kunitconfig" "$kdir/last_used_kunitconfig"
+rm -f "$kdir/.kunitconfig"
 
 step "kunit.py run --kunitconfig=$suite_dir (build directory $kdir)"
 exec 9>"$kdir.lock"
@@ -53,6 +55,8 @@ else
 	(cd "$tree" && "${kunit[@]}") >"$out/kunit.log" 2>&1 || rc=$?
 fi
 grep -E "^\[[0-9:]+\] (Testing complete|.*(FAILED|CRASHED)|=+ .* =+$)" "$out/kunit.log" | sed 's/^/    /' | tail -n 25
+! grep -q "Regenerating .config" "$out/kunit.log" ||
+	die "kunit.py replaced the configuration of $kdir; log: $out/kunit.log"
 [ "$rc" = 0 ] || { tail -n 60 "$out/kunit.log" >&2; die "kunit.py failed (rc $rc); log: $out/kunit.log"; }
 grep -q "Testing complete.*failed: 0" "$out/kunit.log" || die "kunit.py: no clean summary; log: $out/kunit.log"
 for s in dm_io_rust_memory dm_io_rust_regions dm_io_rust_async dm_io_rust_failures dm_io_rust_flags rust_doctests_kernel; do
