@@ -63,3 +63,6 @@ demo_mirror() {
 demo_kernel
 demo_kunit
 demo_mirror
+# The KUnit suites ran at boot, in a KTAP document of their own; the demos
+# end with this one result when every step passed.
+printf 'KTAP version 1\n1..1\nok 1 run_demo\n'
