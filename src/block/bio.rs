@@ -326,9 +326,14 @@ impl CompletedBio<'_> {
     /// The outcome: `Err` with the errno of `bi_status` if it failed
     /// (`EOPNOTSUPP` for `BLK_STS_NOTSUPP`, `EINVAL` for `BLK_STS_INVAL`,
     /// `EIO` for an I/O error, ...).
+    #[inline]
     pub fn status(&self) -> Result {
+        let status = self.raw().bi_status;
+        if status == bindings::BLK_STS_OK as bindings::blk_status_t {
+            return Ok(());
+        }
         // SAFETY: No preconditions.
-        to_result(unsafe { bindings::blk_status_to_errno(self.raw().bi_status) })
+        to_result(unsafe { bindings::blk_status_to_errno(status) })
     }
 
     /// The operation and flags it was submitted with.

@@ -6,15 +6,23 @@
 
 use crate::bindings;
 
-/// Runs `f` under a block plug (`blk_start_plug()` ... `blk_finish_plug()`),
-/// so the bios it submits reach the drivers as one batch.
-pub fn with_plug<R>(f: impl FnOnce() -> R) -> R {
-    let mut plug = core::mem::MaybeUninit::<bindings::blk_plug>::uninit();
-    // SAFETY: `plug` lives on this stack frame, without moving, until
-    // `blk_finish_plug()` below; `blk_start_plug()` initialises it.
-    unsafe { bindings::blk_start_plug(plug.as_mut_ptr()) };
+/// Runs `f` under a block plug (`blk_start_plug()` ... `blk_finish_plug()`)
+/// if `plug` is true, so the bios it submits reach the drivers as one
+/// batch; else just runs `f`.
+///
+/// One call site for both cases keeps `f` inlined once.
+#[inline]
+pub fn with_plug_if<R>(plug: bool, f: impl FnOnce() -> R) -> R {
+    let mut blk_plug = core::mem::MaybeUninit::<bindings::blk_plug>::uninit();
+    if plug {
+        // SAFETY: `blk_plug` lives on this stack frame, without moving, until
+        // `blk_finish_plug()` below; `blk_start_plug()` initialises it.
+        unsafe { bindings::blk_start_plug(blk_plug.as_mut_ptr()) };
+    }
     let r = f();
-    // SAFETY: `plug` was started above, on this task.
-    unsafe { bindings::blk_finish_plug(plug.as_mut_ptr()) };
+    if plug {
+        // SAFETY: `blk_plug` was started above, on this task.
+        unsafe { bindings::blk_finish_plug(blk_plug.as_mut_ptr()) };
+    }
     r
 }

@@ -26,7 +26,7 @@ use crate::{
     device_mapper::page_list::PageListCursor,
 };
 use core::{pin::Pin, ptr::NonNull};
-use kernel::{error::from_err_ptr, ffi, pr_warn_once, prelude::*};
+use kernel::{ffi, prelude::*};
 
 /// The `io_notify_fn` of an asynchronous C request and its context.
 pub(crate) struct CNotify {
@@ -71,8 +71,10 @@ extern "C" {
     fn dm_get_reserved_bio_based_ios() -> ffi::c_uint;
 }
 
+/// `IS_ERR_OR_NULL()`, inline: this runs for every request.
 fn is_err_or_null<T>(ptr: *const T) -> bool {
-    ptr.is_null() || from_err_ptr(ptr.cast_mut()).is_err()
+    // The last `MAX_ERRNO` addresses are `ERR_PTR()` values.
+    (ptr as usize).wrapping_add(bindings::MAX_ERRNO as usize) < bindings::MAX_ERRNO as usize + 1
 }
 
 /// `dm_io_client_create()`: a client with dm-mod's reserve, or an
@@ -153,13 +155,34 @@ unsafe fn kernel_buf<'a>(
     }))
 }
 
-/// The memory of a C request.
+/// The bytes of the largest region of `opf`, as far as the memory must
+/// reach: an overflowing count fails its region in dispatch and needs none.
+fn max_bytes(opf: Opf, regions: &[Region<'_>]) -> u64 {
+    if opf.is_discard_or_write_zeroes() {
+        return 0;
+    }
+    regions
+        .iter()
+        .filter_map(|r| {
+            r.count
+                .checked_shl(SECTOR_SHIFT)
+                .filter(|b| b >> SECTOR_SHIFT == r.count)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The memory of a C request for `regions`.
 ///
 /// # Safety
 ///
-/// The memory must stay valid for `'a`, as far as the regions reach (the
-/// largest is `max_bytes`), as `dm_io()` requires; `regions` were checked.
-unsafe fn memory<'a>(mem: &bindings::dm_io_memory, max_bytes: u64) -> Result<Memory<'a>> {
+/// The memory must stay valid for `'a`, as far as the regions reach, as
+/// `dm_io()` requires.
+unsafe fn memory<'a>(
+    mem: &bindings::dm_io_memory,
+    opf: Opf,
+    regions: &[Region<'_>],
+) -> Result<Memory<'a>> {
     // SAFETY: Every member of the union is a pointer.
     let ptr = unsafe { mem.ptr.addr };
     let Some(ptr) = NonNull::new(ptr.cast::<u8>()) else {
@@ -195,18 +218,19 @@ unsafe fn memory<'a>(mem: &bindings::dm_io_memory, max_bytes: u64) -> Result<Mem
         }
         // SAFETY: The caller lends the memory, as far as the regions reach.
         bindings::dm_io_mem_type_DM_IO_VMA => unsafe {
-            kernel_buf(ptr, max_bytes, KernelBufKind::Vmalloc)?
+            kernel_buf(ptr, max_bytes(opf, regions), KernelBufKind::Vmalloc)?
         },
         // SAFETY: As above.
         bindings::dm_io_mem_type_DM_IO_KMEM => unsafe {
-            kernel_buf(ptr, max_bytes, KernelBufKind::Linear)?
+            kernel_buf(ptr, max_bytes(opf, regions), KernelBufKind::Linear)?
         },
         bindings::dm_io_mem_type_DM_IO_BVEC => {
             // The array has no length: take the entries that cover the
             // largest region, refusing an empty one.
             let bvecs = ptr.as_ptr().cast::<bindings::bio_vec>();
+            let reach = max_bytes(opf, regions);
             let (mut n, mut bytes) = (0usize, 0u64);
-            while bytes < max_bytes {
+            while bytes < reach {
                 // SAFETY: The caller provides entries up to the one that covers
                 // the largest region; this stops there.
                 let bv = unsafe { &*bvecs.add(n) };
@@ -277,12 +301,8 @@ unsafe fn dm_io_inner(
     // SAFETY: Valid for the call when not NULL (caller).
     let req = unsafe { io_req.as_ref() }.ok_or(EINVAL)?;
     let opf = Opf::from_raw(req.bi_opf);
-    if num_regions > 1 && !opf.is_write() {
-        // The request's own check says so too; upstream checks it first.
-        pr_warn_once!("multi-region request that is not a write refused\n");
-        return Err(EIO);
-    }
     let client = req.client.cast::<DmIoClient>();
+    // Reads of several regions are refused by the request's own check.
     if is_err_or_null(client) || where_.is_null() || num_regions as usize > DM_IO_MAX_REGIONS {
         return Err(EINVAL);
     }
@@ -296,25 +316,9 @@ unsafe fn dm_io_inner(
     // the request completes; a NULL `bdev` reads as `None`.
     let regions: &[Region<'static>] =
         unsafe { core::slice::from_raw_parts(where_.cast(), num_regions as usize) };
-    // The bytes of the largest region, as far as the memory must reach: an
-    // overflowing count fails its region in dispatch and needs none.
-    let max_bytes = regions
-        .iter()
-        .filter_map(|r| {
-            r.count
-                .checked_shl(SECTOR_SHIFT)
-                .filter(|b| b >> SECTOR_SHIFT == r.count)
-        })
-        .max()
-        .unwrap_or(0);
-    let max_bytes = if opf.is_discard_or_write_zeroes() {
-        0
-    } else {
-        max_bytes
-    };
     // SAFETY: The caller keeps the memory valid until the request completes;
     // dm-io keeps no reference past it.
-    let memory: Memory<'static> = unsafe { memory(&req.mem, max_bytes) }?;
+    let memory: Memory<'static> = unsafe { memory(&req.mem, opf, regions) }?;
     let request = Request {
         opf,
         regions,

@@ -8,7 +8,7 @@ use crate::block::{
     bio::{group::Submitter, NewBio},
     bio_set::BioSet,
     opf::{Opf, ReqFlag, ReqOp},
-    plug::with_plug,
+    plug::with_plug_if,
     SECTOR_SHIFT,
 };
 use kernel::{bindings::BIO_MAX_VECS, page::PAGE_SIZE, prelude::*, warn_on};
@@ -43,13 +43,11 @@ impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
                 })
         };
         let data = regions.iter().any(|r| r.count > 0);
-        if data && (regions.len() > 1 || regions.first().is_some_and(splits)) {
-            with_plug(|| self.each(regions));
-        } else {
-            self.each(regions);
-        }
+        let plug = data && (regions.len() > 1 || regions.first().is_some_and(splits));
+        with_plug_if(plug, || self.each(regions));
     }
 
+    #[inline]
     fn each(&self, regions: &[Region<'env>]) {
         let flush = self.opf.has(ReqFlag::Preflush);
         for (index, region) in regions.iter().enumerate() {
@@ -82,6 +80,7 @@ impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
 
     /// Sends one region (`do_region()`). An error fails this region alone;
     /// the bios already sent for it complete as usual.
+    #[inline]
     fn region(&self, index: usize, bdev: &'env BlockDevice, region: &Region<'env>) -> Result {
         let opf = self.opf;
         // Past the end of the sector space: no device has it, so this region

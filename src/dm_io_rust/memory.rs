@@ -30,6 +30,7 @@ pub(crate) enum Memory<'a> {
 impl<'a> Memory<'a> {
     /// A fresh walk from the start of the memory (`dp_init()`, and the
     /// rewind before each region in `dispatch_io()`).
+    #[inline]
     pub(crate) fn dpages(&self) -> Dpages<'_, 'a> {
         match self {
             Memory::None | Memory::Bio(_) => Dpages::Empty,
@@ -63,6 +64,7 @@ pub(crate) enum Dpages<'m, 'a> {
 impl<'a> Dpages<'_, 'a> {
     /// The segment at the current place, of at most `max` bytes
     /// (`get_page()`); `None` when the memory runs out or has a hole.
+    #[inline]
     pub(crate) fn peek(&self, max: usize) -> Option<Segment<'a>> {
         match self {
             Dpages::Empty => None,
@@ -74,6 +76,7 @@ impl<'a> Dpages<'_, 'a> {
 
     /// Moves past `len` bytes of the segment [`Dpages::peek`] gave
     /// (`next_page()`).
+    #[inline]
     pub(crate) fn advance(&mut self, len: usize) {
         match self {
             Dpages::Empty => {}
@@ -98,6 +101,7 @@ impl<'a> Dpages<'_, 'a> {
     /// How many segments a bio needs for `bytes` of this memory
     /// (`do_region()`'s `num_bvecs`): one per page and one for an offset,
     /// or a single one for physically contiguous memory.
+    #[inline]
     pub(crate) fn bio_vecs(&self, bytes: u64) -> u16 {
         match self {
             Dpages::Kernel { buf, .. } if buf.is_contiguous() => 1,

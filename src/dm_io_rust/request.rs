@@ -30,6 +30,7 @@ pub(crate) struct Request<'r, 'a> {
 impl<'a> Request<'_, 'a> {
     /// Checks a request before anything is sent; a refused request never
     /// calls its callback.
+    #[inline]
     pub(crate) fn check(&self) -> Result {
         // Upstream warns and refuses first of all: only writes may go to
         // more than one region.
@@ -88,9 +89,9 @@ impl<'a> Request<'_, 'a> {
     /// before it; for reads, what the reader is owed after it.
     fn prepare_memory(&self) -> AfterRead<'a> {
         let read = !self.opf.is_write() && !self.opf.is_discard_or_write_zeroes();
-        let bytes = self.first_bytes();
         match &self.memory {
             Memory::Kernel(buf) => {
+                let bytes = self.first_bytes();
                 buf.flush_vmap(bytes as usize);
                 if read {
                     buf.after_read(bytes)
@@ -98,7 +99,7 @@ impl<'a> Request<'_, 'a> {
                     AfterRead::nothing()
                 }
             }
-            Memory::Bio(bio) if read => AfterRead::zero_on_error(bio, bytes),
+            Memory::Bio(bio) if read => AfterRead::zero_on_error(bio, self.first_bytes()),
             _ => AfterRead::nothing(),
         }
     }

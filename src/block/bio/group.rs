@@ -57,8 +57,9 @@ pub trait PooledGroupHandler: BioGroupHandler + 'static {
 ///
 /// `refs` counts the group's submitted, uncompleted bios plus one while its
 /// submitter may still submit. When it drops to zero the group is
-/// completed, exactly once; until then the memory holding the group stays
-/// valid. Every bio submitted with a tag of this group holds one of the
+/// completed, exactly once (a stack group whose submitter drops the last
+/// reference has nobody to wake); until then the memory holding the group
+/// stays valid. Every bio submitted with a tag of this group holds one of the
 /// references. `owner` is the `Completion` that the task whose stack holds
 /// the group waits on, or the `Mempool` that the group is an element of.
 #[repr(C, align(64))]
@@ -135,10 +136,13 @@ impl<H: BioGroupHandler> BioGroup<H> {
             end_io: end_io_stack::<H>,
             _env: PhantomData,
         });
-        // SAFETY: Dropping the submitter's reference of a stack group; the
-        // group stays on this stack until the wait below ends.
-        unsafe { Self::put_stack(NonNull::from(&group)) };
-        done.wait_for_completion_io();
+        // The submitter's reference. If it is the last one, every bio has
+        // completed already (a driver that completes in the submitting
+        // context): nothing to wake or wait for. Otherwise the last bio
+        // completes `done`.
+        if group.refs.fetch_sub(1, Ordering::AcqRel) != 1 {
+            done.wait_for_completion_io();
+        }
         ManuallyDrop::into_inner(group.handler)
     }
 
@@ -203,6 +207,7 @@ impl<H: PooledGroupHandler> BioGroup<H> {
     ///
     /// `group` must be a pooled group of which the caller owns a reference,
     /// and is not used afterwards.
+    #[inline]
     unsafe fn put_pooled(group: NonNull<Self>) {
         // SAFETY: The caller's reference keeps the group valid until the
         // decrement.
@@ -226,6 +231,7 @@ impl<H: PooledGroupHandler> BioGroup<H> {
 ///
 /// `bio` is a completed bio that [`Submitter::submit`] submitted for a
 /// group of handler `H`, and this is its only completion.
+#[inline]
 unsafe fn bio_end<H: BioGroupHandler>(bio: *mut bindings::bio) -> NonNull<BioGroup<H>> {
     // SAFETY: The block layer passes the completed bio, which the
     // submitter's reference keeps valid until it is dropped below.

@@ -221,6 +221,7 @@ impl<'a> AfterRead<'a> {
 
     /// Does the work for a read that `failed` or not, once all I/O into the
     /// memory is over.
+    #[inline]
     pub fn run(self, failed: bool) {
         match self.0 {
             Work::Nothing => {}
