@@ -280,6 +280,11 @@ impl<'a> NewBio<'a> {
         unsafe { Bio::from_raw(self.ptr.as_ptr()) }
     }
 
+    /// The raw pointer, for the bio's owner to fill in.
+    pub(crate) fn as_raw_ptr(&self) -> *mut bindings::bio {
+        self.ptr.as_ptr()
+    }
+
     /// Gives up the bio for submission: the reference passes to the caller.
     pub(crate) fn into_raw(self) -> NonNull<bindings::bio> {
         let ptr = self.ptr;

@@ -28,6 +28,13 @@ impl BioSet {
     /// `bioset_init(bs, pool_size, 0, BIOSET_NEED_BVECS)`: at least
     /// `pool_size` bios, with vector tables, are always available.
     pub fn new(pool_size: u32) -> impl PinInit<Self, Error> {
+        Self::with_front_pad(pool_size, 0)
+    }
+
+    /// As [`BioSet::new`], with `front_pad` bytes before each bio, which the
+    /// bio groups of [`group`](super::bio::group) use
+    /// ([`SOLO_FRONT_PAD`](super::bio::group::SOLO_FRONT_PAD)).
+    pub fn with_front_pad(pool_size: u32, front_pad: u32) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             inner <- Opaque::try_ffi_init(|slot: *mut bindings::bio_set| {
                 // SAFETY: `slot` is valid for writing a `bio_set`.
@@ -37,7 +44,12 @@ impl BioSet {
                 // after itself.
                 to_result(unsafe {
                     core::ptr::write_bytes(slot, 0, 1);
-                    bindings::bioset_init(slot, pool_size, 0, bindings::BIOSET_NEED_BVECS as i32)
+                    bindings::bioset_init(
+                        slot,
+                        pool_size,
+                        front_pad,
+                        bindings::BIOSET_NEED_BVECS as i32,
+                    )
                 })
             }),
         })

@@ -4,7 +4,11 @@
 //! progress under memory pressure (`struct dm_io_client`).
 
 use super::io::{Io, Notify};
-use crate::{block::bio::group::BioGroup, block::bio_set::BioSet, mempool::Mempool};
+use crate::{
+    block::bio::group::{BioGroup, SOLO_FRONT_PAD},
+    block::bio_set::BioSet,
+    mempool::Mempool,
+};
 use kernel::prelude::*;
 
 /// The io objects of a client's asynchronous requests, each in a bio group.
@@ -29,7 +33,9 @@ impl<N: Notify> Client<N> {
     pub(crate) fn new(min_ios: u32) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             pool <- Mempool::new(min_ios),
-            bios <- BioSet::new(min_ios),
+            // A request that is one bio carries its state in the bio's front
+            // pad instead of a pool element.
+            bios <- BioSet::with_front_pad(min_ios, SOLO_FRONT_PAD),
         })
     }
 }

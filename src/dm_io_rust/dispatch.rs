@@ -5,31 +5,33 @@
 use super::{io::Io, memory::Memory, region::Region};
 use crate::block::{
     bdev::BlockDevice,
-    bio::{group::Submitter, NewBio},
+    bio::{group::Submit, NewBio},
     bio_set::BioSet,
     opf::{Opf, ReqFlag, ReqOp},
     plug::with_plug_if,
     SECTOR_SHIFT,
 };
+use core::marker::PhantomData;
 use kernel::{bindings::BIO_MAX_VECS, page::PAGE_SIZE, prelude::*, warn_on};
 
 /// One request's dispatch: the same operation, memory and bio set for every
 /// region.
-pub(crate) struct Dispatch<'s, 'g, 'm, 'env, 'r, N: Send + Sync> {
-    pub(crate) sub: &'s Submitter<'g, 'env, Io<'r, N>>,
+pub(crate) struct Dispatch<'s, 'm, 'env, 'r, N, S> {
+    pub(crate) sub: &'s mut S,
     pub(crate) bios: &'env BioSet,
     pub(crate) opf: Opf,
     pub(crate) mem: &'m Memory<'env>,
     pub(crate) ioprio: u16,
+    pub(crate) io: PhantomData<&'r Io<'r, N>>,
 }
 
 /// Bytes in a bio of `BIO_MAX_VECS` pages.
 const BIO_MAX_BYTES: u64 = BIO_MAX_VECS as u64 * PAGE_SIZE as u64;
 
-impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
+impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env, 'r, N, S> {
     /// Sends every region (`dispatch_io()` without the final put, which the
     /// bio group does).
-    pub(crate) fn regions(&self, regions: &[Region<'env>]) {
+    pub(crate) fn regions(&mut self, regions: &[Region<'env>]) {
         // Several bios or requests go out as one batch under a plug: more
         // than one region, or a region that dm-io (at BIO_MAX_VECS pages) or
         // the block layer (at the device's request size) splits. An empty
@@ -48,29 +50,43 @@ impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
     }
 
     #[inline]
-    fn each(&self, regions: &[Region<'env>]) {
+    fn each(&mut self, regions: &[Region<'env>]) {
         let flush = self.opf.has(ReqFlag::Preflush);
+        // The last region that sends anything: its last bio is the request's.
+        let last = regions.iter().rposition(|r| r.count > 0 || flush);
         for (index, region) in regions.iter().enumerate() {
             if region.count == 0 && !flush {
                 continue;
             }
+            let last = Some(index) == last;
             match region.bdev {
                 Some(bdev) => {
-                    if let Err(err) = self.region(index, bdev, region) {
-                        self.sub.handler().fail(index, err);
+                    if let Err(err) = self.region(index, last, bdev, region) {
+                        self.fail(index, err);
                     }
                 }
                 None => {
                     // The request checked this region: never reached.
                     warn_on!(true);
-                    self.sub.handler().fail(index, EINVAL);
+                    self.fail(index, EINVAL);
                 }
             }
         }
     }
 
-    fn submit(&self, bio: NewBio<'env>, index: usize) -> Result {
-        self.sub.submit(bio, index).map_err(|_| {
+    fn fail(&mut self, index: usize, err: Error) {
+        match self.sub.handler() {
+            Some(io) => io.fail(index, err),
+            // Nothing fails after the request's last bio went out with its
+            // io object: never reached.
+            None => {
+                warn_on!(true);
+            }
+        }
+    }
+
+    fn submit(&mut self, bio: NewBio<'env>, index: usize, last: bool) -> Result {
+        self.sub.submit(bio, index, last).map_err(|_| {
             // The request has at most as many regions as a group has indices:
             // never reached.
             warn_on!(true);
@@ -81,7 +97,13 @@ impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
     /// Sends one region (`do_region()`). An error fails this region alone;
     /// the bios already sent for it complete as usual.
     #[inline]
-    fn region(&self, index: usize, bdev: &'env BlockDevice, region: &Region<'env>) -> Result {
+    fn region(
+        &mut self,
+        index: usize,
+        last: bool,
+        bdev: &'env BlockDevice,
+        region: &Region<'env>,
+    ) -> Result {
         let opf = self.opf;
         // Past the end of the sector space: no device has it, so this region
         // fails as an I/O error would, and the others go on.
@@ -93,7 +115,7 @@ impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
             .ok_or(EIO)?;
 
         if opf.is_discard_or_write_zeroes() {
-            return self.no_data(index, bdev, region.sector, bytes);
+            return self.no_data(index, last, bdev, region.sector, bytes);
         }
         if let Memory::Bio(src) = self.mem {
             // A clone of the caller's bio, trimmed to the region; an empty
@@ -103,13 +125,13 @@ impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
             bio.set_sector(region.sector);
             bio.set_opf(opf)?;
             bio.set_ioprio(self.ioprio);
-            return self.submit(bio, index);
+            return self.submit(bio, index, last);
         }
         if bytes == 0 {
             // The empty bio of a flush.
             let mut bio = NewBio::alloc_no_data(self.bios, bdev, opf, region.sector, 0)?;
             bio.set_ioprio(self.ioprio);
-            return self.submit(bio, index);
+            return self.submit(bio, index, last);
         }
 
         let mut dp = self.mem.dpages();
@@ -142,14 +164,21 @@ impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
             if opf.has(ReqFlag::Atomic) && done < bytes {
                 return Err(EINVAL);
             }
-            self.submit(bio, index)?;
+            self.submit(bio, index, last && done == bytes)?;
         }
         Ok(())
     }
 
     /// Discard or write-zeroes bios, cut at the device's limit for the
     /// operation; a device without it fails the region as unsupported.
-    fn no_data(&self, index: usize, bdev: &'env BlockDevice, sector: u64, bytes: u64) -> Result {
+    fn no_data(
+        &mut self,
+        index: usize,
+        last: bool,
+        bdev: &'env BlockDevice,
+        sector: u64,
+        bytes: u64,
+    ) -> Result {
         let limit = if self.opf.is(ReqOp::WriteZeroes) {
             bdev.max_write_zeroes_sectors()
         } else {
@@ -173,8 +202,8 @@ impl<'env, N: Send + Sync> Dispatch<'_, '_, '_, 'env, '_, N> {
                 chunk as u32,
             )?;
             bio.set_ioprio(self.ioprio);
-            self.submit(bio, index)?;
             done += chunk;
+            self.submit(bio, index, last && done == bytes)?;
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! bits as their bios complete, and runs the completion once.
 
 use crate::block::bio::{
-    group::{BioGroupHandler, PooledGroupHandler},
+    group::{BioGroupHandler, PooledGroupHandler, SoloHandler},
     AfterRead, CompletedBio,
 };
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -89,25 +89,67 @@ impl<'r, N> Io<'r, N> {
     }
 }
 
+/// The error of a completed bio, its data zeroed if it was a read: no stale
+/// data reaches a reader. A clone refuses (its pages are the source's), and
+/// the request's `after_read` zeroes the source instead.
+fn bio_error(bio: &mut CompletedBio<'_>) -> Option<Error> {
+    let err = bio.status().err()?;
+    if !bio.opf().is_write() {
+        let _ = bio.zero_fill();
+    }
+    Some(err)
+}
+
 impl<N: Send + Sync> BioGroupHandler for Io<'_, N> {
     fn bio_done(&self, index: usize, bio: &mut CompletedBio<'_>) {
-        let Err(err) = bio.status() else {
-            return;
-        };
-        // No stale data reaches a reader: a failed read is zeroed. A clone
-        // refuses (its pages are the source's), and `after_read` zeroes the
-        // source instead.
-        if !bio.opf().is_write() {
-            let _ = bio.zero_fill();
+        if let Some(err) = bio_error(bio) {
+            self.fail(index, err);
         }
-        self.fail(index, err);
     }
 }
 
 impl<N: Notify> PooledGroupHandler for Io<'static, N> {
+    type Solo = SoloIo<N>;
+
     fn group_done(self) {
         let (bits, notify) = self.finish();
         notify.notify(bits);
+    }
+
+    fn into_solo(self) -> Result<SoloIo<N>, Self> {
+        // Only a fresh request with nothing to do after a read: the solo form
+        // has room for the callback alone.
+        if self.error_bits.load(Ordering::Relaxed) != 0
+            || self.unsup_bits.load(Ordering::Relaxed) != 0
+            || !self.after_read.is_nothing()
+        {
+            return Err(self);
+        }
+        Ok(SoloIo {
+            notify: self.notify,
+        })
+    }
+}
+
+/// The io object of a request that is a single bio, which carries it: the
+/// callback alone, the bits coming from the bio's status.
+pub(crate) struct SoloIo<N> {
+    notify: N,
+}
+
+impl<N: Notify> SoloHandler for SoloIo<N> {
+    type Outcome = IoBits;
+
+    fn bio_done(&self, index: usize, bio: &mut CompletedBio<'_>) -> IoBits {
+        let io = Io::new(AfterRead::nothing(), ());
+        if let Some(err) = bio_error(bio) {
+            io.fail(index, err);
+        }
+        io.finish().0
+    }
+
+    fn done(self, bits: IoBits) {
+        self.notify.notify(bits);
     }
 }
 

@@ -15,6 +15,7 @@ use crate::block::{
     opf::{Opf, ReqFlag},
     SECTOR_SHIFT,
 };
+use core::marker::PhantomData;
 use kernel::{pr_warn_once, prelude::*};
 
 /// A request (`struct dm_io_request`, with the regions and I/O priority of
@@ -116,13 +117,14 @@ impl<N: Notify> Client<N> {
         req.check()?;
         let opf = req.opf().with(ReqFlag::Sync);
         let io = Io::new(req.prepare_memory(), ());
-        let io = BioGroup::run_on_stack(io, |sub| {
+        let io = BioGroup::run_on_stack(io, |mut sub| {
             Dispatch {
-                sub,
+                sub: &mut sub,
                 bios: &self.bios,
                 opf,
                 mem: &req.memory,
                 ioprio: req.ioprio,
+                io: PhantomData,
             }
             .regions(req.regions)
         });
@@ -145,6 +147,7 @@ impl<N: Notify> Client<N> {
                 opf,
                 mem: &req.memory,
                 ioprio: req.ioprio,
+                io: PhantomData,
             }
             .regions(req.regions)
         })

@@ -80,6 +80,45 @@ mod tests {
     }
 
     #[test]
+    fn async_failed_read_of_one_bio_is_zero_filled_once() -> Result {
+        // One region, one bio: the request's io object travels in the bio
+        // itself; its completion must still zero the read, set the region's
+        // bit and call back once.
+        let client = new_client()?;
+        let bad = bad_disk()?;
+        for kind in KINDS {
+            let mut r = TestBuf::new(kind, 0, 8 * SECTOR)?;
+            r.set_all(0xaa)?;
+            let regions = [Region::new(bad.bdev(), 1024, 8)];
+            let probe = CallbackProbe::default();
+            r.with_memory(bad.bdev(), |memory| {
+                client.scope(|scope| {
+                    let req = DmIoRequest {
+                        opf: READ,
+                        regions: &regions,
+                        memory,
+                        ioprio: 0,
+                    };
+                    scope.submit(req, |b| probe.record(b))
+                })
+            })??;
+            assert_eq!(probe.calls(), 1);
+            assert_eq!(
+                probe.bits(),
+                IoBits {
+                    error_bits: 1,
+                    unsup_bits: 0
+                }
+            );
+            if !r.is_all(0)? {
+                pr_err!("dm-io test: failed async {:?} read not zeroed\n", kind);
+            }
+            assert!(r.is_all(0)?);
+        }
+        Ok(())
+    }
+
+    #[test]
     fn discard_and_write_zeroes_unsupported_are_not_errors() -> Result {
         let client = new_client()?;
         let disk = plain_disk(4)?;

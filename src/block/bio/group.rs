@@ -10,6 +10,11 @@
 //! it, or in a [`Mempool`] element, released before the handler's final
 //! call. The submitter holds a reference while it submits, so the group
 //! cannot complete before every bio is out.
+//!
+//! A pooled group that turns out to be a single bio needs no counting and
+//! no pool element: its handler, in a smaller form, travels in the front
+//! pad of that bio ([`SOLO_FRONT_PAD`]), and the bio's completion is the
+//! group's.
 
 use super::{CompletedBio, NewBio};
 use crate::{
@@ -42,11 +47,46 @@ pub trait BioGroupHandler: Send + Sync + Sized {
 
 /// What a pooled group does once all its bios are done.
 pub trait PooledGroupHandler: BioGroupHandler + 'static {
+    /// The handler of a group that is a single bio.
+    type Solo: SoloHandler;
+
     /// Every bio of the group completed (or none was submitted). Runs once,
     /// after the group's pool element was given back: in the completion
-    /// context of the last bio, or in [`BioGroup::run_pooled`] itself if the
-    /// submitter's reference is the last one.
+    /// context of the last bio, or in [`BioGroup::run_pooled`] itself if no
+    /// bio was submitted.
     fn group_done(self);
+
+    /// This handler as that of a group of one bio, or back if it cannot be
+    /// one (it holds state that the small form has no room for).
+    fn into_solo(self) -> Result<Self::Solo, Self>;
+}
+
+/// The handler of a pooled group that turned out to be a single bio: it
+/// travels in that bio's front pad (see [`SOLO_FRONT_PAD`]), and the group
+/// needs no pool element.
+pub trait SoloHandler: Send + Sized + 'static {
+    /// What the bio's completion leaves for [`SoloHandler::done`].
+    type Outcome;
+
+    /// The bio completed, with the `index` it was submitted with: as
+    /// [`BioGroupHandler::bio_done`], in bio completion context, before the
+    /// bio is freed.
+    fn bio_done(&self, index: usize, bio: &mut CompletedBio<'_>) -> Self::Outcome;
+
+    /// After the bio was freed: as [`PooledGroupHandler::group_done`].
+    fn done(self, outcome: Self::Outcome);
+}
+
+/// The front pad that a [`BioSet`](crate::block::bio_set::BioSet) needs
+/// for its bios to carry a [`SoloHandler`] of up to 16 bytes: with the
+/// inline vectors of `BIOSET_NEED_BVECS`, 24 bytes keep a bio within a
+/// 192-byte, cache-aligned slab object, the size it has without them.
+pub const SOLO_FRONT_PAD: u32 = 24;
+
+/// A [`SoloHandler`] in the front pad of its bio.
+struct Solo<S> {
+    handler: S,
+    index: u8,
 }
 
 /// A group of bios in flight.
@@ -118,6 +158,42 @@ impl<'env, H: BioGroupHandler> Submitter<'_, 'env, H> {
     }
 }
 
+/// Submitting the bios of a group either way, for code that builds them
+/// the same way for both.
+pub trait Submit<'env, H> {
+    /// Submits `bio` with `index`; `last` says that no other bio of the
+    /// request follows. Gives the bio back if it cannot be submitted.
+    fn submit(&mut self, bio: NewBio<'env>, index: usize, last: bool) -> Result<(), NewBio<'env>>;
+
+    /// The group's handler, unless it went out with the request's only bio.
+    fn handler(&self) -> Option<&H>;
+}
+
+impl<'env, H: BioGroupHandler> Submit<'env, H> for &Submitter<'_, 'env, H> {
+    fn submit(&mut self, bio: NewBio<'env>, index: usize, _last: bool) -> Result<(), NewBio<'env>> {
+        Submitter::submit(self, bio, index)
+    }
+
+    fn handler(&self) -> Option<&H> {
+        Some(Submitter::handler(self))
+    }
+}
+
+impl<H: PooledGroupHandler> Submit<'static, H> for PooledSubmitter<H> {
+    fn submit(
+        &mut self,
+        bio: NewBio<'static>,
+        index: usize,
+        last: bool,
+    ) -> Result<(), NewBio<'static>> {
+        PooledSubmitter::submit(self, bio, index, last)
+    }
+
+    fn handler(&self) -> Option<&H> {
+        PooledSubmitter::handler(self)
+    }
+}
+
 impl<H: BioGroupHandler> BioGroup<H> {
     /// Runs a group on this stack: `submit` submits its bios, then this
     /// waits, accounted as I/O wait (`wait_for_completion_io()`), until
@@ -165,38 +241,191 @@ impl<H: BioGroupHandler> BioGroup<H> {
     }
 }
 
-impl<H: PooledGroupHandler> BioGroup<H> {
-    /// Runs a group in an element of `pool` (`mempool_alloc(GFP_NOIO)`):
-    /// `submit` submits its bios and returns at once;
-    /// [`PooledGroupHandler::group_done`] runs when they have completed.
-    ///
-    /// Gives the handler back if no element could be allocated.
-    pub fn run_pooled(
-        pool: &'static Mempool<Self>,
+/// Submits the bios of a pooled request ([`BioGroup::run_pooled`]).
+///
+/// The group is allocated with the first bio that is not the request's
+/// last; a request that is a single bio instead carries its handler in
+/// that bio's front pad, when the bio set has one ([`SOLO_FRONT_PAD`]).
+pub struct PooledSubmitter<H: PooledGroupHandler> {
+    pool: &'static Mempool<BioGroup<H>>,
+    state: Pooled<H>,
+}
+
+enum Pooled<H: PooledGroupHandler> {
+    /// No bio submitted yet.
+    Unsent(H),
+    /// Bios submitted as members of a group in a pool element, of which
+    /// the submitter holds a reference.
+    Group(NonNull<BioGroup<H>>),
+    /// The request's only bio went out with the handler.
+    Solo,
+    /// The pool gave no element: nothing was submitted, nor will be.
+    NoMemory(H),
+}
+
+impl<H: PooledGroupHandler> PooledSubmitter<H> {
+    /// The handler, unless it went out with the request's only bio.
+    pub fn handler(&self) -> Option<&H> {
+        match &self.state {
+            Pooled::Unsent(h) | Pooled::NoMemory(h) => Some(h),
+            Pooled::Group(group) => {
+                // SAFETY: The submitter's reference keeps the group alive.
+                let h: &H = unsafe { &group.as_ref().handler };
+                Some(h)
+            }
+            Pooled::Solo => None,
+        }
+    }
+
+    /// Submits `bio` with `index`; `last` says that no other bio of the
+    /// request follows. Gives the bio back if `index` is above
+    /// [`MAX_INDEX`], after the request's last bio, or if no pool element
+    /// could be had.
+    pub fn submit(
+        &mut self,
+        bio: NewBio<'static>,
+        index: usize,
+        last: bool,
+    ) -> Result<(), NewBio<'static>> {
+        if index > MAX_INDEX {
+            return Err(bio);
+        }
+        let group = match core::mem::replace(&mut self.state, Pooled::Solo) {
+            Pooled::Group(group) => group,
+            Pooled::Unsent(handler) if last => {
+                return match Self::submit_solo(bio, index, handler) {
+                    Ok(()) => Ok(()),
+                    Err((bio, handler)) => self.submit_first(bio, index, handler),
+                };
+            }
+            Pooled::Unsent(handler) => return self.submit_first(bio, index, handler),
+            state => {
+                self.state = state;
+                return Err(bio);
+            }
+        };
+        self.state = Pooled::Group(group);
+        // SAFETY: The submitter's reference keeps the group alive.
+        let group = unsafe { group.as_ref() };
+        Submitter {
+            group,
+            end_io: end_io_pooled::<H>,
+            _env: PhantomData,
+        }
+        .submit(bio, index)
+    }
+
+    /// The first bio of a request of several: its group goes into a pool
+    /// element (`mempool_alloc(GFP_NOIO)`), holding the submitter's
+    /// reference.
+    fn submit_first(
+        &mut self,
+        bio: NewBio<'static>,
+        index: usize,
         handler: H,
-        submit: impl FnOnce(&Submitter<'_, 'static, H>),
-    ) -> Result<(), H> {
+    ) -> Result<(), NewBio<'static>> {
         // INVARIANT: The submitter's reference; the owner is the pool the
         // group becomes an element of.
         let group = BioGroup {
             refs: AtomicU32::new(1),
-            owner: NonNull::from(pool).cast(),
+            owner: NonNull::from(self.pool).cast(),
             handler: ManuallyDrop::new(handler),
         };
-        let elem = match pool.alloc(group) {
-            Ok(elem) => elem,
-            Err((_, group)) => return Err(ManuallyDrop::into_inner(group.handler)),
+        match self.pool.alloc(group) {
+            Ok(elem) => {
+                self.state = Pooled::Group(PoolBox::into_raw(elem));
+                self.submit(bio, index, false)
+            }
+            Err((_, group)) => {
+                self.state = Pooled::NoMemory(ManuallyDrop::into_inner(group.handler));
+                Err(bio)
+            }
+        }
+    }
+
+    /// Submits a request's only bio with the handler in its front pad; gives
+    /// both back if the handler cannot be a solo one or has no room.
+    fn submit_solo(
+        bio: NewBio<'static>,
+        index: usize,
+        handler: H,
+    ) -> Result<(), (NewBio<'static>, H)> {
+        let Some(slot) = solo_slot::<H::Solo>(&bio) else {
+            return Err((bio, handler));
         };
-        let group = PoolBox::into_raw(elem);
-        submit(&Submitter {
-            // SAFETY: The submitter's reference keeps the element alive until
-            // the `put_pooled` below.
-            group: unsafe { group.as_ref() },
-            end_io: end_io_pooled::<H>,
-            _env: PhantomData,
-        });
-        // SAFETY: Dropping the submitter's reference, not used afterwards.
-        unsafe { Self::put_pooled(group) };
+        let solo = match handler.into_solo() {
+            Ok(solo) => solo,
+            Err(handler) => return Err((bio, handler)),
+        };
+        let ptr = bio.into_raw().as_ptr();
+        // SAFETY: `slot` is in the front pad of the bio, which we own alone
+        // until it is submitted and which nothing else uses: it holds the
+        // handler until `end_io_solo` moves it out, before the bio is freed.
+        // The bio's reference passes to the block layer and comes back to
+        // `end_io_solo`. `index` is at most `MAX_INDEX` (checked by the
+        // caller).
+        unsafe {
+            slot.as_ptr().write(Solo {
+                handler: solo,
+                index: index as u8,
+            });
+            (*ptr).bi_end_io = Some(end_io_solo::<H::Solo>);
+            (*ptr).bi_private = slot.as_ptr().cast();
+            bindings::submit_bio(ptr);
+        }
+        Ok(())
+    }
+}
+
+/// Where a [`Solo`] fits at the end of the front pad of `bio`, if it does.
+fn solo_slot<S>(bio: &NewBio<'_>) -> Option<NonNull<Solo<S>>> {
+    let size = core::mem::size_of::<Solo<S>>();
+    let align = core::mem::align_of::<Solo<S>>();
+    let ptr = bio.as_raw_ptr();
+    // SAFETY: By the type invariant of `NewBio` the bio came from
+    // `bio_alloc_bioset()` or `bio_alloc_clone()` of a bio set, which
+    // `bi_pool` points to and which outlives the bio.
+    let front_pad = unsafe {
+        let bs = (*ptr).bi_pool;
+        if bs.is_null() {
+            return None;
+        }
+        (*bs).front_pad as usize
+    };
+    let start = (ptr as usize).checked_sub(front_pad)?;
+    let slot = (ptr as usize).checked_sub(size)? & !(align - 1);
+    if slot < start {
+        return None;
+    }
+    NonNull::new(slot as *mut Solo<S>)
+}
+
+impl<H: PooledGroupHandler> BioGroup<H> {
+    /// Runs a pooled group: `submit` submits its bios through a
+    /// [`PooledSubmitter`] and returns at once;
+    /// [`PooledGroupHandler::group_done`] (or its solo form's
+    /// [`SoloHandler::done`]) runs when they have completed, or before this
+    /// returns if none was submitted.
+    ///
+    /// Gives the handler back, with nothing submitted, if no pool element
+    /// could be allocated.
+    pub fn run_pooled(
+        pool: &'static Mempool<Self>,
+        handler: H,
+        submit: impl FnOnce(&mut PooledSubmitter<H>),
+    ) -> Result<(), H> {
+        let mut sub = PooledSubmitter {
+            pool,
+            state: Pooled::Unsent(handler),
+        };
+        submit(&mut sub);
+        match sub.state {
+            Pooled::Unsent(handler) => handler.group_done(),
+            // SAFETY: Dropping the submitter's reference, not used afterwards.
+            Pooled::Group(group) => unsafe { Self::put_pooled(group) },
+            Pooled::Solo => {}
+            Pooled::NoMemory(handler) => return Err(handler),
+        }
         Ok(())
     }
 
@@ -273,4 +502,24 @@ unsafe extern "C" fn end_io_pooled<H: PooledGroupHandler>(bio: *mut bindings::bi
     // SAFETY: Guaranteed by the caller; the bio's group reference is dropped
     // once, here.
     unsafe { BioGroup::put_pooled(bio_end::<H>(bio)) };
+}
+
+/// The `bi_end_io` of a request's only bio, which carries its handler.
+///
+/// # Safety
+///
+/// Only the block layer calls this, once, for a bio that
+/// [`PooledSubmitter::submit_solo`] submitted with a `Solo<S>` in its front
+/// pad, which `bi_private` points to.
+unsafe extern "C" fn end_io_solo<S: SoloHandler>(bio: *mut bindings::bio) {
+    // SAFETY: The handler was written there at submission and is read once,
+    // here, before the bio (and with it the front pad) is freed.
+    let solo = unsafe { (*bio).bi_private.cast::<Solo<S>>().read() };
+    // SAFETY: The block layer passes the completed bio, which the
+    // submitter's reference keeps valid until it is dropped below.
+    let mut done = unsafe { CompletedBio::from_raw(NonNull::new_unchecked(bio)) };
+    let outcome = solo.handler.bio_done(usize::from(solo.index), &mut done);
+    // SAFETY: The submitter's reference on the bio, dropped once, here.
+    unsafe { bindings::bio_put(bio) };
+    solo.handler.done(outcome);
 }

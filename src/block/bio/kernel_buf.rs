@@ -219,6 +219,11 @@ impl<'a> AfterRead<'a> {
         Self(Work::ZeroOnError { bio, len })
     }
 
+    /// Whether there is nothing to do.
+    pub fn is_nothing(&self) -> bool {
+        matches!(self.0, Work::Nothing)
+    }
+
     /// Does the work for a read that `failed` or not, once all I/O into the
     /// memory is over.
     #[inline]
