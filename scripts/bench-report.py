@@ -67,7 +67,9 @@ def bytes_per_io(impl, d, slabs, bio_obj, control=False):
     if impl == "c":
         io = slabs.get("io", 64)  # upstream allocates from its pool, sync too
     elif impl == "rust":
-        io = slabs.get("dm_io_rs_io", 128) if is_async else 0  # sync: on the stack
+        # async: a 64-byte element of a kmalloc mempool (kmalloc-64);
+        # sync: on the caller's stack
+        io = slabs.get("kmalloc-64", 64) if is_async else 0
     else:
         io = 0
     pages = -(-sectors // SECTORS_PER_PAGE)
@@ -173,8 +175,8 @@ within a row.
   device without a volatile cache end before accounting, hence 0.
 - B/io: heap bytes one request holds while in flight: the io object
   (C: `struct io` from its mempool for sync and async requests; Rust:
-  its io object for async requests, none for sync, whose io lives on the
-  caller's stack) plus, per bio, the bio object of the client's bio_set
+  a 64-byte element of a kmalloc mempool (kmalloc-64) for async requests,
+  none for sync, whose io lives on the caller's stack) plus, per bio, the bio object of the client's bio_set
   and the bvec array it allocates beyond the {BIO_INLINE_VECS} inline
   vecs (C: `do_region()` asks for pages + 1 vecs; Rust the same, except
   one vec for kmalloc memory; clones and no-data bios none). Object
