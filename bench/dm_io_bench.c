@@ -76,7 +76,7 @@ MODULE_PARM_DESC(only, "Run only the workloads whose names contain this");
 
 enum mem_kind { M_LIST, M_BIO, M_VMA, M_KMEM, M_NONE };
 static const char *const mem_name[] = { "list", "bio", "vma", "kmem", "none" };
-enum impl { I_C, I_RUST, I_FLOOR, NR_IMPL };
+enum bench_impl { I_C, I_RUST, I_FLOOR, NR_IMPL };
 static const char *const impl_name[NR_IMPL] = { "c", "rust", "floor" };
 
 struct workload {
@@ -166,7 +166,7 @@ static void set_mem(struct bench *b, const struct workload *w,
 	}
 }
 
-static int dmio_op(struct bench *b, enum impl impl, const struct workload *w,
+static int dmio_op(struct bench *b, enum bench_impl impl, const struct workload *w,
 		   unsigned int nr_regions, bool async)
 {
 	struct dm_io_request req = {
@@ -329,7 +329,7 @@ static int calibrate_tsc(void)
 	const unsigned int nr = max(1U, msecs_to_jiffies(200));
 
 	j0 = jiffies;
-	while (jiffies == j0)
+	while (!time_after(jiffies, j0))
 		cpu_relax();
 	c0 = get_cycles();
 	j0 = jiffies;
@@ -348,7 +348,7 @@ static u64 cycles_to_ns(u64 cycles)
 
 /* ---- cells ------------------------------------------------------------- */
 
-static int one_op(struct bench *b, enum impl impl, const struct workload *w,
+static int one_op(struct bench *b, enum bench_impl impl, const struct workload *w,
 		  bool async)
 {
 	if (impl == I_FLOOR)
@@ -386,7 +386,7 @@ static int cmp_u64(const void *a, const void *b)
 
 /* Runs one implementation for at least @cycles (0: one operation or batch). */
 static void run_slice(struct bench *b, struct bench_dev *d,
-		      const struct workload *w, enum impl impl, u64 cycles,
+		      const struct workload *w, enum bench_impl impl, u64 cycles,
 		      struct tally *t)
 {
 	unsigned long bios = dev_bios(d->bdev);
