@@ -151,7 +151,7 @@ def main():
 {warn}
 {nrounds} rounds; in every round each (device, workload) cell runs C
 `dm_io()`, `rdm_io()` and the floor in turns, one operation (or one batch
-of 64 asynchronous requests) each, in an order that rotates, until each has
+of asynchronous requests or kcopyd jobs) each, in an order that rotates, until each has
 had {start.get('ms', '?')} ms or 4000 operations. A round's figure for an
 implementation is its median operation, so host hiccups that hit some
 operations do not move it. Guest: QEMU TCG, 2 vCPUs, on a 2-core host
@@ -164,7 +164,12 @@ within a row.
   `mb1` memory_backed=1 with discard (data copied); both irqmode=0, so
   bios complete in the submitting context.
 - op/s, MB/s: medians over the rounds (MB = 10^6 bytes; discard counts
-  the discarded bytes, flush moves none).
+  the discarded bytes, flush moves none). An op is a request (asynchronous
+  rows: a batch's time over its requests; `raid1_*`: bytes written to all
+  regions), a kcopyd job (`kcopyd_*`: the 512 KiB copied, read once and
+  written to every destination), or, for `2cpu_*`, one request of either
+  CPU: the wall time of a step in which every CPU ran its batch of 64,
+  over all their requests (aggregate throughput).
 - Rust/C: Rust op/s divided by C op/s in the same round; median and
   (min–max) over the rounds. Above 1 means Rust is faster.
 - ns/op over floor: per round, ns per operation of the implementation
@@ -179,7 +184,9 @@ within a row.
   none for sync, whose io lives on the caller's stack) plus, per bio, the bio object of the client's bio_set
   and the bvec array it allocates beyond the {BIO_INLINE_VECS} inline
   vecs (C: `do_region()` asks for pages + 1 vecs; Rust the same, except
-  one vec for kmalloc memory; clones and no-data bios none). Object
+  one vec for kmalloc memory; clones and no-data bios none). For
+  `kcopyd_*` the request is a job's write (one bio per destination; its
+  read, one bio, has completed by then). Object
   sizes are the guest's /sys/kernel/slab/*/slab_size: {slab_list}.
 """
     with open(results, "w") as f:
