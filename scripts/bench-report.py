@@ -128,6 +128,8 @@ def main():
         bios_s = "/".join(f"{bios[i]:.3g}" for i in IMPLS)
         d = per["c"][rounds[0]]
         b_io = {i: bytes_per_io(i, d, slabs, bio_obj, control) for i in ("c", "rust")}
+        if wl.startswith("2cpu") and d.get("cpus", 2) < 2:
+            wl += f" (only {d['cpus']} CPU online)"
         rows.append(
             f"| {dev} | {wl} | {fmt_rate(med['c'])} | {fmt_rate(med['rust'])} | {fmt_rate(med['floor'])} "
             f"| {fmt_rate(mbs['c'])} | {fmt_rate(mbs['rust'])} | {fmt_rate(mbs['floor'])} "
