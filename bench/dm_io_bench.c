@@ -12,13 +12,17 @@
  *
  *   dm-io-bench: cell round=R dev=D wl=W impl=I regions=.. sectors=.. mem=..
  *                async=.. ops=N ns=T bytes=B bios=K err=E submit_ns=S
- *                complete_ns=C slice_ps=P
+ *                complete_ns=C slice_ps=P qd=Q offset=O cpus=U
  *
  * (B: bytes per operation; K: bios the device accounted, requests plus
  * merges, over the whole cell; S and C: for asynchronous cells, the time
  * spent queueing the requests and the time of the unplug that runs and
  * completes them; P: the median operation's time in picoseconds, which a
- * host hiccup in some operations does not move).
+ * host hiccup in some operations does not move; Q: requests, or kcopyd
+ * jobs, in flight, 0 for synchronous cells; O: mem.offset; U: submitting
+ * CPUs). An operation is one request, or for the kcopyd rows one job (a
+ * read, then a write to every destination); the two-CPU rows run a
+ * submitter kthread per online CPU and count the requests of all.
  * scripts/bench.sh parses them into the table. Everything runs from the
  * module's init; the guest script unloads it afterwards.
  *
@@ -34,12 +38,14 @@
 #include <linux/highmem.h>
 #include <linux/ioprio.h>
 #include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/part_stat.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/math64.h>
@@ -68,6 +74,12 @@ MODULE_PARM_DESC(only, "Run only the workloads whose names contain this");
 #define MAX_DEVS 4
 #define MAX_REGIONS 64
 #define QD 64
+/* Submitters of the two-CPU rows: one kthread per online CPU, at most. */
+#define MAX_SUBS 2
+/* kcopyd rows: jobs in flight, pages per job (512 KiB), destinations. */
+#define KC_JOBS 8
+#define KC_PAGES (SZ_512K / PAGE_SIZE)
+#define KC_MAX_DST 8
 #define PAGES_1M (SZ_1M / PAGE_SIZE)
 /* Regions and queued requests start this far apart: no two ever merge. */
 #define STRIDE 16
@@ -76,8 +88,15 @@ MODULE_PARM_DESC(only, "Run only the workloads whose names contain this");
 
 enum mem_kind { M_LIST, M_BIO, M_VMA, M_KMEM, M_NONE };
 static const char *const mem_name[] = { "list", "bio", "vma", "kmem", "none" };
-enum impl { I_C, I_RUST, I_FLOOR, NR_IMPL };
+enum bench_impl { I_C, I_RUST, I_FLOOR, NR_IMPL };
 static const char *const impl_name[NR_IMPL] = { "c", "rust", "floor" };
+
+enum wl_kind {
+	W_PLAIN,	/* one request, or qd requests queued under a plug */
+	W_KCOPYD,	/* qd jobs: read, then write to the regions */
+	W_2CPU_SHARED,	/* the async batch on every CPU at once, one client */
+	W_2CPU_OWN,	/* the same, a client per CPU */
+};
 
 struct workload {
 	const char *name;
@@ -85,22 +104,44 @@ struct workload {
 	unsigned int regions;
 	unsigned int sectors; /* per region */
 	enum mem_kind mem;
-	bool async; /* QD requests in flight, else synchronous */
+	unsigned int qd; /* requests (jobs) in flight; 0: synchronous */
+	unsigned int offset; /* mem.offset, bytes */
+	enum wl_kind kind;
 };
 
 static const struct workload workloads[] = {
-	{ "sync_read_4k", REQ_OP_READ, 1, 8, M_LIST, false },
-	{ "sync_write_4k", REQ_OP_WRITE, 1, 8, M_LIST, false },
-	{ "async_write_4k_qd64", REQ_OP_WRITE, 1, 8, M_LIST, true },
-	{ "write_4k_2reg", REQ_OP_WRITE, 2, 8, M_LIST, false },
-	{ "write_4k_8reg", REQ_OP_WRITE, 8, 8, M_LIST, false },
-	{ "write_4k_64reg", REQ_OP_WRITE, 64, 8, M_LIST, false },
-	{ "read_1m_pagelist", REQ_OP_READ, 1, 2048, M_LIST, false },
-	{ "read_1m_bio", REQ_OP_READ, 1, 2048, M_BIO, false },
-	{ "read_1m_vmalloc", REQ_OP_READ, 1, 2048, M_VMA, false },
-	{ "read_1m_kmalloc", REQ_OP_READ, 1, 2048, M_KMEM, false },
-	{ "discard_64m", REQ_OP_DISCARD, 1, SZ_64M >> SECTOR_SHIFT, M_NONE, false },
-	{ "flush_8reg", REQ_OP_WRITE | REQ_PREFLUSH, 8, 0, M_NONE, false },
+	{ "sync_read_4k", REQ_OP_READ, 1, 8, M_LIST, 0 },
+	{ "sync_write_4k", REQ_OP_WRITE, 1, 8, M_LIST, 0 },
+	{ "async_write_4k_qd64", REQ_OP_WRITE, 1, 8, M_LIST, QD },
+	{ "write_4k_2reg", REQ_OP_WRITE, 2, 8, M_LIST, 0 },
+	{ "write_4k_8reg", REQ_OP_WRITE, 8, 8, M_LIST, 0 },
+	{ "write_4k_64reg", REQ_OP_WRITE, 64, 8, M_LIST, 0 },
+	{ "read_1m_pagelist", REQ_OP_READ, 1, 2048, M_LIST, 0 },
+	{ "read_1m_bio", REQ_OP_READ, 1, 2048, M_BIO, 0 },
+	{ "read_1m_vmalloc", REQ_OP_READ, 1, 2048, M_VMA, 0 },
+	{ "read_1m_kmalloc", REQ_OP_READ, 1, 2048, M_KMEM, 0 },
+	{ "discard_64m", REQ_OP_DISCARD, 1, SZ_64M >> SECTOR_SHIFT, M_NONE, 0 },
+	{ "flush_8reg", REQ_OP_WRITE | REQ_PREFLUSH, 8, 0, M_NONE, 0 },
+	/* Shaped like the callers in drivers/md. dm-raid1 do_write(): */
+	{ "raid1_write_4k_2reg_qd32", REQ_OP_WRITE, 2, 8, M_BIO, 32 },
+	{ "raid1_write_4k_3reg_qd32", REQ_OP_WRITE, 3, 8, M_BIO, 32 },
+	{ "raid1_write_64k_2reg_qd32", REQ_OP_WRITE, 2, 128, M_BIO, 32 },
+	{ "raid1_write_64k_3reg_qd32", REQ_OP_WRITE, 3, 128, M_BIO, 32 },
+	/* dm-kcopyd run_io_job(): regions are the destinations. */
+	{ "kcopyd_512k_1dst", REQ_OP_WRITE, 1, 1024, M_LIST, KC_JOBS, 0, W_KCOPYD },
+	{ "kcopyd_512k_2dst", REQ_OP_WRITE, 2, 1024, M_LIST, KC_JOBS, 0, W_KCOPYD },
+	{ "kcopyd_512k_8dst", REQ_OP_WRITE, 8, 1024, M_LIST, KC_JOBS, 0, W_KCOPYD },
+	/* dm-integrity rw_journal_sectors(): a sector into the first page. */
+	{ "integrity_journal_fua_4k", REQ_OP_WRITE | REQ_FUA, 1, 8, M_LIST, 0, 512 },
+	{ "integrity_journal_fua_64k", REQ_OP_WRITE | REQ_FUA, 1, 128, M_LIST, 0, 512 },
+	/* dm-writecache ssd_commit_flushed(): */
+	{ "writecache_vmalloc_sync_4k", REQ_OP_WRITE | REQ_SYNC, 1, 8, M_VMA, 16 },
+	{ "writecache_vmalloc_sync_64k", REQ_OP_WRITE | REQ_SYNC, 1, 128, M_VMA, 16 },
+	/* dm-bufio use_dmio() on a kmalloc buffer (as dm-verity reads): */
+	{ "bufio_kmalloc_read_4k", REQ_OP_READ, 1, 8, M_KMEM, 0 },
+	/* async_write_4k_qd64 on every online CPU at once: */
+	{ "2cpu_async_4k_shared", REQ_OP_WRITE, 1, 8, M_LIST, QD, 0, W_2CPU_SHARED },
+	{ "2cpu_async_4k_own", REQ_OP_WRITE, 1, 8, M_LIST, QD, 0, W_2CPU_OWN },
 };
 
 struct bench_dev {
@@ -109,29 +150,65 @@ struct bench_dev {
 	struct block_device *bdev;
 };
 
+struct bench;
+struct duo;
+
+/* One kcopyd job: a page list read from one region, then written out. */
+struct kc_job {
+	struct sub *s;
+	struct page *pages[KC_PAGES];
+	struct page_list pl[KC_PAGES];
+	struct dm_io_region src;
+	struct dm_io_region dst[KC_MAX_DST];
+	unsigned int nr_dst;
+	atomic_t count;			/* the floor's write bios */
+	bool failed;
+	struct list_head node;
+};
+
+/* What one submitter (the module's init, or a per-CPU kthread) uses. */
+struct sub {
+	struct bench *b;
+	struct dm_io_client *client[2];	/* I_C, I_RUST: in use */
+	struct dm_io_client *own[2];	/* created for this submitter */
+	struct dm_io_region where[MAX_REGIONS];
+	sector_t base;			/* where its regions start */
+	int cpu;			/* the two-CPU rows: bound there */
+	unsigned int vma_off;		/* DM_IO_VMA: offset into vbuf */
+	atomic_t inflight;
+	atomic_t errors;
+	wait_queue_head_t wq;
+	spinlock_t kc_lock;		/* protects kc_ready */
+	struct list_head kc_ready;	/* jobs whose read completed */
+	/* The two-CPU rows. */
+	struct duo *duo;
+	u64 cycles;			/* its last batch */
+	int errs;
+	struct completion exited;
+};
+
 struct bench {
 	struct bench_dev dev[MAX_DEVS];
 	int nr_devs;
-	struct dm_io_client *client[2]; /* I_C, I_RUST */
+	struct sub main;
+	struct sub cpu[MAX_SUBS];
+	int nr_cpu;
 	struct bio_set bs;		/* the floor's bios */
 	struct page *pages[PAGES_1M];
 	struct page_list pl[PAGES_1M];
 	struct bio *src_bio;		/* DM_IO_BIO source */
 	void *vbuf;			/* vmalloc, 1 MiB */
 	void *kbuf;			/* kmalloc, 1 MiB */
-	struct dm_io_region where[MAX_REGIONS];
-	atomic_t inflight;
-	atomic_t errors;
-	wait_queue_head_t wq;
+	struct kc_job *kc;		/* KC_JOBS */
 };
 
 /* Completion of one asynchronous request, whoever ran it. */
-static void bench_async_done(struct bench *b, bool failed)
+static void bench_async_done(struct sub *s, bool failed)
 {
 	if (failed)
-		atomic_inc(&b->errors);
-	if (atomic_dec_and_test(&b->inflight))
-		wake_up(&b->wq);
+		atomic_inc(&s->errors);
+	if (atomic_dec_and_test(&s->inflight))
+		wake_up(&s->wq);
 }
 
 static void bench_notify(unsigned long error, unsigned long unsup, void *context)
@@ -141,10 +218,12 @@ static void bench_notify(unsigned long error, unsigned long unsup, void *context
 
 /* ---- through dm-io (C or Rust) ---------------------------------------- */
 
-static void set_mem(struct bench *b, const struct workload *w,
+static void set_mem(struct sub *s, const struct workload *w,
 		    struct dm_io_memory *mem)
 {
-	mem->offset = 0;
+	struct bench *b = s->b;
+
+	mem->offset = w->offset;
 	switch (w->mem) {
 	case M_LIST:
 		mem->type = DM_IO_PAGE_LIST;
@@ -156,7 +235,7 @@ static void set_mem(struct bench *b, const struct workload *w,
 		break;
 	case M_VMA:
 		mem->type = DM_IO_VMA;
-		mem->ptr.vma = b->vbuf;
+		mem->ptr.vma = b->vbuf + s->vma_off;
 		break;
 	case M_KMEM:
 	case M_NONE:
@@ -166,22 +245,22 @@ static void set_mem(struct bench *b, const struct workload *w,
 	}
 }
 
-static int dmio_op(struct bench *b, enum impl impl, const struct workload *w,
+static int dmio_op(struct sub *s, enum bench_impl impl, const struct workload *w,
 		   unsigned int nr_regions, bool async)
 {
 	struct dm_io_request req = {
 		.bi_opf = w->opf,
-		.client = b->client[impl],
+		.client = s->client[impl],
 		.notify.fn = async ? bench_notify : NULL,
-		.notify.context = b,
+		.notify.context = s,
 	};
 	unsigned long error_bits = 0;
 
-	set_mem(b, w, &req.mem);
+	set_mem(s, w, &req.mem);
 	if (impl == I_C || control)
-		return dm_io(&req, nr_regions, b->where, &error_bits, NULL,
+		return dm_io(&req, nr_regions, s->where, &error_bits, NULL,
 			     IOPRIO_DEFAULT);
-	return rdm_io(&req, nr_regions, b->where, &error_bits, NULL,
+	return rdm_io(&req, nr_regions, s->where, &error_bits, NULL,
 		      IOPRIO_DEFAULT);
 }
 
@@ -206,11 +285,11 @@ static void floor_sync_endio(struct bio *bio)
 
 static void floor_async_endio(struct bio *bio)
 {
-	struct bench *b = bio->bi_private;
+	struct sub *s = bio->bi_private;
 	bool failed = bio->bi_status;
 
 	bio_put(bio);
-	bench_async_done(b, failed);
+	bench_async_done(s, failed);
 }
 
 static void floor_submit(struct bio *bio, bio_end_io_t *end_io, void *private,
@@ -224,12 +303,14 @@ static void floor_submit(struct bio *bio, bio_end_io_t *end_io, void *private,
 }
 
 /* One region's bios, as dm-io would build them, with nothing around. */
-static void floor_region(struct bench *b, const struct workload *w,
+static void floor_region(struct sub *s, const struct workload *w,
 			 blk_opf_t opf, struct dm_io_region *r,
 			 bio_end_io_t *end_io, void *private, atomic_t *count)
 {
+	struct bench *b = s->b;
 	unsigned int bytes = r->count << SECTOR_SHIFT;
-	unsigned int i, n = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	unsigned int i, n = DIV_ROUND_UP(w->offset + bytes, PAGE_SIZE);
+	void *vbuf = b->vbuf + s->vma_off;
 	struct bio *bio;
 
 	if (w->mem == M_NONE) {
@@ -262,14 +343,24 @@ static void floor_region(struct bench *b, const struct workload *w,
 	bio->bi_iter.bi_sector = r->sector;
 	switch (w->mem) {
 	case M_LIST:
-		for (i = 0; i < n; i++)
-			__bio_add_page(bio, b->pages[i], PAGE_SIZE, 0);
+		if (!w->offset) {
+			for (i = 0; i < n; i++)
+				__bio_add_page(bio, b->pages[i], PAGE_SIZE, 0);
+			break;
+		}
+		/* The first page from the offset, as dm-integrity's journal. */
+		for (i = 0; i < n; i++) {
+			unsigned int off = i ? 0 : w->offset;
+			unsigned int len = min_t(unsigned int, bytes, PAGE_SIZE - off);
+
+			__bio_add_page(bio, b->pages[i], len, off);
+			bytes -= len;
+		}
 		break;
 	case M_VMA:
-		flush_kernel_vmap_range(b->vbuf, bytes);
+		flush_kernel_vmap_range(vbuf, bytes);
 		for (i = 0; i < n; i++)
-			__bio_add_page(bio,
-				       vmalloc_to_page(b->vbuf + i * PAGE_SIZE),
+			__bio_add_page(bio, vmalloc_to_page(vbuf + i * PAGE_SIZE),
 				       PAGE_SIZE, 0);
 		break;
 	default:
@@ -279,7 +370,7 @@ static void floor_region(struct bench *b, const struct workload *w,
 	floor_submit(bio, end_io, private, count);
 }
 
-static int floor_op(struct bench *b, const struct workload *w,
+static int floor_op(struct sub *s, const struct workload *w,
 		    unsigned int nr_regions, bool async)
 {
 	struct floor_sync f;
@@ -291,11 +382,15 @@ static int floor_op(struct bench *b, const struct workload *w,
 	 */
 	bool plugged = w->sectors &&
 		       (nr_regions > 1 ||
-			b->where[0].count > queue_max_sectors(bdev_get_queue(b->where[0].bdev)));
+			s->where[0].count > queue_max_sectors(bdev_get_queue(s->where[0].bdev)));
 
 	if (async) {
-		floor_region(b, w, w->opf, &b->where[0], floor_async_endio, b,
-			     NULL);
+		/* One reference per bio: the caller took the request's. */
+		if (nr_regions > 1)
+			atomic_add(nr_regions - 1, &s->inflight);
+		for (i = 0; i < nr_regions; i++)
+			floor_region(s, w, w->opf, &s->where[i],
+				     floor_async_endio, s, NULL);
 		return 0;
 	}
 	atomic_set(&f.count, 1);
@@ -304,16 +399,181 @@ static int floor_op(struct bench *b, const struct workload *w,
 	if (plugged)
 		blk_start_plug(&plug);
 	for (i = 0; i < nr_regions; i++)
-		if (b->where[i].count || (w->opf & REQ_PREFLUSH))
-			floor_region(b, w, w->opf | REQ_SYNC, &b->where[i],
+		if (s->where[i].count || (w->opf & REQ_PREFLUSH))
+			floor_region(s, w, w->opf | REQ_SYNC, &s->where[i],
 				     floor_sync_endio, &f, &f.count);
 	if (plugged)
 		blk_finish_plug(&plug);
 	if (!atomic_dec_and_test(&f.count))
 		wait_for_completion_io(&f.done);
 	if (w->mem == M_VMA && !op_is_write(w->opf))
-		invalidate_kernel_vmap_range(b->vbuf, SZ_1M);
+		invalidate_kernel_vmap_range(s->b->vbuf, SZ_1M);
 	return atomic_read(&f.errors) ? -EIO : 0;
+}
+
+/* ---- kcopyd: read a page list, then write it out ----------------------- */
+
+/* The read completed: hand the job back to the submitter, as complete_io(). */
+static void kc_read_done(struct kc_job *job, bool failed)
+{
+	struct sub *s = job->s;
+	unsigned long flags;
+
+	if (failed) {
+		bench_async_done(s, true);
+		return;
+	}
+	spin_lock_irqsave(&s->kc_lock, flags);
+	list_add_tail(&job->node, &s->kc_ready);
+	spin_unlock_irqrestore(&s->kc_lock, flags);
+	wake_up(&s->wq);
+}
+
+static void kc_read_notify(unsigned long error, unsigned long unsup, void *context)
+{
+	kc_read_done(context, error || unsup);
+}
+
+static void kc_write_notify(unsigned long error, unsigned long unsup, void *context)
+{
+	struct kc_job *job = context;
+
+	bench_async_done(job->s, error || unsup);
+}
+
+static void kc_floor_read_endio(struct bio *bio)
+{
+	struct kc_job *job = bio->bi_private;
+	bool failed = bio->bi_status;
+
+	bio_put(bio);
+	kc_read_done(job, failed);
+}
+
+static void kc_floor_write_endio(struct bio *bio)
+{
+	struct kc_job *job = bio->bi_private;
+
+	if (bio->bi_status)
+		job->failed = true;
+	bio_put(bio);
+	if (atomic_dec_and_test(&job->count))
+		bench_async_done(job->s, job->failed);
+}
+
+static struct bio *kc_floor_bio(struct kc_job *job, struct dm_io_region *r,
+				blk_opf_t opf, bio_end_io_t *end_io)
+{
+	struct bio *bio = bio_alloc_bioset(r->bdev, KC_PAGES, opf, GFP_NOIO,
+					   &job->s->b->bs);
+	unsigned int i;
+
+	bio->bi_iter.bi_sector = r->sector;
+	for (i = 0; i < KC_PAGES; i++)
+		__bio_add_page(bio, job->pages[i], PAGE_SIZE, 0);
+	bio->bi_end_io = end_io;
+	bio->bi_private = job;
+	return bio;
+}
+
+/* One stage of a job: what run_io_job() does, through dm-io or by hand. */
+static int kc_stage(struct kc_job *job, enum bench_impl impl, bool write)
+{
+	struct sub *s = job->s;
+	struct dm_io_request req = {
+		.bi_opf = write ? REQ_OP_WRITE : REQ_OP_READ,
+		.mem.type = DM_IO_PAGE_LIST,
+		.mem.ptr.pl = job->pl,
+		.mem.offset = 0,
+		.notify.fn = write ? kc_write_notify : kc_read_notify,
+		.notify.context = job,
+		.client = s->client[impl == I_FLOOR ? I_C : impl],
+	};
+	unsigned int i;
+
+	if (impl == I_FLOOR) {
+		if (!write) {
+			submit_bio(kc_floor_bio(job, &job->src, REQ_OP_READ,
+						kc_floor_read_endio));
+			return 0;
+		}
+		job->failed = false;
+		atomic_set(&job->count, job->nr_dst);
+		for (i = 0; i < job->nr_dst; i++)
+			submit_bio(kc_floor_bio(job, &job->dst[i], REQ_OP_WRITE,
+						kc_floor_write_endio));
+		return 0;
+	}
+	if (impl == I_C || control)
+		return write ? dm_io(&req, job->nr_dst, job->dst, NULL, NULL,
+				     IOPRIO_DEFAULT) :
+			       dm_io(&req, 1, &job->src, NULL, NULL,
+				     IOPRIO_DEFAULT);
+	return write ? rdm_io(&req, job->nr_dst, job->dst, NULL, NULL,
+			      IOPRIO_DEFAULT) :
+		       rdm_io(&req, 1, &job->src, NULL, NULL, IOPRIO_DEFAULT);
+}
+
+static bool kc_wake(struct sub *s)
+{
+	bool ready;
+
+	spin_lock_irq(&s->kc_lock);
+	ready = !list_empty(&s->kc_ready);
+	spin_unlock_irq(&s->kc_lock);
+	return ready || !atomic_read(&s->inflight);
+}
+
+/*
+ * w->qd jobs: every read queued under a plug; each completed read hands its
+ * job back, and the submitter, like kcopyd's worker, queues the writes of
+ * the jobs handed back under a plug, until every write completed.
+ */
+static void kc_batch(struct sub *s, const struct workload *w, enum bench_impl impl,
+		     struct bench_dev *d, int *errs)
+{
+	unsigned int span = w->sectors + STRIDE, i, k;
+	struct kc_job *job, *tmp;
+	struct blk_plug plug;
+	LIST_HEAD(ready);
+
+	atomic_set(&s->inflight, w->qd);
+	blk_start_plug(&plug);
+	for (i = 0; i < w->qd; i++) {
+		job = &s->b->kc[i];
+		job->s = s;
+		job->nr_dst = w->regions;
+		job->src = (struct dm_io_region){ d->bdev, i * span, w->sectors };
+		for (k = 0; k < w->regions; k++)
+			job->dst[k] = (struct dm_io_region){
+				d->bdev, (KC_JOBS + i * KC_MAX_DST + k) * span,
+				w->sectors };
+		if (kc_stage(job, impl, false)) {
+			(*errs)++;
+			bench_async_done(s, false);
+		}
+	}
+	blk_finish_plug(&plug);
+	for (;;) {
+		wait_event(s->wq, kc_wake(s));
+		spin_lock_irq(&s->kc_lock);
+		list_splice_init(&s->kc_ready, &ready);
+		spin_unlock_irq(&s->kc_lock);
+		if (list_empty(&ready)) {
+			if (!atomic_read(&s->inflight))
+				break;
+			continue;
+		}
+		blk_start_plug(&plug);
+		list_for_each_entry_safe(job, tmp, &ready, node) {
+			list_del(&job->node);
+			if (kc_stage(job, impl, true)) {
+				(*errs)++;
+				bench_async_done(s, false);
+			}
+		}
+		blk_finish_plug(&plug);
+	}
 }
 
 /* ---- time -------------------------------------------------------------- */
@@ -329,7 +589,7 @@ static int calibrate_tsc(void)
 	const unsigned int nr = max(1U, msecs_to_jiffies(200));
 
 	j0 = jiffies;
-	while (jiffies == j0)
+	while (!time_after(jiffies, j0))
 		cpu_relax();
 	c0 = get_cycles();
 	j0 = jiffies;
@@ -348,12 +608,12 @@ static u64 cycles_to_ns(u64 cycles)
 
 /* ---- cells ------------------------------------------------------------- */
 
-static int one_op(struct bench *b, enum impl impl, const struct workload *w,
+static int one_op(struct sub *s, enum bench_impl impl, const struct workload *w,
 		  bool async)
 {
 	if (impl == I_FLOOR)
-		return floor_op(b, w, async ? 1 : w->regions, async);
-	return dmio_op(b, impl, w, async ? 1 : w->regions, async);
+		return floor_op(s, w, w->regions, async);
+	return dmio_op(s, impl, w, w->regions, async);
 }
 
 static unsigned long dev_bios(struct block_device *bdev)
@@ -377,6 +637,8 @@ struct tally {
 	int errs;
 };
 
+static struct tally tallies[NR_IMPL];
+
 static int cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
@@ -384,66 +646,118 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Runs one implementation for at least @cycles (0: one operation or batch). */
-static void run_slice(struct bench *b, struct bench_dev *d,
-		      const struct workload *w, enum impl impl, u64 cycles,
-		      struct tally *t)
+/* Regions of a request this far apart: 16 sectors, or 16 free between. */
+static unsigned int region_span(const struct workload *w)
+{
+	return w->sectors < STRIDE ? STRIDE : w->sectors + STRIDE;
+}
+
+/*
+ * One operation, or one batch of w->qd requests; returns the operations it
+ * counts (requests; kcopyd: jobs).
+ */
+static unsigned int run_once(struct sub *s, struct bench_dev *d,
+			     const struct workload *w, enum bench_impl impl,
+			     u64 *submit, u64 *complete, int *errs)
+{
+	unsigned int span = region_span(w);
+	unsigned int i, r;
+
+	if (w->kind == W_KCOPYD) {
+		kc_batch(s, w, impl, d, errs);
+		return w->qd;
+	}
+	for (i = 0; i < w->regions; i++) {
+		s->where[i].bdev = d->bdev;
+		s->where[i].sector = s->base + i * span;
+		s->where[i].count = w->sectors;
+	}
+	if (w->qd) {
+		struct blk_plug plug;
+
+		/* The batch holds one reference until all are out. */
+		cycles_t c0, c1;
+
+		atomic_set(&s->inflight, 1);
+		blk_start_plug(&plug);
+		c0 = get_cycles();
+		for (i = 0; i < w->qd; i++) {
+			for (r = 0; r < w->regions; r++)
+				s->where[r].sector =
+					s->base + (i * w->regions + r) * span;
+			if (w->mem == M_VMA)
+				s->vma_off = (i * w->sectors << SECTOR_SHIFT) % SZ_1M;
+			atomic_inc(&s->inflight);
+			if (one_op(s, impl, w, true)) {
+				atomic_dec(&s->inflight);
+				(*errs)++;
+			}
+		}
+		/*
+		 * Phases: building and queueing the requests, then
+		 * the unplug, in which the driver runs them and every
+		 * completion (endio, io free, callback) happens.
+		 */
+		c1 = get_cycles();
+		blk_finish_plug(&plug);
+		*submit += c1 - c0;
+		*complete += get_cycles() - c1;
+		if (!atomic_dec_and_test(&s->inflight))
+			wait_event(s->wq, !atomic_read(&s->inflight));
+		s->vma_off = 0;
+		return w->qd;
+	}
+	if (one_op(s, impl, w, false))
+		(*errs)++;
+	return 1;
+}
+
+/* Runs one implementation for one operation or batch. */
+static void run_slice(struct sub *s, struct bench_dev *d,
+		      const struct workload *w, enum bench_impl impl, struct tally *t)
 {
 	unsigned long bios = dev_bios(d->bdev);
-	u64 start, now, ops0 = t->ops;
-	unsigned int i;
+	unsigned int ops;
+	u64 start, now;
 
-	for (i = 0; i < w->regions; i++) {
-		b->where[i].bdev = d->bdev;
-		b->where[i].sector = i * STRIDE;
-		b->where[i].count = w->sectors;
-	}
-	atomic_set(&b->errors, 0);
+	atomic_set(&s->errors, 0);
 	start = get_cycles();
-	do {
-		if (w->async) {
-			struct blk_plug plug;
-
-			/* The batch holds one reference until all are out. */
-			cycles_t c0, c1;
-
-			atomic_set(&b->inflight, 1);
-			blk_start_plug(&plug);
-			c0 = get_cycles();
-			for (i = 0; i < QD; i++) {
-				b->where[0].sector = i * STRIDE;
-				atomic_inc(&b->inflight);
-				if (one_op(b, impl, w, true)) {
-					atomic_dec(&b->inflight);
-					t->errs++;
-				}
-			}
-			/*
-			 * Phases: building and queueing the requests, then
-			 * the unplug, in which the driver runs them and every
-			 * completion (endio, io free, callback) happens.
-			 */
-			c1 = get_cycles();
-			blk_finish_plug(&plug);
-			t->submit += c1 - c0;
-			t->complete += get_cycles() - c1;
-			if (!atomic_dec_and_test(&b->inflight))
-				wait_event(b->wq, !atomic_read(&b->inflight));
-			t->ops += QD;
-		} else {
-			if (one_op(b, impl, w, false))
-				t->errs++;
-			t->ops++;
-		}
-		now = get_cycles();
-	} while (now - start < cycles);
+	ops = run_once(s, d, w, impl, &t->submit, &t->complete, &t->errs);
+	now = get_cycles();
+	t->ops += ops;
 	t->cycles += now - start;
 	if (t->nr_slices < MAX_SAMPLES)
 		t->slice_ps[t->nr_slices++] =
-			div64_u64(cycles_to_ns(now - start) * 1000, t->ops - ops0);
+			div64_u64(cycles_to_ns(now - start) * 1000, ops);
 	t->bios += dev_bios(d->bdev) - bios;
-	t->errs += atomic_read(&b->errors);
+	t->errs += atomic_read(&s->errors);
 	cond_resched();
+}
+
+static u64 cell_bytes(const struct workload *w)
+{
+	/* kcopyd: the bytes copied per job; else written or read per request. */
+	if (w->kind == W_KCOPYD)
+		return (u64)w->sectors << SECTOR_SHIFT;
+	return (u64)w->regions * w->sectors << SECTOR_SHIFT;
+}
+
+static void print_cell(int round, struct bench_dev *d, const struct workload *w,
+		       int cpus)
+{
+	struct tally *t = tallies;
+	int k;
+
+	for (k = 0; k < NR_IMPL; k++)
+		sort(t[k].slice_ps, t[k].nr_slices, sizeof(u64), cmp_u64, NULL);
+	for (k = 0; k < NR_IMPL; k++)
+		pr_info("dm-io-bench: cell round=%d dev=%s wl=%s impl=%s regions=%u sectors=%u mem=%s async=%d ops=%llu ns=%llu bytes=%llu bios=%lu err=%d submit_ns=%llu complete_ns=%llu slice_ps=%llu qd=%u offset=%u cpus=%d\n",
+			round, d->name, w->name, impl_name[k], w->regions,
+			w->sectors, mem_name[w->mem], w->qd > 0, t[k].ops,
+			cycles_to_ns(t[k].cycles), cell_bytes(w), t[k].bios,
+			t[k].errs, cycles_to_ns(t[k].submit),
+			cycles_to_ns(t[k].complete),
+			t[k].slice_ps[t[k].nr_slices / 2], w->qd, w->offset, cpus);
 }
 
 /*
@@ -457,32 +771,167 @@ static void run_slice(struct bench *b, struct bench_dev *d,
 static void run_cell(struct bench *b, int round, struct bench_dev *d,
 		     const struct workload *w)
 {
-	static struct tally t[NR_IMPL];
+	struct tally *t = tallies;
 	u64 budget = (u64)ms * cycles_per_ms * NR_IMPL;
 	cycles_t start;
 	int s, k;
 
 	/* Warm-up: one of each, not counted. */
-	memset(t, 0, sizeof(t));
+	memset(t, 0, sizeof(tallies));
 	for (k = 0; k < NR_IMPL; k++)
-		run_slice(b, d, w, k, 0, &t[k]);
-	memset(t, 0, sizeof(t));
+		run_slice(&b->main, d, w, k, &t[k]);
+	memset(t, 0, sizeof(tallies));
 	start = get_cycles();
 	for (s = 0; s < MAX_SAMPLES && get_cycles() - start < budget; s++)
 		for (k = 0; k < NR_IMPL; k++)
-			run_slice(b, d, w, (round + s + k) % NR_IMPL, 0,
+			run_slice(&b->main, d, w, (round + s + k) % NR_IMPL,
 				  &t[(round + s + k) % NR_IMPL]);
-	for (k = 0; k < NR_IMPL; k++)
-		sort(t[k].slice_ps, t[k].nr_slices, sizeof(u64), cmp_u64, NULL);
-	for (k = 0; k < NR_IMPL; k++)
-		pr_info("dm-io-bench: cell round=%d dev=%s wl=%s impl=%s regions=%u sectors=%u mem=%s async=%d ops=%llu ns=%llu bytes=%llu bios=%lu err=%d submit_ns=%llu complete_ns=%llu slice_ps=%llu\n",
-			round, d->name, w->name, impl_name[k], w->regions,
-			w->sectors, mem_name[w->mem], w->async, t[k].ops,
-			cycles_to_ns(t[k].cycles),
-			(u64)w->regions * w->sectors << SECTOR_SHIFT, t[k].bios,
-			t[k].errs, cycles_to_ns(t[k].submit),
-			cycles_to_ns(t[k].complete),
-			t[k].slice_ps[t[k].nr_slices / 2]);
+	print_cell(round, d, w, 1);
+}
+
+/* ---- two CPUs at once --------------------------------------------------- */
+
+/*
+ * Every submitter runs the same implementation's batch at the same time:
+ * they meet at a barrier before each batch, and the last to arrive times
+ * the batch just done (the slowest submitter's time: the wall time of the
+ * step, per request of all submitters), reads the device's counters and
+ * picks the next step's implementation, in the rotation run_cell() uses.
+ */
+struct duo {
+	struct bench *b;
+	struct bench_dev *d;
+	const struct workload *w;
+	int round;
+	int nr;
+	atomic_t arrived;
+	atomic_t gen;
+	unsigned int step;	/* the step about to run; NR_IMPL warm-up ones */
+	enum bench_impl impl;
+	bool stop;
+	cycles_t start;
+	unsigned long bios;
+};
+
+static void duo_next(struct duo *u)
+{
+	unsigned int i, timed;
+	int errs = 0;
+	u64 slowest = 0;
+
+	if (u->step > NR_IMPL) {
+		struct tally *t = &tallies[u->impl];
+		unsigned long bios = dev_bios(u->d->bdev);
+
+		for (i = 0; i < u->nr; i++) {
+			slowest = max(slowest, u->b->cpu[i].cycles);
+			errs += u->b->cpu[i].errs + atomic_read(&u->b->cpu[i].errors);
+			u->b->cpu[i].errs = 0;
+		}
+		t->ops += u->nr * u->w->qd;
+		t->cycles += slowest;
+		if (t->nr_slices < MAX_SAMPLES)
+			t->slice_ps[t->nr_slices++] =
+				div64_u64(cycles_to_ns(slowest) * 1000, u->nr * u->w->qd);
+		t->bios += bios - u->bios;
+		t->errs += errs;
+	}
+	if (u->step == NR_IMPL) {
+		memset(tallies, 0, sizeof(tallies));
+		u->start = get_cycles();
+	}
+	if (u->step < NR_IMPL) {
+		u->impl = u->step;
+	} else {
+		timed = u->step - NR_IMPL;
+		if (!(timed % NR_IMPL) &&
+		    (timed / NR_IMPL >= MAX_SAMPLES ||
+		     get_cycles() - u->start >= (u64)ms * cycles_per_ms * NR_IMPL)) {
+			u->stop = true;
+			return;
+		}
+		u->impl = (u->round + timed / NR_IMPL + timed % NR_IMPL) % NR_IMPL;
+	}
+	for (i = 0; i < u->nr; i++)
+		atomic_set(&u->b->cpu[i].errors, 0);
+	u->bios = dev_bios(u->d->bdev);
+	u->step++;
+}
+
+/* Returns false when the cell is over. */
+static bool duo_barrier(struct duo *u)
+{
+	int gen = atomic_read(&u->gen);
+
+	if (atomic_inc_return(&u->arrived) == u->nr) {
+		atomic_set(&u->arrived, 0);
+		duo_next(u);
+		atomic_set_release(&u->gen, gen + 1);
+	} else {
+		while (atomic_read_acquire(&u->gen) == gen) {
+			cpu_relax();
+			cond_resched();
+		}
+	}
+	return !READ_ONCE(u->stop);
+}
+
+static int duo_worker(void *arg)
+{
+	struct sub *s = arg;
+	struct duo *u = s->duo;
+	u64 submit = 0, complete = 0;
+
+	while (duo_barrier(u)) {
+		cycles_t c0 = get_cycles();
+
+		run_once(s, u->d, u->w, READ_ONCE(u->impl), &submit, &complete,
+			 &s->errs);
+		s->cycles = get_cycles() - c0;
+	}
+	kthread_complete_and_exit(&s->exited, 0);
+}
+
+static void run_cell_cpus(struct bench *b, int round, struct bench_dev *d,
+			  const struct workload *w)
+{
+	struct duo u = { .b = b, .d = d, .w = w, .round = round, .nr = b->nr_cpu };
+	struct task_struct *task[MAX_SUBS];
+	int i, k;
+
+	atomic_set(&u.arrived, 0);
+	atomic_set(&u.gen, 0);
+	memset(tallies, 0, sizeof(tallies));
+	for (i = 0; i < b->nr_cpu; i++) {
+		struct sub *s = &b->cpu[i];
+
+		for (k = 0; k < 2; k++)
+			s->client[k] = w->kind == W_2CPU_OWN ? s->own[k] :
+							       b->main.client[k];
+		s->duo = &u;
+		s->errs = 0;
+		atomic_set(&s->errors, 0);
+		init_completion(&s->exited);
+		task[i] = kthread_create(duo_worker, s, "dm_io_bench/%d", i);
+		if (IS_ERR(task[i])) {
+			pr_err("dm-io-bench: no submitter thread: %ld\n",
+			       PTR_ERR(task[i]));
+			u.nr = i;
+			break;
+		}
+		kthread_bind(task[i], s->cpu);
+	}
+	if (u.nr < b->nr_cpu) {
+		/* Nothing ran yet: stop the threads made so far. */
+		for (i = 0; i < u.nr; i++)
+			kthread_stop(task[i]);
+		return;
+	}
+	for (i = 0; i < u.nr; i++)
+		wake_up_process(task[i]);
+	for (i = 0; i < u.nr; i++)
+		wait_for_completion(&b->cpu[i].exited);
+	print_cell(round, d, w, u.nr);
 }
 
 static bool wanted(const struct workload *w, struct bench_dev *d)
@@ -498,24 +947,36 @@ static bool wanted(const struct workload *w, struct bench_dev *d)
 
 /* ---- setup ------------------------------------------------------------- */
 
+static void destroy_clients(struct dm_io_client **client)
+{
+	if (!IS_ERR_OR_NULL(client[I_C]))
+		dm_io_client_destroy(client[I_C]);
+	if (!IS_ERR_OR_NULL(client[I_RUST]) && control)
+		dm_io_client_destroy(client[I_RUST]);
+	else if (!IS_ERR_OR_NULL(client[I_RUST]))
+		rdm_io_client_destroy(client[I_RUST]);
+}
+
 static void bench_free(struct bench *b)
 {
-	int i;
+	int i, k;
 
 	for (i = 0; i < b->nr_devs; i++)
 		fput(b->dev[i].file);
 	if (b->src_bio)
 		bio_put(b->src_bio);
 	bioset_exit(&b->bs);
-	if (!IS_ERR_OR_NULL(b->client[I_C]))
-		dm_io_client_destroy(b->client[I_C]);
-	if (!IS_ERR_OR_NULL(b->client[I_RUST]) && control)
-		dm_io_client_destroy(b->client[I_RUST]);
-	else if (!IS_ERR_OR_NULL(b->client[I_RUST]))
-		rdm_io_client_destroy(b->client[I_RUST]);
+	destroy_clients(b->main.own);
+	for (i = 0; i < MAX_SUBS; i++)
+		destroy_clients(b->cpu[i].own);
 	for (i = 0; i < PAGES_1M; i++)
 		if (b->pages[i])
 			__free_page(b->pages[i]);
+	for (i = 0; b->kc && i < KC_JOBS; i++)
+		for (k = 0; k < KC_PAGES; k++)
+			if (b->kc[i].pages[k])
+				__free_page(b->kc[i].pages[k]);
+	kfree(b->kc);
 	vfree(b->vbuf);
 	kfree(b->kbuf);
 	kfree(b);
@@ -552,21 +1013,68 @@ out:
 	return r;
 }
 
+static void sub_init(struct bench *b, struct sub *s)
+{
+	s->b = b;
+	init_waitqueue_head(&s->wq);
+	spin_lock_init(&s->kc_lock);
+	INIT_LIST_HEAD(&s->kc_ready);
+}
+
+static int create_clients(struct dm_io_client **client)
+{
+	client[I_C] = dm_io_client_create();
+	if (IS_ERR(client[I_C]))
+		return PTR_ERR(client[I_C]);
+	/* The control run measures C against C: the bench's own noise. */
+	client[I_RUST] = control ? dm_io_client_create() : rdm_io_client_create();
+	if (IS_ERR(client[I_RUST]))
+		return PTR_ERR(client[I_RUST]);
+	return 0;
+}
+
 static int bench_alloc(struct bench *b)
 {
-	int i, r;
+	int i, k, r, cpu;
 
-	init_waitqueue_head(&b->wq);
+	sub_init(b, &b->main);
 	r = bioset_init(&b->bs, 16, 0, BIOSET_NEED_BVECS);
 	if (r)
 		return r;
-	b->client[I_C] = dm_io_client_create();
-	if (IS_ERR(b->client[I_C]))
-		return PTR_ERR(b->client[I_C]);
-	/* The control run measures C against C: the bench's own noise. */
-	b->client[I_RUST] = control ? dm_io_client_create() : rdm_io_client_create();
-	if (IS_ERR(b->client[I_RUST]))
-		return PTR_ERR(b->client[I_RUST]);
+	r = create_clients(b->main.own);
+	if (r)
+		return r;
+	b->main.client[I_C] = b->main.own[I_C];
+	b->main.client[I_RUST] = b->main.own[I_RUST];
+	/* The two-CPU rows: a submitter per online CPU, 512 MiB apart. */
+	for_each_online_cpu(cpu) {
+		struct sub *s = &b->cpu[b->nr_cpu];
+
+		if (b->nr_cpu == MAX_SUBS)
+			break;
+		sub_init(b, s);
+		s->cpu = cpu;
+		s->base = (sector_t)b->nr_cpu << (29 - SECTOR_SHIFT);
+		r = create_clients(s->own);
+		if (r)
+			return r;
+		b->nr_cpu++;
+	}
+	b->kc = kcalloc(KC_JOBS, sizeof(*b->kc), GFP_KERNEL);
+	if (!b->kc)
+		return -ENOMEM;
+	for (i = 0; i < KC_JOBS; i++) {
+		struct kc_job *job = &b->kc[i];
+
+		for (k = 0; k < KC_PAGES; k++) {
+			job->pages[k] = alloc_page(GFP_KERNEL);
+			if (!job->pages[k])
+				return -ENOMEM;
+			memset(page_address(job->pages[k]), i + k, PAGE_SIZE);
+			job->pl[k].page = job->pages[k];
+			job->pl[k].next = k + 1 < KC_PAGES ? &job->pl[k + 1] : NULL;
+		}
+	}
 	for (i = 0; i < PAGES_1M; i++) {
 		b->pages[i] = alloc_page(GFP_KERNEL);
 		if (!b->pages[i])
@@ -595,9 +1103,13 @@ static int __init dm_io_bench_init(void)
 	struct bench *b = kzalloc(sizeof(*b), GFP_KERNEL);
 	/* Writes first, so that memory-backed reads copy real data. */
 	static const struct workload prefill = {
-		"prefill", REQ_OP_WRITE, 1, SZ_1M >> SECTOR_SHIFT, M_LIST, false
+		"prefill", REQ_OP_WRITE, 1, SZ_1M >> SECTOR_SHIFT, M_LIST, 0
 	};
-	int r, round, i;
+	/* The first MiBs, where the kcopyd rows' sources lie too. */
+	const unsigned int prefill_mib =
+		DIV_ROUND_UP(KC_JOBS * (KC_PAGES * PAGE_SIZE + (STRIDE << SECTOR_SHIFT)),
+			     SZ_1M);
+	int r, round, i, j;
 	size_t wl;
 	u64 t0 = ktime_get_ns();
 
@@ -612,11 +1124,16 @@ static int __init dm_io_bench_init(void)
 		control, rounds, ms, b->nr_devs, kmem_cache_size(b->bs.bio_slab),
 		PAGE_SIZE, cycles_per_ms);
 	for (i = 0; i < b->nr_devs; i++) {
-		b->where[0] = (struct dm_io_region){ b->dev[i].bdev, 0, SZ_1M >> SECTOR_SHIFT };
-		r = floor_op(b, &prefill, 1, false);
-		if (r) {
-			pr_err("dm-io-bench: prefill of %s failed: %d\n", b->dev[i].name, r);
-			goto out;
+		for (j = 0; j < prefill_mib; j++) {
+			b->main.where[0] = (struct dm_io_region){
+				b->dev[i].bdev, (sector_t)j << (20 - SECTOR_SHIFT),
+				SZ_1M >> SECTOR_SHIFT };
+			r = floor_op(&b->main, &prefill, 1, false);
+			if (r) {
+				pr_err("dm-io-bench: prefill of %s failed: %d\n",
+				       b->dev[i].name, r);
+				goto out;
+			}
 		}
 	}
 	for (round = 0; round < rounds; round++) {
@@ -626,7 +1143,10 @@ static int __init dm_io_bench_init(void)
 
 				if (!wanted(w, &b->dev[i]))
 					continue;
-				run_cell(b, round, &b->dev[i], w);
+				if (w->kind == W_2CPU_SHARED || w->kind == W_2CPU_OWN)
+					run_cell_cpus(b, round, &b->dev[i], w);
+				else
+					run_cell(b, round, &b->dev[i], w);
 			}
 		}
 	}

@@ -67,7 +67,9 @@ def bytes_per_io(impl, d, slabs, bio_obj, control=False):
     if impl == "c":
         io = slabs.get("io", 64)  # upstream allocates from its pool, sync too
     elif impl == "rust":
-        io = slabs.get("dm_io_rs_io", 128) if is_async else 0  # sync: on the stack
+        # async: a 64-byte element of a kmalloc mempool (kmalloc-64);
+        # sync: on the caller's stack
+        io = slabs.get("kmalloc-64", 64) if is_async else 0
     else:
         io = 0
     pages = -(-sectors // SECTORS_PER_PAGE)
@@ -126,6 +128,8 @@ def main():
         bios_s = "/".join(f"{bios[i]:.3g}" for i in IMPLS)
         d = per["c"][rounds[0]]
         b_io = {i: bytes_per_io(i, d, slabs, bio_obj, control) for i in ("c", "rust")}
+        if wl.startswith("2cpu") and d.get("cpus", 2) < 2:
+            wl += f" (only {d['cpus']} CPU online)"
         rows.append(
             f"| {dev} | {wl} | {fmt_rate(med['c'])} | {fmt_rate(med['rust'])} | {fmt_rate(med['floor'])} "
             f"| {fmt_rate(mbs['c'])} | {fmt_rate(mbs['rust'])} | {fmt_rate(mbs['floor'])} "
@@ -149,7 +153,7 @@ def main():
 {warn}
 {nrounds} rounds; in every round each (device, workload) cell runs C
 `dm_io()`, `rdm_io()` and the floor in turns, one operation (or one batch
-of 64 asynchronous requests) each, in an order that rotates, until each has
+of asynchronous requests or kcopyd jobs) each, in an order that rotates, until each has
 had {start.get('ms', '?')} ms or 4000 operations. A round's figure for an
 implementation is its median operation, so host hiccups that hit some
 operations do not move it. Guest: QEMU TCG, 2 vCPUs, on a 2-core host
@@ -162,7 +166,12 @@ within a row.
   `mb1` memory_backed=1 with discard (data copied); both irqmode=0, so
   bios complete in the submitting context.
 - op/s, MB/s: medians over the rounds (MB = 10^6 bytes; discard counts
-  the discarded bytes, flush moves none).
+  the discarded bytes, flush moves none). An op is a request (asynchronous
+  rows: a batch's time over its requests; `raid1_*`: bytes written to all
+  regions), a kcopyd job (`kcopyd_*`: the 512 KiB copied, read once and
+  written to every destination), or, for `2cpu_*`, one request of either
+  CPU: the wall time of a step in which every CPU ran its batch of 64,
+  over all their requests (aggregate throughput).
 - Rust/C: Rust op/s divided by C op/s in the same round; median and
   (min–max) over the rounds. Above 1 means Rust is faster.
 - ns/op over floor: per round, ns per operation of the implementation
@@ -173,11 +182,13 @@ within a row.
   device without a volatile cache end before accounting, hence 0.
 - B/io: heap bytes one request holds while in flight: the io object
   (C: `struct io` from its mempool for sync and async requests; Rust:
-  its io object for async requests, none for sync, whose io lives on the
-  caller's stack) plus, per bio, the bio object of the client's bio_set
+  a 64-byte element of a kmalloc mempool (kmalloc-64) for async requests,
+  none for sync, whose io lives on the caller's stack) plus, per bio, the bio object of the client's bio_set
   and the bvec array it allocates beyond the {BIO_INLINE_VECS} inline
   vecs (C: `do_region()` asks for pages + 1 vecs; Rust the same, except
-  one vec for kmalloc memory; clones and no-data bios none). Object
+  one vec for kmalloc memory; clones and no-data bios none). For
+  `kcopyd_*` the request is a job's write (one bio per destination; its
+  read, one bio, has completed by then). Object
   sizes are the guest's /sys/kernel/slab/*/slab_size: {slab_list}.
 """
     with open(results, "w") as f:

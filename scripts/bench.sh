@@ -40,6 +40,8 @@ step "guest run 'bench' ($rounds rounds, $ms ms per cell)"
 args="kunit.enable=0 dm_io_bench.rounds=$rounds dm_io_bench.ms=$ms"
 [ "${DM_IO_BENCH_CONTROL:-0}" = 0 ] || args="$args dm_io_bench.control=1"
 [ -z "$only" ] || args="$args dm_io_bench.only=$only"
+# Two CPUs really online, for the 2cpu_* rows (see run-qemu.sh).
+DM_IO_RS_SMP="${DM_IO_RS_SMP:-2,sockets=2,cores=1,threads=1}" \
 DM_IO_RS_CMDLINE="$args ${DM_IO_RS_CMDLINE:-}" "$PROJECT_DIR/scripts/run-qemu.sh" \
 	"$KDIR/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" "$out/console.log"
 tr -d '\r' <"$out/console.log" >"$out/console.txt"

@@ -11,6 +11,10 @@
 # from vdc and runs its test.sh.
 # TCG is the default: nested KVM on this machine kind fails during boot.
 # DM_IO_RS_ACCEL=kvm tries KVM first and falls back to TCG.
+# DM_IO_RS_SMP is QEMU's -smp (default 2). The guest kernel has no ACPI and
+# finds its CPUs in SeaBIOS's MP table, which lists one CPU per package:
+# plain "-smp 2" (QEMU's default topology: one socket, two cores) boots
+# with ONE CPU; "2,sockets=2,cores=1,threads=1" boots with two.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 kernel="$1"
@@ -48,7 +52,7 @@ boot() {
 	local cpu=max
 	[ "$accel" = kvm ] && cpu=host,-arch-capabilities
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
-		-accel "$accel" -cpu "$cpu" -m "${DM_IO_RS_VM_MEM:-2G}" -smp 2 \
+		-accel "$accel" -cpu "$cpu" -m "${DM_IO_RS_VM_MEM:-2G}" -smp "${DM_IO_RS_SMP:-2}" \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$kernel" -append "$cmdline" \
 		-drive "file=$disk,format=raw,if=none,id=scratch,discard=unmap,detect-zeroes=unmap" \
