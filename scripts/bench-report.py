@@ -66,13 +66,19 @@ def bytes_per_io(impl, d, slabs, bio_obj, control=False):
         impl = "c"  # the control run's second column is C too
     if impl == "c":
         io = slabs.get("io", 64)  # upstream allocates from its pool, sync too
-    elif impl == "rust":
-        # async: a 64-byte element of a kmalloc mempool (kmalloc-64);
-        # sync: on the caller's stack
-        io = slabs.get("kmalloc-64", 64) if is_async else 0
     else:
         io = 0
     pages = -(-sectors // SECTORS_PER_PAGE)
+    if impl == "rust" and is_async:
+        # A 64-byte element of a kmalloc mempool (kmalloc-64), unless the
+        # request is one bio with no work left for after a read (vmalloc
+        # invalidation, zeroing a caller's bio): that bio carries the io
+        # object in its front pad (the client's bios stay 192-byte slab
+        # objects). Synchronous requests keep it on the caller's stack.
+        read = "read" in d["wl"] and "write" not in d["wl"]
+        one_bio = regions == 1 and (mem in ("none", "bio", "kmem") or pages + 1 <= BIO_MAX_VECS)
+        solo = one_bio and not (read and mem in ("vma", "bio"))
+        io = 0 if solo else slabs.get("kmalloc-64", 64)
     if mem in ("none", "bio"):
         vecs = 0  # no data pages / a clone shares the source's bvecs
     elif impl == "floor":
@@ -182,8 +188,11 @@ within a row.
   device without a volatile cache end before accounting, hence 0.
 - B/io: heap bytes one request holds while in flight: the io object
   (C: `struct io` from its mempool for sync and async requests; Rust:
-  a 64-byte element of a kmalloc mempool (kmalloc-64) for async requests,
-  none for sync, whose io lives on the caller's stack) plus, per bio, the bio object of the client's bio_set
+  a 64-byte element of a kmalloc mempool (kmalloc-64) for async requests
+  of several bios; none for an async request that is one bio, which
+  carries its io object in the bio's 24-byte front pad (the client's
+  bios stay 192-byte slab objects); none for sync, whose io lives on the
+  caller's stack) plus, per bio, the bio object of the client's bio_set
   and the bvec array it allocates beyond the {BIO_INLINE_VECS} inline
   vecs (C: `do_region()` asks for pages + 1 vecs; Rust the same, except
   one vec for kmalloc memory; clones and no-data bios none). For
