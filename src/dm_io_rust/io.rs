@@ -92,6 +92,7 @@ impl<'r, N> Io<'r, N> {
 /// The error of a completed bio, its data zeroed if it was a read: no stale
 /// data reaches a reader. A clone refuses (its pages are the source's), and
 /// the request's `after_read` zeroes the source instead.
+#[inline]
 fn bio_error(bio: &mut CompletedBio<'_>) -> Option<Error> {
     let err = bio.status().err()?;
     if !bio.opf().is_write() {

@@ -290,29 +290,27 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
         if index > MAX_INDEX {
             return Err(bio);
         }
-        let group = match core::mem::replace(&mut self.state, Pooled::Solo) {
-            Pooled::Group(group) => group,
-            Pooled::Unsent(handler) if last => {
-                return match Self::submit_solo(bio, index, handler) {
-                    Ok(()) => Ok(()),
-                    Err((bio, handler)) => self.submit_first(bio, index, handler),
-                };
+        if let Pooled::Group(group) = self.state {
+            // SAFETY: The submitter's reference keeps the group alive.
+            let group = unsafe { group.as_ref() };
+            return Submitter {
+                group,
+                end_io: end_io_pooled::<H>,
+                _env: PhantomData,
             }
-            Pooled::Unsent(handler) => return self.submit_first(bio, index, handler),
+            .submit(bio, index);
+        }
+        match core::mem::replace(&mut self.state, Pooled::Solo) {
+            Pooled::Unsent(handler) if last => match Self::submit_solo(bio, index, handler) {
+                Ok(()) => Ok(()),
+                Err((bio, handler)) => self.submit_first(bio, index, handler),
+            },
+            Pooled::Unsent(handler) => self.submit_first(bio, index, handler),
             state => {
                 self.state = state;
-                return Err(bio);
+                Err(bio)
             }
-        };
-        self.state = Pooled::Group(group);
-        // SAFETY: The submitter's reference keeps the group alive.
-        let group = unsafe { group.as_ref() };
-        Submitter {
-            group,
-            end_io: end_io_pooled::<H>,
-            _env: PhantomData,
         }
-        .submit(bio, index)
     }
 
     /// The first bio of a request of several: its group goes into a pool
