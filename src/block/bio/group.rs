@@ -246,6 +246,14 @@ impl<H: BioGroupHandler> BioGroup<H> {
 /// The group is allocated with the first bio that is not the request's
 /// last; a request that is a single bio instead carries its handler in
 /// that bio's front pad, when the bio set has one ([`SOLO_FRONT_PAD`]).
+///
+/// # Invariants
+///
+/// In state `Group`, the pointer is an element of `pool` holding a group
+/// of which this submitter owns one reference (the group's invariant's
+/// "one while its submitter may still submit"). In state `Solo`, the
+/// handler went out in the front pad of a submitted bio, and nothing more
+/// is submitted.
 pub struct PooledSubmitter<H: PooledGroupHandler> {
     pool: &'static Mempool<BioGroup<H>>,
     state: Pooled<H>,
@@ -269,7 +277,8 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
         match &self.state {
             Pooled::Unsent(h) | Pooled::NoMemory(h) => Some(h),
             Pooled::Group(group) => {
-                // SAFETY: The submitter's reference keeps the group alive.
+                // SAFETY: By the type invariant the submitter's reference
+                // keeps the group alive.
                 let h: &H = unsafe { &group.as_ref().handler };
                 Some(h)
             }
@@ -291,7 +300,8 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
             return Err(bio);
         }
         if let Pooled::Group(group) = self.state {
-            // SAFETY: The submitter's reference keeps the group alive.
+            // SAFETY: By the type invariant the submitter's reference keeps
+            // the group alive.
             let group = unsafe { group.as_ref() };
             return Submitter {
                 group,
@@ -331,6 +341,8 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
         };
         match self.pool.alloc(group) {
             Ok(elem) => {
+                // INVARIANT: The element holds the group with the
+                // submitter's reference.
                 self.state = Pooled::Group(PoolBox::into_raw(elem));
                 self.submit(bio, index, false)
             }
