@@ -17,11 +17,16 @@
 # Fails if fio fails or reports an error, or a guest console shows a
 # kernel report (scripts/judge.sh). Console logs: out/bench-fio/KERNEL-N/.
 # DM_IO_RS_FIO_REUSE=1 makes the tables again from the last run's logs.
+# DM_IO_RS_FIO_KERNELS (default "stock replace") and DM_IO_RS_FIO_JOBS
+# (default "randwrite randread write read") narrow a run, for instance to
+# rmirror vs dm-mirror on the stock kernel alone.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 rounds="${1:-5}"
 secs="${2:-3}"
 boots="${3:-2}"
+read -ra kernels <<<"${DM_IO_RS_FIO_KERNELS:-stock replace}"
+fio_jobs="${DM_IO_RS_FIO_JOBS:-randwrite randread write read}"
 out="$PROJECT_DIR/out/bench-fio"
 results="$out/results.txt"
 start=$SECONDS
@@ -29,7 +34,10 @@ start=$SECONDS
 if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 	root="$("$PROJECT_DIR/scripts/build-guest-root.sh" | tail -n1)"
 	stock="$("$PROJECT_DIR/scripts/build-kernel.sh" guest | tail -n1)"
-	replace="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)"
+	replace=""
+	case " ${kernels[*]} " in
+	*" replace "*) replace="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)" ;;
+	esac
 	read -ra ko <<<"$(KDIR="$stock" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
 	src="$(readlink -f "$stock/source")"
 	rm -rf "$out"
@@ -41,7 +49,7 @@ if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 	limit="${DM_IO_RS_VM_TIMEOUT:-$((600 + runs_stock * (secs + 10)))}"
 
 	for b in $(seq "$boots"); do
-		for k in stock replace; do
+		for k in "${kernels[@]}"; do
 			dir="$out/$k-$b"
 			mkdir -p "$dir/payload"
 			cp "$PROJECT_DIR/tests/guest/fio.sh" "$dir/payload/test.sh"
@@ -50,12 +58,14 @@ if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 				kdir="$stock" impl=c targets="dm-mirror rmirror"
 				# dm_io_rs.ko and dm_rmirror.ko (not the KUnit module).
 				cp "${ko[0]}" "${ko[2]}" "$dir/payload/"
-			else
+			elif [ "$k" = replace ]; then
 				kdir="$replace" impl=rust targets="dm-mirror"
+			else
+				die "unknown kernel '$k' (stock or replace)"
 			fi
-			echo "ROUNDS=$rounds RUNTIME=$secs TARGETS=\"$targets\"" >"$dir/payload/fio.conf"
+			echo "ROUNDS=$rounds RUNTIME=$secs TARGETS=\"$targets\" JOBS=\"$fio_jobs\"" >"$dir/payload/fio.conf"
 			tar -cf "$dir/payload.tar" -C "$dir/payload" .
-			step "fio boot $b/$boots on the $k kernel ($impl dm-io; $targets; $rounds rounds of 4 jobs, $secs s each)"
+			step "fio boot $b/$boots on the $k kernel ($impl dm-io; $targets; $rounds rounds of $fio_jobs, $secs s each)"
 			t0=$SECONDS
 			# kunit.enable=0: the replace kernel's built-in suites are not
 			# what this run measures.

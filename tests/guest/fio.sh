@@ -4,10 +4,10 @@
 # stock kernel (C dm-io) or the replace kernel (Rust dm-io in dm-mod).
 #
 # The payload holds this script as test.sh, tests/guest/lib.sh, fio.conf
-# (ROUNDS, RUNTIME, TARGETS) and, when TARGETS names rmirror, the
+# (ROUNDS, RUNTIME, TARGETS, JOBS) and, when TARGETS names rmirror, the
 # out-of-tree dm_io_rs.ko and dm_rmirror.ko built against this kernel.
 #
-# Prints "fio-bench: <target> <job> <round> <iops> <KiB/s>" per fio run,
+# Prints "fio-bench: <target> <job> <round> <iops> <KiB/s>" per fio job,
 # "fio-bench: dm-io <c|rust>" once, and ends with one KTAP result; fails
 # if fio fails or reports an error for any job.
 set -eu
@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 . ./lib.sh
 # shellcheck disable=SC1091
 . ./fio.conf
-: "${ROUNDS:=3}" "${RUNTIME:=3}" "${TARGETS:=dm-mirror}"
+: "${ROUNDS:=3}" "${RUNTIME:=3}" "${TARGETS:=dm-mirror}" "${JOBS:=randwrite randread write read}"
 
 # Which dm-io is in this kernel (as tests/guest/dm.sh tells them apart).
 if grep -q '10dm_io_rust' /proc/kallsyms; then
@@ -27,7 +27,7 @@ else
 	echo "fio-bench: dm-io unknown"
 	exit 1
 fi
-echo "fio-bench: $(fio --version), $ROUNDS rounds of $RUNTIME s, targets: $TARGETS"
+echo "fio-bench: $(fio --version), $ROUNDS rounds of $RUNTIME s, targets: $TARGETS, jobs: $JOBS"
 
 SZ=262144 # 128 MiB per leg, in sectors
 # dev_of TARGET: the dm device's name.
@@ -49,55 +49,87 @@ case " $TARGETS " in
 	;;
 esac
 
-# The four jobs: name, rw, block size.
-jobs=(randwrite:randwrite:4k randread:randread:4k write:write:1M read:read:1M)
+# The four jobs: name, rw, block size; JOBS picks some of them.
+all_jobs=(randwrite:randwrite:4k randread:randread:4k write:write:1M read:read:1M)
+jobs=()
+for j in $JOBS; do
+	for a in "${all_jobs[@]}"; do
+		[ "${a%%:*}" != "$j" ] || jobs+=("$a")
+	done
+done
+[ ${#jobs[@]} -gt 0 ] || { echo "fio-bench: no job in '$JOBS'"; exit 1; }
 
-# run_fio TARGET JOB ROUND: one fio run; prints its result line.
-run_fio() {
-	local t="$1" job="$2" round="$3" rw bs dir out
-	IFS=: read -r _ rw bs <<<"$(printf '%s\n' "${jobs[@]}" | grep "^$job:")"
-	dir="read"
-	case "$rw" in *write) dir="write" ;; esac
-	out="/tmp/fio-$t-$job-$round.json"
-	if ! fio --name="$job" --filename="/dev/mapper/${dev[$t]}" --rw="$rw" --bs="$bs" \
-		--ioengine=libaio --iodepth=32 --direct=1 --time_based --runtime="$RUNTIME" \
-		--norandommap --randrepeat=0 --gtod_reduce=1 \
-		--output-format=json --output="$out" >"$out.err" 2>&1; then
-		echo "# fio failed on $t ($job, round $round):"
-		sed -e 's/^/# /' -e 's/WARNING:/Warning:/g' "$out.err" "$out"
+# run_round ROUND TARGET...: one fio process runs every job on every
+# target in turn (stonewall: one at a time, in the order given); prints a
+# result line per job and target.
+run_round() {
+	local round="$1" j t name rw bs f="/tmp/fio-round-$1"
+	shift
+	{
+		echo "[global]"
+		echo "ioengine=libaio"
+		echo "iodepth=32"
+		echo "direct=1"
+		echo "time_based"
+		echo "runtime=$RUNTIME"
+		echo "norandommap"
+		echo "randrepeat=0"
+		echo "gtod_reduce=1"
+		echo "stonewall"
+		for j in "${jobs[@]}"; do
+			IFS=: read -r name rw bs <<<"$j"
+			for t in "$@"; do
+				echo "[$t.$name]"
+				echo "filename=/dev/mapper/${dev[$t]}"
+				echo "rw=$rw"
+				echo "bs=$bs"
+			done
+		done
+	} >"$f.fio"
+	if ! fio --output-format=json --output="$f.json" "$f.fio" >"$f.err" 2>&1; then
+		echo "# fio failed in round $round:"
+		sed -e 's/^/# /' -e 's/WARNING:/Warning:/g' "$f.err" "$f.json"
 		return 1
 	fi
-	# fio's JSON has one key per line; take the job's error and the first
-	# "bw" (KiB/s) and "iops" of the direction the job ran.
-	awk -v d="$dir" -v pre="fio-bench: $t $job $round" '
-		/"error" :/ && err == "" { err = $3; sub(/,$/, "", err) }
-		$0 ~ "\"" d "\" : \\{" { in_d = 1 }
-		in_d && /"bw" :/ && bw == "" { bw = $3; sub(/,$/, "", bw) }
-		in_d && /"iops" :/ && iops == "" { iops = $3; sub(/,$/, "", iops) }
+	# fio's JSON has one key per line. Per job ("jobname"): its "error",
+	# then the first "bw" (KiB/s) and "iops" of its "read" and of its
+	# "write" section; a job reports the direction it ran.
+	awk -v round="$round" -v want="$(($# * ${#jobs[@]}))" '
+		function val() { v = $3; sub(/,$/, "", v); gsub(/"/, "", v); return v }
+		/"jobname" :/ { job = val(); order[++n] = job; d = ""; next }
+		job == "" { next }
+		/"error" :/ && !(job in err) { err[job] = val() }
+		/"(read|write|trim|sync)" : \{/ { d = $1; gsub(/"/, "", d) }
+		/"bw" :/ && d != "" && !((job, d) in bw) { bw[job, d] = val() }
+		/"iops" :/ && d != "" && !((job, d) in iops) { iops[job, d] = val() }
 		END {
-			if (err != "0" || bw == "" || iops == "" || iops + 0 <= 0) {
-				printf "# fio: error %s, bw %s, iops %s\n", err, bw, iops
-				exit 1
+			if (n != want) { printf "# fio: %d jobs in the output, %d expected\n", n, want; exit 1 }
+			bad = 0
+			for (i = 1; i <= n; i++) {
+				job = order[i]
+				split(job, p, ".")
+				d = (p[2] ~ /write$/) ? "write" : "read"
+				if (err[job] != "0" || iops[job, d] + 0 <= 0) {
+					printf "# fio job %s: error %s, iops %s\n", job, err[job], iops[job, d]
+					bad = 1
+					continue
+				}
+				printf "fio-bench: %s %s %d %.0f %d\n", p[1], p[2], round, iops[job, d], bw[job, d]
 			}
-			printf "%s %.0f %d\n", pre, iops, bw
-		}' "$out" || { sed -e 's/^/# /' "$out.err"; return 1; }
-	rm -f "$out" "$out.err"
+			exit bad
+		}' "$f.json" || { sed -e 's/^/# /' -e 's/WARNING:/Warning:/g' "$f.err"; return 1; }
+	rm -f "$f.fio" "$f.json" "$f.err"
 }
 
 read -ra targets <<<"$TARGETS"
 start=$SECONDS
 for round in $(seq "$ROUNDS"); do
-	for j in "${jobs[@]}"; do
-		job="${j%%:*}"
-		# Alternate which target goes first.
-		order=("${targets[@]}")
-		if [ $((round % 2)) -eq 0 ] && [ ${#targets[@]} -eq 2 ]; then
-			order=("${targets[1]}" "${targets[0]}")
-		fi
-		for t in "${order[@]}"; do
-			run_fio "$t" "$job" "$round"
-		done
-	done
+	# Alternate which target goes first.
+	order=("${targets[@]}")
+	if [ $((round % 2)) -eq 0 ] && [ ${#targets[@]} -eq 2 ]; then
+		order=("${targets[1]}" "${targets[0]}")
+	fi
+	run_round "$round" "${order[@]}"
 	echo "fio-bench: round $round done, $((SECONDS - start)) s"
 done
 
