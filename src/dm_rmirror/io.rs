@@ -67,13 +67,16 @@ impl WriteIo {
     }
 
     /// Drops the write's pending count on its region and marks `failed`
-    /// legs; kicks the work item if that unblocks something.
+    /// legs; kicks the work item if that unblocks something: an event to
+    /// send, or a region the copy engine may now take. (Deferred writes
+    /// need no kick from here: map queues the work for a new one, and the
+    /// copy engine when it releases a region that writes wait for.)
     fn release(mirror: &TargetRef<Mirror>, region: Option<usize>, failed: u64) {
         let kick = {
             let mut st = mirror.state.lock();
-            st.fail_legs(failed, mirror.all_legs);
+            mirror.fail_legs(&mut st, failed);
             let idle = region.is_some_and(|r| st.regions.dec_pending(r));
-            st.event || (idle && st.resync.active) || !st.deferred.is_empty()
+            st.event || (idle && st.resync.active)
         };
         if kick {
             mirror.queue_work();
