@@ -83,7 +83,10 @@ impl WriteIo {
         }
     }
 
-    /// Releases the region and ends the bio.
+    /// Releases the region, marking the legs that failed, and then ends
+    /// the bio: once the caller sees the write done, no new read goes to a
+    /// leg that missed it (dm-raid1 also fails the leg before it ends the
+    /// write).
     fn finish(self, status: Result, failed: u64) {
         let Self {
             mirror,
@@ -91,8 +94,8 @@ impl WriteIo {
             region,
             ..
         } = self;
-        bio.end(status);
         Self::release(&mirror, region, failed);
+        bio.end(status);
     }
 }
 
