@@ -7,9 +7,15 @@
 # iodepth 32, O_DIRECT): 4 KiB random writes and reads, 1 MiB sequential
 # writes and reads.
 #
-#   bench-fio.sh [ROUNDS [SECONDS [BOOTS]]]    (default: 5 rounds of 3 s,
-#                                               2 boots per kernel)
+#   bench-fio.sh [ROUNDS [SECONDS [BOOTS]]]    (default: 10 rounds, 1 s
+#                                               per fio job, 2 boots per
+#                                               kernel)
 #
+# A round is one fio process that runs each job on each target in turn,
+# twice, in A B B A order (A A with one target), SECONDS each; the round's
+# figure for a target is the mean of its two runs. The host's other load
+# moves single runs by 20-50 % on a shared machine: the tables give
+# medians, and the range of the ratios.
 # The boots alternate: stock, replace, stock, replace, ... Prints two
 # tables and writes them to out/bench-fio/results.md:
 #   job | stock | replace | replace/stock   (dm-mirror; across boots)
@@ -19,11 +25,13 @@
 # DM_IO_RS_FIO_REUSE=1 makes the tables again from the last run's logs.
 # DM_IO_RS_FIO_KERNELS (default "stock replace") and DM_IO_RS_FIO_JOBS
 # (default "randwrite randread write read") narrow a run, for instance to
-# rmirror vs dm-mirror on the stock kernel alone.
+# rmirror vs dm-mirror on the stock kernel alone. DM_IO_RS_FIO_KO="DM_IO_RS.KO
+# DM_RMIRROR.KO" boots those modules instead of building them (to compare
+# builds of the target).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-rounds="${1:-5}"
-secs="${2:-3}"
+rounds="${1:-10}"
+secs="${2:-1}"
 boots="${3:-2}"
 read -ra kernels <<<"${DM_IO_RS_FIO_KERNELS:-stock replace}"
 fio_jobs="${DM_IO_RS_FIO_JOBS:-randwrite randread write read}"
@@ -38,14 +46,20 @@ if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 	case " ${kernels[*]} " in
 	*" replace "*) replace="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)" ;;
 	esac
-	read -ra ko <<<"$(KDIR="$stock" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+	if [ -n "${DM_IO_RS_FIO_KO:-}" ]; then
+		read -ra ko <<<"$DM_IO_RS_FIO_KO"
+		[ ${#ko[@]} -eq 2 ] || die "DM_IO_RS_FIO_KO: dm_io_rs.ko and dm_rmirror.ko"
+		ko=("${ko[0]}" - "${ko[1]}")
+	else
+		read -ra ko <<<"$(KDIR="$stock" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+	fi
 	src="$(readlink -f "$stock/source")"
 	rm -rf "$out"
 	mkdir -p "$out"
 	: >"$results"
 	# Per boot: fio startup and the VM's boot (about a minute under TCG),
 	# generously.
-	runs_stock=$((rounds * 4 * 2))
+	runs_stock=$((rounds * 4 * 2 * 2))
 	limit="${DM_IO_RS_VM_TIMEOUT:-$((600 + runs_stock * (secs + 10)))}"
 
 	for b in $(seq "$boots"); do
@@ -101,12 +115,15 @@ def sel(k=None, b=None, t=None, j=None, r=None):
     return [x for x in rows if (k is None or x[0] == k) and (b is None or x[1] == b)
             and (t is None or x[2] == t) and (j is None or x[3] == j) and (r is None or x[4] == r)]
 boots = sorted({x[1] for x in rows}, key=int)
-nround = {len(sel(k, None, "dm-mirror", "read")) for k in ("stock", "replace")}
-print("dm-mirror, stock kernel (C dm-io) vs replace kernel (Rust dm-io): "
-      f"{len(boots)} boot(s) per kernel, median over {'/'.join(map(str, sorted(nround)))} runs per job")
-print()
-print("| job | stock IOPS | replace IOPS | stock MiB/s | replace MiB/s | replace/stock (per-boot range) |")
-print("|---|---|---|---|---|---|")
+jobs = [(j, label) for j, label in jobs if sel(None, None, None, j)]
+both = sel("stock") and sel("replace")
+nround = {len(sel(k, None, "dm-mirror", jobs[0][0])) for k in ("stock", "replace")}
+if both:
+    print("dm-mirror, stock kernel (C dm-io) vs replace kernel (Rust dm-io): "
+          f"{len(boots)} boot(s) per kernel, median over {'/'.join(map(str, sorted(nround)))} rounds per job")
+    print()
+    print("| job | stock IOPS | replace IOPS | stock MiB/s | replace MiB/s | replace/stock (per-boot range) |")
+    print("|---|---|---|---|---|---|")
 for j, label in jobs:
     s = sel("stock", None, "dm-mirror", j)
     p = sel("replace", None, "dm-mirror", j)
@@ -121,8 +138,11 @@ for j, label in jobs:
             per.append(median(float(x[5]) for x in bp) / median(float(x[5]) for x in bs))
     print(f"| {label} | {si:,.0f} | {pi:,.0f} | {sb:,.1f} | {pb:,.1f} | "
           f"{pi / si:.2f} ({min(per):.2f}-{max(per):.2f}) |")
-print()
-nr = len(sel("stock", None, "rmirror", "read"))
+nr = len(sel("stock", None, "rmirror", jobs[0][0]))
+if not nr:
+    sys.exit(0)
+if both:
+    print()
 print(f"rmirror vs dm-mirror, stock kernel, interleaved per round: {nr} rounds "
       f"in {len(boots)} boot(s); ratios are per round")
 print()
@@ -149,10 +169,11 @@ EOF
 	echo "# fio end to end"
 	echo
 	echo "\`scripts/bench-fio.sh $rounds $secs $boots\` ($(date -u +%Y-%m-%d), QEMU TCG guest, 2 shared cores)."
-	echo "fio $(grep -m1 -o 'fio-[0-9][0-9.]*' "$out"/stock-1/console.txt 2>/dev/null || echo '?'), libaio, iodepth 32, direct, time_based ${secs} s per run;"
+	echo "fio $(grep -m1 -o 'fio-[0-9][0-9.]*' "$out"/stock-1/console.txt 2>/dev/null || echo '?'), libaio, iodepth 32, direct, time_based ${secs} s per run, each job twice per round and target (A B B A);"
 	echo "mirrors of two null_blk legs (128 MiB, memory_backed=0 irqmode=0 completion_nsec=0), region 1024 sectors, nosync."
 	echo
 	echo "$table"
+	[ "${DM_IO_RS_FIO_REUSE:-0}" = 1 ] || { echo; echo "Whole run (builds cached, all boots): $((SECONDS - start)) s."; }
 } >"$out/results.md"
 step "fio results ($((SECONDS - start)) s)"
 sed 's/^/    /' "$out/results.md"

@@ -60,8 +60,10 @@ done
 [ ${#jobs[@]} -gt 0 ] || { echo "fio-bench: no job in '$JOBS'"; exit 1; }
 
 # run_round ROUND TARGET...: one fio process runs every job on every
-# target in turn (stonewall: one at a time, in the order given); prints a
-# result line per job and target.
+# target in turn (stonewall: one at a time), in the order given and then
+# in the reverse order (A B B A: a load on the host that grows or fades
+# during the round weighs on both alike); prints a result line per job
+# and target, the mean of its two runs.
 run_round() {
 	local round="$1" j t name rw bs f="/tmp/fio-round-$1"
 	shift
@@ -78,7 +80,7 @@ run_round() {
 		echo "stonewall"
 		for j in "${jobs[@]}"; do
 			IFS=: read -r name rw bs <<<"$j"
-			for t in "$@"; do
+			for t in "$@" $(printf '%s\n' "$@" | tac); do
 				echo "[$t.$name]"
 				echo "filename=/dev/mapper/${dev[$t]}"
 				echo "rw=$rw"
@@ -94,27 +96,29 @@ run_round() {
 	# fio's JSON has one key per line. Per job ("jobname"): its "error",
 	# then the first "bw" (KiB/s) and "iops" of its "read" and of its
 	# "write" section; a job reports the direction it ran.
-	awk -v round="$round" -v want="$(($# * ${#jobs[@]}))" '
+	awk -v round="$round" -v want="$((2 * $# * ${#jobs[@]}))" '
 		function val() { v = $3; sub(/,$/, "", v); gsub(/"/, "", v); return v }
-		/"jobname" :/ { job = val(); order[++n] = job; d = ""; next }
+		# Job k (1-based) of the output; its values go to job name (a
+		# name appears twice).
+		/"jobname" :/ { job = val(); n++; if (!(job in runs)) order[++names] = job; runs[job]++; d = ""; e = ""; next }
 		job == "" { next }
-		/"error" :/ && !(job in err) { err[job] = val() }
-		/"(read|write|trim|sync)" : \{/ { d = $1; gsub(/"/, "", d) }
-		/"bw" :/ && d != "" && !((job, d) in bw) { bw[job, d] = val() }
-		/"iops" :/ && d != "" && !((job, d) in iops) { iops[job, d] = val() }
+		/"error" :/ && e == "" { e = val(); if (e != "0") err[job] = e }
+		/"(read|write|trim|sync)" : \{/ { d = $1; gsub(/"/, "", d); got_bw = got_iops = 0 }
+		/"bw" :/ && d != "" && !got_bw { bw[job, d] += val(); got_bw = 1 }
+		/"iops" :/ && d != "" && !got_iops { iops[job, d] += val(); if (val() + 0 <= 0) zero[job, d] = 1; got_iops = 1 }
 		END {
 			if (n != want) { printf "# fio: %d jobs in the output, %d expected\n", n, want; exit 1 }
 			bad = 0
-			for (i = 1; i <= n; i++) {
+			for (i = 1; i <= names; i++) {
 				job = order[i]
 				split(job, p, ".")
 				d = (p[2] ~ /write$/) ? "write" : "read"
-				if (err[job] != "0" || iops[job, d] + 0 <= 0) {
-					printf "# fio job %s: error %s, iops %s\n", job, err[job], iops[job, d]
+				if ((job in err) || ((job, d) in zero) || runs[job] != 2) {
+					printf "# fio job %s: error %s, %d runs, iops %s\n", job, err[job], runs[job], iops[job, d]
 					bad = 1
 					continue
 				}
-				printf "fio-bench: %s %s %d %.0f %d\n", p[1], p[2], round, iops[job, d], bw[job, d]
+				printf "fio-bench: %s %s %d %.0f %d\n", p[1], p[2], round, iops[job, d] / 2, bw[job, d] / 2
 			}
 			exit bad
 		}' "$f.json" || { sed -e 's/^/# /' -e 's/WARNING:/Warning:/g' "$f.err"; return 1; }
