@@ -94,7 +94,7 @@ if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 			# "<kernel> <boot> <target> <job> <round> <iops> <KiB/s>"
 			grep -E '^fio-bench: (dm-mirror|rmirror) [a-z]+ [0-9]+ [0-9]+ [0-9]+$' "$dir/console.txt" |
 				sed "s/^fio-bench: /$k $b /" >>"$results"
-			info "$(grep -c "^$k $b " "$results") fio runs, boot and runs took $((SECONDS - t0)) s"
+			info "$(grep -c "^$k $b " "$results") results (job, target, round), boot and runs took $((SECONDS - t0)) s"
 		done
 	done
 fi
@@ -173,7 +173,7 @@ EOF
 	echo "mirrors of two null_blk legs (128 MiB, memory_backed=0 irqmode=0 completion_nsec=0), region 1024 sectors, nosync."
 	echo
 	echo "$table"
-	[ "${DM_IO_RS_FIO_REUSE:-0}" = 1 ] || { echo; echo "Whole run (builds cached, all boots): $((SECONDS - start)) s."; }
+	[ "${DM_IO_RS_FIO_REUSE:-0}" = 1 ] || { echo; echo "Whole run: $((SECONDS - start)) s (the boots, and any kernel or module build they needed)."; }
 } >"$out/results.md"
 step "fio results ($((SECONDS - start)) s)"
 sed 's/^/    /' "$out/results.md"
