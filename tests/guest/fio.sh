@@ -67,6 +67,10 @@ done
 run_round() {
 	local round="$1" j t name rw bs f="/tmp/fio-round-$1"
 	shift
+	# fio would make a regular file of a missing device node.
+	for t in "$@"; do
+		[ -b "/dev/mapper/${dev[$t]}" ] || { echo "# /dev/mapper/${dev[$t]} ($t) is not a block device"; return 1; }
+	done
 	{
 		echo "[global]"
 		echo "ioengine=libaio"
