@@ -6,6 +6,7 @@
 #   make check      rustfmt, clippy, warning-free build, KUnit and dm scenarios in QEMU
 #   make run        boot the guest and show dm-io-rs at work
 #   make bench      time C dm_io() against rdm_io() in the guest; see BENCHMARKS.md
+#   make bench-fio  fio on dm-mirror (stock vs replace kernel) and rmirror vs dm-mirror
 #   make patches    the patch series for the kernel, in out/patches/
 #   make peer       cryptsetup's integrity and verity suites on both kernels
 #   make soak       long randomised runs (not part of check); see README.md
@@ -17,7 +18,7 @@
 LLVM ?= -19
 export LLVM
 
-.PHONY: all modules check run bench patches peer soak clean setup kernel
+.PHONY: all modules check run bench bench-fio patches peer soak clean setup kernel
 
 all: modules
 
@@ -38,6 +39,9 @@ run:
 
 bench:
 	@scripts/bench.sh
+
+bench-fio:
+	@scripts/bench-fio.sh
 
 patches:
 	@scripts/make-patches.sh

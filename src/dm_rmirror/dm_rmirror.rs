@@ -38,7 +38,10 @@ use crate::device_mapper::{
         CtrError, DeviceIter, Target, TargetConfig, TargetInit, TargetRef, TargetRegistration,
     },
 };
-use core::fmt::Write;
+use core::{
+    fmt::Write,
+    sync::atomic::{AtomicU32, Ordering},
+};
 use kernel::{
     alloc::AllocError,
     new_spinlock_irq,
@@ -75,6 +78,9 @@ impl kernel::Module for MirrorModule {
 
 /// Sectors per page.
 const PAGE_SECTORS: u64 = (PAGE_SIZE >> kernel::block::SECTOR_SHIFT) as u64;
+
+/// [`Mirror::read_leg`] when no leg is healthy.
+const NO_LEG: u32 = u32::MAX;
 
 /// What a read carries as per-bio data: the legs it was tried on, and the
 /// one it went to last.
@@ -113,8 +119,9 @@ impl State {
         all & !self.failed
     }
 
-    /// Marks legs failed; moves the default leg off a failed one.
-    fn fail_legs(&mut self, legs: u64, all: u64) {
+    /// Marks legs failed; moves the default leg off a failed one. Only
+    /// through [`Mirror::fail_legs`], which publishes the read leg.
+    fn mark_failed(&mut self, legs: u64, all: u64) {
         if legs & !self.failed == 0 {
             return;
         }
@@ -143,6 +150,13 @@ pub(crate) struct Mirror {
     job_pages: KVec<PageList>,
     /// Sectors one copy step moves.
     chunk_sectors: u64,
+    /// Where map sends a read: the default leg while it is healthy, else
+    /// [`NO_LEG`]. A copy of what `state` says, written under its lock
+    /// ([`Mirror::publish_read_leg`]) and read without it, so that a read
+    /// takes no lock (as dm-raid1's reads do not): one that races with a
+    /// leg failure may still go to the failed leg, fail there and be
+    /// retried on another by `end_io`.
+    read_leg: AtomicU32,
     #[pin]
     state: SpinLockIrq<State>,
 }
@@ -158,6 +172,27 @@ fn bit_legs(mask: u64) -> impl Iterator<Item = usize> {
 impl Mirror {
     fn region_of(&self, sector: u64) -> usize {
         (sector >> self.region_shift) as usize
+    }
+
+    /// Marks `legs` failed (under the state lock, `st`) and publishes the
+    /// leg reads go to now.
+    fn fail_legs(&self, st: &mut State, legs: u64) {
+        st.mark_failed(legs, self.all_legs);
+        self.publish_read_leg(st);
+    }
+
+    /// Stores in `read_leg` what [`Mirror::choose_read_leg`] answers for a
+    /// new read: the default leg, which [`State::mark_failed`] keeps on a
+    /// healthy leg while there is one, whatever the region's state. Called
+    /// under the state lock (`st`) whenever the failed legs or the default
+    /// leg change.
+    fn publish_read_leg(&self, st: &State) {
+        let leg = if st.healthy(self.all_legs) & (1 << st.default_leg) != 0 {
+            st.default_leg as u32
+        } else {
+            NO_LEG
+        };
+        self.read_leg.store(leg, Ordering::Relaxed);
     }
 
     /// A healthy leg to read `region` from, not in `tried`.
@@ -223,7 +258,7 @@ impl Mirror {
     /// The work item: retried reads, writes released from copied regions,
     /// events, and the copy engine.
     fn do_work(this: &TargetRef<Self>) {
-        let (mut retry, mut flushes, mut ready, event) = {
+        let (mut retry, mut flushes, mut ready, legs, event) = {
             let mut st = this.state.lock();
             let mut retry = BioList::new();
             st.retry.append_to(&mut retry);
@@ -242,18 +277,20 @@ impl Mirror {
                 }
             }
             let event = core::mem::replace(&mut st.event, false);
-            (retry, flushes, ready, event)
+            // The legs of this batch. One that fails while the batch goes
+            // out still gets its writes, which fail there and change
+            // nothing (as dm-raid1, which writes to every leg).
+            let legs = st.healthy(this.all_legs);
+            (retry, flushes, ready, legs, event)
         };
         while let Some(bio) = retry.pop() {
             Self::resubmit_read(this, bio);
         }
         while let Some(bio) = flushes.pop() {
-            let legs = this.state.lock().healthy(this.all_legs);
             io::WriteIo::submit(this, bio, legs, None);
         }
         while let Some(bio) = ready.pop() {
             let region = this.region_of(bio.sector());
-            let legs = this.state.lock().healthy(this.all_legs);
             io::WriteIo::submit(this, bio, legs, Some(region));
         }
         resync::step(this);
@@ -352,6 +389,8 @@ impl Target for Mirror {
             nosync,
             job_pages,
             chunk_sectors,
+            // No leg failed yet: leg 0, the default leg.
+            read_leg: AtomicU32::new(0),
             state <- new_spinlock_irq!(State {
                 failed: 0,
                 default_leg: 0,
@@ -370,12 +409,9 @@ impl Target for Mirror {
     fn map<'a>(this: &TargetRef<Self>, mut bio: MapBio<'a, Self>) -> MapResult<'a> {
         match bio.op() {
             BioOp::Read => {
-                let region = this.region_of(bio.sector());
-                let leg = {
-                    let st = this.state.lock();
-                    this.choose_read_leg(&st, region, 0)
-                };
-                match leg.and_then(|leg| Some((leg, this.devices().get(leg)?))) {
+                // What `choose_read_leg(.., 0)` would say, without the lock.
+                let leg = this.read_leg.load(Ordering::Relaxed) as usize;
+                match this.devices().get(leg).map(|dev| (leg, dev)) {
                     Some((leg, dev)) => {
                         *bio.data_mut() = ReadState {
                             tried: 1 << leg,
@@ -420,7 +456,7 @@ impl Target for Mirror {
         };
         {
             let mut st = this.state.lock();
-            st.fail_legs(1 << (leg % 64), this.all_legs);
+            this.fail_legs(&mut st, 1 << (leg % 64));
             st.retry.push(bio);
         }
         // The work item sends it again, or fails it if no leg is left.

@@ -67,20 +67,26 @@ impl WriteIo {
     }
 
     /// Drops the write's pending count on its region and marks `failed`
-    /// legs; kicks the work item if that unblocks something.
+    /// legs; kicks the work item if that unblocks something: an event to
+    /// send, or a region the copy engine may now take. (Deferred writes
+    /// need no kick from here: map queues the work for a new one, and the
+    /// copy engine when it releases a region that writes wait for.)
     fn release(mirror: &TargetRef<Mirror>, region: Option<usize>, failed: u64) {
         let kick = {
             let mut st = mirror.state.lock();
-            st.fail_legs(failed, mirror.all_legs);
+            mirror.fail_legs(&mut st, failed);
             let idle = region.is_some_and(|r| st.regions.dec_pending(r));
-            st.event || (idle && st.resync.active) || !st.deferred.is_empty()
+            st.event || (idle && st.resync.active)
         };
         if kick {
             mirror.queue_work();
         }
     }
 
-    /// Releases the region and ends the bio.
+    /// Releases the region, marking the legs that failed, and then ends
+    /// the bio: once the caller sees the write done, no new read goes to a
+    /// leg that missed it (dm-raid1 also fails the leg before it ends the
+    /// write).
     fn finish(self, status: Result, failed: u64) {
         let Self {
             mirror,
@@ -88,8 +94,8 @@ impl WriteIo {
             region,
             ..
         } = self;
-        bio.end(status);
         Self::release(&mirror, region, failed);
+        bio.end(status);
     }
 }
 

@@ -108,6 +108,7 @@ pub(super) fn restart(this: &TargetRef<Mirror>) {
     {
         let mut st = this.state.lock();
         st.failed = 0;
+        this.publish_read_leg(&st);
         st.regions.mark_all_out_of_sync();
         st.resync.generation += 1;
         st.resync.active = this.devices().len() > 1;
@@ -195,14 +196,14 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
                     JobState::IDLE
                 }
                 JobPhase::ReadDone(false) => {
-                    st.fail_legs(1 << job.src, all);
+                    this.fail_legs(&mut st, 1 << job.src);
                     st.regions.set(job.region, RegionState::OutOfSync);
                     kick = true;
                     freed = true;
                     JobState::IDLE
                 }
                 JobPhase::WriteDone(failed) => {
-                    st.fail_legs(failed, all);
+                    this.fail_legs(&mut st, failed);
                     let step = this.chunk_sectors.min(region_len - job.offset);
                     st.resync.copied += step;
                     let offset = job.offset + step;

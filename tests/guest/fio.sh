@@ -1,0 +1,154 @@
+# shellcheck shell=bash
+# Guest script (bash, on the Debian root of scripts/build-guest-root.sh) for
+# scripts/bench-fio.sh: fio on two-leg mirrors over null_blk legs, on the
+# stock kernel (C dm-io) or the replace kernel (Rust dm-io in dm-mod).
+#
+# The payload holds this script as test.sh, tests/guest/lib.sh, fio.conf
+# (ROUNDS, RUNTIME, TARGETS, JOBS) and, when TARGETS names rmirror, the
+# out-of-tree dm_io_rs.ko and dm_rmirror.ko built against this kernel.
+#
+# Prints "fio-bench: <target> <job> <round> <iops> <KiB/s>" per fio job,
+# "fio-bench: dm-io <c|rust>" once, and ends with one KTAP result; fails
+# if fio fails or reports an error for any job.
+set -eu
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=tests/guest/lib.sh
+. ./lib.sh
+# shellcheck disable=SC1091
+. ./fio.conf
+: "${ROUNDS:=3}" "${RUNTIME:=3}" "${TARGETS:=dm-mirror}" "${JOBS:=randwrite randread write read}"
+
+# Which dm-io is in this kernel (as tests/guest/dm.sh tells them apart).
+if grep -q '10dm_io_rust' /proc/kallsyms; then
+	echo "fio-bench: dm-io rust"
+elif grep -q ' km_get_page$' /proc/kallsyms; then
+	echo "fio-bench: dm-io c"
+else
+	echo "fio-bench: dm-io unknown"
+	exit 1
+fi
+echo "fio-bench: $(fio --version), $ROUNDS rounds of $RUNTIME s, targets: $TARGETS, jobs: $JOBS"
+
+SZ=262144 # 128 MiB per leg, in sectors
+# dev_of TARGET: the dm device's name.
+declare -A dev=([dm-mirror]=cm [rmirror]=rm)
+# No memory, no completion delay: what is measured is the I/O path.
+# Each target gets two legs of its own (a leg is opened exclusively).
+nullb_create 21 128 memory_backed=0 irqmode=0 completion_nsec=0
+nullb_create 22 128 memory_backed=0 irqmode=0 completion_nsec=0
+dmsetup create cm --table "0 $SZ mirror core 2 1024 nosync 2 /dev/nullb21 0 /dev/nullb22 0"
+echo "fio-bench: dm-mirror: $(dmsetup table cm)"
+case " $TARGETS " in
+*" rmirror "*)
+	insmod ./dm_io_rs.ko
+	insmod ./dm_rmirror.ko
+	nullb_create 23 128 memory_backed=0 irqmode=0 completion_nsec=0
+	nullb_create 24 128 memory_backed=0 irqmode=0 completion_nsec=0
+	dmsetup create rm --table "0 $SZ rmirror 1024 2 /dev/nullb23 /dev/nullb24 nosync"
+	echo "fio-bench: rmirror: $(dmsetup table rm)"
+	;;
+esac
+
+# The four jobs: name, rw, block size; JOBS picks some of them.
+all_jobs=(randwrite:randwrite:4k randread:randread:4k write:write:1M read:read:1M)
+jobs=()
+for j in $JOBS; do
+	for a in "${all_jobs[@]}"; do
+		[ "${a%%:*}" != "$j" ] || jobs+=("$a")
+	done
+done
+[ ${#jobs[@]} -gt 0 ] || { echo "fio-bench: no job in '$JOBS'"; exit 1; }
+
+# run_round ROUND TARGET...: one fio process runs every job on every
+# target in turn (stonewall: one at a time), in the order given and then
+# in the reverse order (A B B A: a load on the host that grows or fades
+# during the round weighs on both alike); prints a result line per job
+# and target, the mean of its two runs.
+run_round() {
+	local round="$1" j t name rw bs f="/tmp/fio-round-$1"
+	shift
+	# fio would make a regular file of a missing device node.
+	for t in "$@"; do
+		[ -b "/dev/mapper/${dev[$t]}" ] || { echo "# /dev/mapper/${dev[$t]} ($t) is not a block device"; return 1; }
+	done
+	{
+		echo "[global]"
+		echo "ioengine=libaio"
+		echo "iodepth=32"
+		echo "direct=1"
+		echo "time_based"
+		echo "runtime=$RUNTIME"
+		echo "norandommap"
+		echo "randrepeat=0"
+		echo "gtod_reduce=1"
+		echo "stonewall"
+		for j in "${jobs[@]}"; do
+			IFS=: read -r name rw bs <<<"$j"
+			for t in "$@" $(printf '%s\n' "$@" | tac); do
+				echo "[$t.$name]"
+				echo "filename=/dev/mapper/${dev[$t]}"
+				echo "rw=$rw"
+				echo "bs=$bs"
+			done
+		done
+	} >"$f.fio"
+	if ! fio --output-format=json --output="$f.json" "$f.fio" >"$f.err" 2>&1; then
+		echo "# fio failed in round $round:"
+		sed -e 's/^/# /' -e 's/WARNING:/Warning:/g' "$f.err" "$f.json"
+		return 1
+	fi
+	# fio's JSON has one key per line. Per job ("jobname"): its "error",
+	# then the first "bw" (KiB/s) and "iops" of its "read" and of its
+	# "write" section; a job reports the direction it ran.
+	awk -v round="$round" -v want="$((2 * $# * ${#jobs[@]}))" '
+		function val() { v = $3; sub(/,$/, "", v); gsub(/"/, "", v); return v }
+		# Job k (1-based) of the output; its values go to job name (a
+		# name appears twice).
+		/"jobname" :/ { job = val(); n++; if (!(job in runs)) order[++names] = job; runs[job]++; d = ""; e = ""; next }
+		job == "" { next }
+		/"error" :/ && e == "" { e = val(); if (e != "0") err[job] = e }
+		/"(read|write|trim|sync)" : \{/ { d = $1; gsub(/"/, "", d); got_bw = got_iops = 0 }
+		/"bw" :/ && d != "" && !got_bw { bw[job, d] += val(); got_bw = 1 }
+		/"iops" :/ && d != "" && !got_iops { iops[job, d] += val(); if (val() + 0 <= 0) zero[job, d] = 1; got_iops = 1 }
+		END {
+			if (n != want) { printf "# fio: %d jobs in the output, %d expected\n", n, want; exit 1 }
+			bad = 0
+			for (i = 1; i <= names; i++) {
+				job = order[i]
+				split(job, p, ".")
+				d = (p[2] ~ /write$/) ? "write" : "read"
+				if ((job in err) || ((job, d) in zero) || runs[job] != 2) {
+					printf "# fio job %s: error %s, %d runs, iops %s\n", job, err[job], runs[job], iops[job, d]
+					bad = 1
+					continue
+				}
+				printf "fio-bench: %s %s %d %.0f %d\n", p[1], p[2], round, iops[job, d] / 2, bw[job, d] / 2
+			}
+			exit bad
+		}' "$f.json" || { sed -e 's/^/# /' -e 's/WARNING:/Warning:/g' "$f.err"; return 1; }
+	rm -f "$f.fio" "$f.json" "$f.err"
+}
+
+read -ra targets <<<"$TARGETS"
+start=$SECONDS
+for round in $(seq "$ROUNDS"); do
+	# Alternate which target goes first.
+	order=("${targets[@]}")
+	if [ $((round % 2)) -eq 0 ] && [ ${#targets[@]} -eq 2 ]; then
+		order=("${targets[1]}" "${targets[0]}")
+	fi
+	run_round "$round" "${order[@]}"
+	echo "fio-bench: round $round done, $((SECONDS - start)) s"
+done
+
+dmsetup remove cm
+case " $TARGETS " in
+*" rmirror "*)
+	dmsetup remove rm
+	rmmod dm_rmirror
+	rmmod dm_io_rs
+	;;
+esac
+nullb_remove_all
+# The run ends with this one KTAP result when every fio run succeeded.
+printf 'KTAP version 1\n1..1\nok 1 fio_bench\n'
