@@ -24,23 +24,37 @@ mkdir -p "$PROJECT_DIR/out/bin"
 gcc -O2 -static -Wall -Wextra -Werror -o "$PROJECT_DIR/out/bin/dm-failnth" \
 	"$PROJECT_DIR/tests/guest/dm-failnth.c"
 export PATH="$PROJECT_DIR/out/bin:$PATH"
-"$PROJECT_DIR/scripts/run-suite.sh" kunit "${ko[@]}"
-# The rmirror target's dmsetup scenarios (tests/guest/rmirror.sh).
-"$PROJECT_DIR/scripts/run-suite.sh" rmirror "${ko[@]}"
-
-# Every suite again on the debug kernel: KASAN, lockdep, kmemleak, object
-# debugging, fault injection (scripts/config/debug.config).
+# The debug kernel's runs (KASAN, lockdep, kmemleak, object debugging,
+# fault injection: scripts/config/debug.config) go in a second lane beside
+# the rest: every guest has one vCPU, and the host two. Its modules are
+# built first, as kbuild runs one at a time here.
+debug_pid=
 if [ "${DM_IO_RS_DEBUG_KERNEL:-1}" = 1 ]; then
 	debug_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" debug | tail -n1)"
 	read -ra debug_ko <<<"$(KDIR="$debug_kdir" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
-	KDIR="$debug_kdir" DM_IO_RS_RUN=kunit-debug "$PROJECT_DIR/scripts/run-suite.sh" kunit "${debug_ko[@]}"
-	grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/kunit-debug/console.txt" ||
-		die "the debug run did not report a clean kmemleak scan"
-	# The rmirror target's scenarios under KASAN and lockdep as well.
-	KDIR="$debug_kdir" DM_IO_RS_RUN=rmirror-debug "$PROJECT_DIR/scripts/run-suite.sh" rmirror "${debug_ko[@]}"
-	grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/rmirror-debug/console.txt" ||
-		die "the rmirror debug run did not report a clean kmemleak scan"
+	debug_log="$PROJECT_DIR/out/check-debug.log"
+	step "debug kernel runs started beside the others (log: $debug_log)"
+	# A process group of its own (job control), to be stopped as one.
+	set -m
+	(
+		export KDIR="$debug_kdir"
+		DM_IO_RS_RUN=kunit-debug "$PROJECT_DIR/scripts/run-suite.sh" kunit "${debug_ko[@]}"
+		grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/kunit-debug/console.txt" ||
+			die "the debug run did not report a clean kmemleak scan"
+		# The rmirror target's scenarios under KASAN and lockdep as well.
+		DM_IO_RS_RUN=rmirror-debug "$PROJECT_DIR/scripts/run-suite.sh" rmirror "${debug_ko[@]}"
+		grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/rmirror-debug/console.txt" ||
+			die "the rmirror debug run did not report a clean kmemleak scan"
+	) >"$debug_log" 2>&1 &
+	debug_pid=$!
+	set +m
+	# Failing or interrupted, the other lane does not outlive this script.
+	trap '[ -z "$debug_pid" ] || kill -- "-$debug_pid" 2>/dev/null || true' EXIT
 fi
+
+"$PROJECT_DIR/scripts/run-suite.sh" kunit "${ko[@]}"
+# The rmirror target's dmsetup scenarios (tests/guest/rmirror.sh).
+"$PROJECT_DIR/scripts/run-suite.sh" rmirror "${ko[@]}"
 
 # The patch series (out/patches): the replace kernel is built from it,
 # with CLIPPY=1 and no warning; then checkpatch, git am, kernel-doc,
@@ -55,4 +69,16 @@ replace_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)"
 # cryptsetup's own dm-integrity and dm-verity suites, one Debian guest boot
 # per kernel; ~15 min each under TCG, so only with DM_IO_RS_PEER_SUITES=1.
 [ "${DM_IO_RS_PEER_SUITES:-0}" = 0 ] || "$PROJECT_DIR/scripts/run-peer-suites.sh" stock replace
+
+if [ -n "$debug_pid" ]; then
+	step "waiting for the debug kernel runs"
+	status=0
+	wait "$debug_pid" || status=$?
+	debug_pid=
+	if [ "$status" != 0 ]; then
+		cat "$debug_log"
+		die "the debug kernel runs failed (log: $debug_log)"
+	fi
+	grep -E '^(==>|KUnit cases|PASS|    VM ran)' "$debug_log"
+fi
 step "make check passed in $((SECONDS - total)) s"

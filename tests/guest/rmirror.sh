@@ -7,10 +7,18 @@ kmemleak_clear
 insmod /modules/dm_io_rs.ko
 insmod /modules/dm_rmirror.ko
 
-SZ=131072          # sectors per leg used: 64 MiB
-REGION=1024        # sectors per region: 512 KiB
+LEG_MB=32
+SZ=$((LEG_MB * 2048))   # sectors per leg
+REGION=1024             # sectors per region: 512 KiB
+NR=$((SZ / REGION))     # regions
 
-pass() { echo "rmirror: PASS $*"; }
+# pass WHAT: the scenario passed; with its time since the last one.
+t_last=$(now)
+pass() {
+	t=$(now)
+	echo "rmirror: PASS $* [$(awk "BEGIN { printf \"%.1f\", $t - $t_last }") s]"
+	t_last=$t
+}
 fail() {
 	echo "rmirror: FAIL $*"
 	dmesg | grep -i rmirror | tail -n 20
@@ -61,8 +69,8 @@ devt() {
 	cat "/sys/block/$(basename "$(readlink -f "$1")")/dev"
 }
 
-# Legs: 64 MiB memory-backed null_blk devices.
-for i in 21 22 23 24; do nullb_create $i 64; done
+# Legs: memory-backed null_blk devices.
+for i in 21 22 23 24; do nullb_create $i $LEG_MB; done
 dd if=/dev/urandom of=/tmp/a bs=1M count=8 status=none
 dd if=/dev/urandom of=/tmp/b bs=1M count=8 status=none
 dd if=/dev/urandom of=/tmp/c bs=1M count=16 status=none
@@ -75,7 +83,7 @@ zero8=$(dd if=/dev/zero bs=1M count=8 status=none | md5sum | cut -d' ' -f1)
 put /tmp/c /dev/nullb21 0
 dmsetup create m2 --table "0 $SZ rmirror $REGION 2 /dev/nullb21 /dev/nullb22"
 wait_sync m2
-[ "$(mstat m2)" = "128/128 AA idle" ] || fail "status after sync: $(dmsetup status m2)"
+[ "$(mstat m2)" = "$NR/$NR AA idle" ] || fail "status after sync: $(dmsetup status m2)"
 [ "$(sum /dev/nullb22 16)" = "$C" ] || fail "initial resync did not copy leg 0 to leg 1"
 t="$(dmsetup table m2)"
 [ "$t" = "0 $SZ rmirror $REGION 2 $(devt /dev/nullb21) $(devt /dev/nullb22)" ] || fail "table: $t"
@@ -104,7 +112,7 @@ pass "writes reach both legs; reads through the mirror match"
 # --- 3. three legs, nosync, then an explicit resync -------------------------
 put /tmp/a /dev/nullb21 0
 dmsetup create m3 --table "0 $SZ rmirror $REGION 3 /dev/nullb21 /dev/nullb22 /dev/nullb23 nosync"
-[ "$(mstat m3)" = "128/128 AAA idle" ] || fail "nosync status: $(dmsetup status m3)"
+[ "$(mstat m3)" = "$NR/$NR AAA idle" ] || fail "nosync status: $(dmsetup status m3)"
 dmsetup table m3 | grep -q " nosync$" || fail "nosync not in table"
 put /tmp/b /dev/mapper/m3 20
 for d in /dev/mapper/m3 /dev/nullb21 /dev/nullb22 /dev/nullb23; do
@@ -113,7 +121,7 @@ done
 dmsetup message m3 0 resync
 wait_sync m3
 for d in /dev/nullb22 /dev/nullb23; do
-	[ "$(sum $d 64)" = "$(sum /dev/nullb21 64)" ] || fail "three legs after resync: $d differs"
+	[ "$(sum $d $LEG_MB)" = "$(sum /dev/nullb21 $LEG_MB)" ] || fail "three legs after resync: $d differs"
 done
 dmsetup remove m3
 pass "three legs: writes on all, nosync honoured, message resync makes legs identical"
@@ -135,34 +143,34 @@ sleep 0.5
 dmsetup load rl1 --table "0 $SZ error"
 dmsetup resume rl1
 wait $writer || fail "writes failed while one leg was still healthy"
-[ "$(mstat mf)" = "128/128 AD idle" ] || fail "status after leg failure: $(dmsetup status mf)"
+[ "$(mstat mf)" = "$NR/$NR AD idle" ] || fail "status after leg failure: $(dmsetup status mf)"
 [ "$(sum /dev/mapper/mf 16)" = "$C" ] || fail "read through the degraded mirror"
 [ "$(sum /dev/nullb21 16)" = "$C" ] || fail "the healthy leg misses data"
-put /tmp/a /dev/mapper/mf 30
-[ "$(sum /dev/nullb21 8 30)" = "$A" ] || fail "writes after the failure"
+put /tmp/a /dev/mapper/mf 24
+[ "$(sum /dev/nullb21 8 24)" = "$A" ] || fail "writes after the failure"
 pass "leg 1 failed mid-stream: writes go on, status '$(mstat mf)', healthy leg complete"
 
 # --- 5. replace the leg, resync, all legs identical; writes during resync --
-dd if=/dev/urandom of=/dev/nullb23 bs=1M count=64 oflag=direct status=none
+dd if=/dev/urandom of=/dev/nullb23 bs=1M count=$LEG_MB oflag=direct status=none
 dmsetup load rl1 --table "0 $SZ linear /dev/nullb23 0"
 dmsetup resume rl1
 dmsetup message mf 0 resync
 # Writes while regions are being copied must not be undone by the copy.
-put /tmp/b /dev/mapper/mf 40
+put /tmp/b /dev/mapper/mf 16
 put /tmp/b /dev/mapper/mf 0
 wait_sync mf
-[ "$(mstat mf)" = "128/128 AA idle" ] || fail "status after resync: $(dmsetup status mf)"
-[ "$(sum /dev/nullb23 64)" = "$(sum /dev/nullb21 64)" ] || fail "legs differ after resync"
-[ "$(sum /dev/nullb23 8 40)" = "$B" ] && [ "$(sum /dev/nullb23 8 0)" = "$B" ] ||
+[ "$(mstat mf)" = "$NR/$NR AA idle" ] || fail "status after resync: $(dmsetup status mf)"
+[ "$(sum /dev/nullb23 $LEG_MB)" = "$(sum /dev/nullb21 $LEG_MB)" ] || fail "legs differ after resync"
+[ "$(sum /dev/nullb23 8 16)" = "$B" ] && [ "$(sum /dev/nullb23 8 0)" = "$B" ] ||
 	fail "a write during resync was lost"
-[ "$(sum /dev/nullb23 8 30)" = "$A" ] || fail "resync did not copy the degraded-time write"
+[ "$(sum /dev/nullb23 8 24)" = "$A" ] || fail "resync did not copy the degraded-time write"
 pass "replaced leg resynchronised: legs identical, writes during resync kept"
 
 # --- 6. a read error on the default leg is retried on the other leg --------
 dmsetup load rl0 --table "0 $SZ error"
 dmsetup resume rl0
-[ "$(sum /dev/mapper/mf 8 30)" = "$A" ] || fail "read not retried on leg 1"
-[ "$(mstat mf)" = "128/128 DA idle" ] || fail "status after read failure: $(dmsetup status mf)"
+[ "$(sum /dev/mapper/mf 8 24)" = "$A" ] || fail "read not retried on leg 1"
+[ "$(mstat mf)" = "$NR/$NR DA idle" ] || fail "status after read failure: $(dmsetup status mf)"
 # With no healthy leg, I/O fails with EIO.
 dmsetup load rl1 --table "0 $SZ error"
 dmsetup resume rl1
@@ -172,7 +180,7 @@ fi
 if dd if=/dev/mapper/mf of=/dev/null bs=1M count=1 iflag=direct status=none 2>/dev/null; then
 	fail "a read with no healthy leg succeeded"
 fi
-[ "$(mstat mf)" = "128/128 DD idle" ] || fail "status with both legs failed: $(dmsetup status mf)"
+[ "$(mstat mf)" = "$NR/$NR DD idle" ] || fail "status with both legs failed: $(dmsetup status mf)"
 dmsetup remove mf
 dmsetup remove rl0
 dmsetup remove rl1
@@ -189,14 +197,14 @@ for l in rl0 rl1; do
 	dmsetup resume $l
 done
 [ "$(sum /dev/mapper/m3f 8 8)" = "$B" ] || fail "read not retried up to the third leg"
-[ "$(mstat m3f)" = "128/128 DDA idle" ] || fail "status with two failed legs: $(dmsetup status m3f)"
+[ "$(mstat m3f)" = "$NR/$NR DDA idle" ] || fail "status with two failed legs: $(dmsetup status m3f)"
 dmsetup remove m3f
 for l in rl0 rl1 rl2; do dmsetup remove $l; done
-pass "three legs, two failing: reads retried until the good leg, status '128/128 DDA idle'"
+pass "three legs, two failing: reads retried until the good leg, status '$NR/$NR DDA idle'"
 
 # --- 7. flushes reach every leg; discards pass on ---------------------------
-nullb_create 25 64 cache_size=16
-nullb_create 26 64 cache_size=16
+nullb_create 25 $LEG_MB cache_size=16
+nullb_create 26 $LEG_MB cache_size=16
 dmsetup create mc --table "0 $SZ rmirror $REGION 2 /dev/nullb25 /dev/nullb26 nosync"
 flushes() { awk '{ print $16 }' /sys/block/$1/stat; }
 f9=$(flushes nullb25)
@@ -206,8 +214,8 @@ dd if=/tmp/a of=/dev/mapper/mc bs=1M oflag=direct conv=fsync,notrunc status=none
 	fail "flush did not reach both legs ($f9 -> $(flushes nullb25), $f10 -> $(flushes nullb26))"
 [ "$(sum /dev/nullb26 8)" = "$A" ] || fail "write-back cached leg content"
 dmsetup remove mc
-nullb_create 27 64 discard=1
-nullb_create 28 64 discard=1
+nullb_create 27 $LEG_MB discard=1
+nullb_create 28 $LEG_MB discard=1
 dmsetup create md --table "0 $SZ rmirror $REGION 2 /dev/nullb27 /dev/nullb28 nosync"
 put /tmp/a /dev/mapper/md
 [ "$(cat "$(dmq md)/discard_max_bytes")" -gt 0 ] || fail "discard not offered"
@@ -243,7 +251,7 @@ bad "not enough arguments" "0 $SZ rmirror"
 pass "bad table lines refused with a clear message, nothing left behind"
 
 # --- 9. suspend pauses resync; removal with copy I/O in flight -------------
-dd if=/dev/urandom of=/dev/nullb24 bs=1M count=64 oflag=direct status=none
+dd if=/dev/urandom of=/dev/nullb24 bs=1M count=$LEG_MB oflag=direct status=none
 dmsetup create ms --table "0 $SZ rmirror 8 2 /dev/nullb21 /dev/nullb24"
 dmsetup suspend ms
 s1=$(mstat ms)
@@ -270,11 +278,10 @@ pass "suspend freezes resync (status '$s2'); removal with I/O in flight is clean
 # failing would dump a stack. More in tests/guest/rmirror-faults.sh.
 setup_failnth_faults
 dmsetup create keep --table "0 $SZ rmirror 8 1 /dev/nullb24"
-t0=$(now)
 dm-failnth load mfn $SZ rmirror "8 2 /dev/nullb21 /dev/nullb22" >/tmp/fnth ||
 	fail "constructor under fail-nth: $(cat /tmp/fnth)"
 dmsetup remove keep
-pass "constructor, each allocation failing in turn: $(sed 's/^dm-failnth: //' /tmp/fnth) ($(awk "BEGIN { printf \"%.1f\", $(now) - $t0 }") s)"
+pass "constructor, each allocation failing in turn: $(sed 's/^dm-failnth: //' /tmp/fnth)"
 
 rmmod dm_rmirror
 rmmod dm_io_rs
