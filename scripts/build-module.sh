@@ -43,7 +43,8 @@ esac
 
 mkdir -p "$PROJECT_DIR/out"
 "$PROJECT_DIR/scripts/module-bindgen.sh" "$KDIR" "$DM_IO_RS_GEN" >&2
-log="$PROJECT_DIR/out/module-$what.log"
+# One log per kernel: check.sh builds for two kernels at once.
+log="$MO_DIR/module-$what.log"
 step "module $what against $KDIR" >&2
 if ! mk "${extra[@]}" modules >"$log" 2>&1; then
 	cat "$log" >&2

@@ -16,8 +16,19 @@ mapfile -t rs < <(cd "$PROJECT_DIR" && find src tests -name '*.rs' | sort)
 (cd "$PROJECT_DIR" && rustfmt --check --edition 2021 --config-path "$src/.rustfmt.toml" "${rs[@]}") ||
 	die "rustfmt: run 'rustfmt --edition 2021 --config-path $src/.rustfmt.toml' on the files above"
 
-"$PROJECT_DIR/scripts/build-module.sh" clippy >/dev/null
-read -ra ko <<<"$("$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+# The debug kernel's modules are built beside the guest kernel's (kbuild
+# runs one job at a time here). The clippy build is the guest's build:
+# clippy-driver compiles as rustc does, and fails on the same warnings.
+debug_kdir=
+debug_build=
+if [ "${DM_IO_RS_DEBUG_KERNEL:-1}" = 1 ]; then
+	debug_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" debug | tail -n1)"
+	debug_build="$PROJECT_DIR/out/module-build-debug.txt"
+	mkdir -p "$PROJECT_DIR/out"
+	KDIR="$debug_kdir" "$PROJECT_DIR/scripts/build-module.sh" >"$debug_build" 2>&1 &
+	debug_build_pid=$!
+fi
+read -ra ko <<<"$("$PROJECT_DIR/scripts/build-module.sh" clippy | tail -n1)"
 # The guest's fail-nth helper for the rmirror scenarios, found on PATH by
 # make-initramfs.sh through tests/guest/rmirror.bins.
 mkdir -p "$PROJECT_DIR/out/bin"
@@ -26,12 +37,12 @@ gcc -O2 -static -Wall -Wextra -Werror -o "$PROJECT_DIR/out/bin/dm-failnth" \
 export PATH="$PROJECT_DIR/out/bin:$PATH"
 # The debug kernel's runs (KASAN, lockdep, kmemleak, object debugging,
 # fault injection: scripts/config/debug.config) go in a second lane beside
-# the rest: every guest has one vCPU, and the host two. Its modules are
-# built first, as kbuild runs one at a time here.
+# the rest: every guest has one vCPU, and the host two.
 debug_pid=
-if [ "${DM_IO_RS_DEBUG_KERNEL:-1}" = 1 ]; then
-	debug_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" debug | tail -n1)"
-	read -ra debug_ko <<<"$(KDIR="$debug_kdir" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
+if [ -n "$debug_kdir" ]; then
+	wait "$debug_build_pid" || { cat "$debug_build"; die "the debug kernel's module build failed"; }
+	grep '^==>\|^    ' "$debug_build" | grep -v '^/' || true
+	read -ra debug_ko <<<"$(tail -n1 "$debug_build")"
 	debug_log="$PROJECT_DIR/out/check-debug.log"
 	step "debug kernel runs started beside the others (log: $debug_log)"
 	# A process group of its own (job control), to be stopped as one.

@@ -36,9 +36,9 @@ dm_io_implementation() {
 # that one can be swapped for dm-error) with a core or a disk log.
 mirror_scenario() {
 	log="$1"
-	nullb_create 10 32
-	nullb_create 11 32
-	pattern /tmp/p1 32
+	nullb_create 10 16
+	nullb_create 11 16
+	pattern /tmp/p1 16
 	pattern /tmp/p2 4
 	put /tmp/p1 /dev/nullb10
 	sz="$(blockdev --getsz /dev/nullb10)"
@@ -73,8 +73,8 @@ mirror_scenario() {
 	dmsetup load leg1 --table "0 $sz error"
 	dmsetup resume leg1
 	pattern /tmp/p3 4
-	put /tmp/p3 /dev/mapper/mirr 16
-	put /tmp/p3 /tmp/exp 16
+	put /tmp/p3 /dev/mapper/mirr 12
+	put /tmp/p3 /tmp/exp 12
 	status="$(dmsetup status mirr)"
 	echo "# after the failure: $status"
 	# "2 <leg0> <leg1> <in-sync>/<regions> 1 AD ...": leg1 dead on write.
