@@ -85,6 +85,15 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         }
     }
 
+    /// The bio set for a bio without data pages of its own: the first bio of
+    /// a request of several can hold the io object in its front pad.
+    fn no_page_bios(&self, last: bool) -> &'env BioSet {
+        match self.sub.host_bios() {
+            Some(bs) if !last => bs,
+            _ => self.bios,
+        }
+    }
+
     fn submit(&mut self, bio: NewBio<'env>, index: usize, last: bool) -> Result {
         self.sub.submit(bio, index, last).map_err(|_| {
             // The request has at most as many regions as a group has indices:
@@ -121,7 +130,7 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
             // A clone of the caller's bio, trimmed to the region; an empty
             // flush too, so that it carries the caller's cgroup.
             let bytes = u32::try_from(bytes).map_err(|_| EINVAL)?;
-            let mut bio = NewBio::clone_of(self.bios, bdev, src, bytes)?;
+            let mut bio = NewBio::clone_of(self.no_page_bios(last), bdev, src, bytes)?;
             bio.set_sector(region.sector);
             bio.set_opf(opf)?;
             bio.set_ioprio(self.ioprio);
@@ -129,7 +138,8 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         }
         if bytes == 0 {
             // The empty bio of a flush.
-            let mut bio = NewBio::alloc_no_data(self.bios, bdev, opf, region.sector, 0)?;
+            let bs = self.no_page_bios(last);
+            let mut bio = NewBio::alloc_no_data(bs, bdev, opf, region.sector, 0)?;
             bio.set_ioprio(self.ioprio);
             return self.submit(bio, index, last);
         }
@@ -195,7 +205,7 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         while done < bytes {
             let chunk = (bytes - done).min(limit << SECTOR_SHIFT);
             let mut bio = NewBio::alloc_no_data(
-                self.bios,
+                self.no_page_bios(last && done + chunk >= bytes),
                 bdev,
                 self.opf,
                 sector + (done >> SECTOR_SHIFT),

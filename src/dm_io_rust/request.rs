@@ -140,7 +140,7 @@ impl<N: Notify> Client<N> {
         req.check()?;
         let opf = req.opf();
         let io = Io::new(req.prepare_memory(), notify);
-        BioGroup::run_pooled(&self.pool, io, |sub| {
+        BioGroup::run_pooled(&self.pool, Some(&self.host_bios), io, |sub| {
             Dispatch {
                 sub,
                 bios: &self.bios,
