@@ -22,6 +22,9 @@ pub(crate) struct Dispatch<'s, 'm, 'env, 'r, N, S> {
     pub(crate) opf: Opf,
     pub(crate) mem: &'m Memory<'env>,
     pub(crate) ioprio: u16,
+    /// Whether several bios may go out under a plug (see `regions()`):
+    /// for synchronous requests.
+    pub(crate) plug: bool,
     pub(crate) io: PhantomData<&'r Io<'r, N>>,
 }
 
@@ -32,11 +35,13 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
     /// Sends every region (`dispatch_io()` without the final put, which the
     /// bio group does).
     pub(crate) fn regions(&mut self, regions: &[Region<'env>]) {
-        // Several bios or requests go out as one batch under a plug: more
-        // than one region, or a region that dm-io (at BIO_MAX_VECS pages) or
-        // the block layer (at the device's request size) splits. An empty
-        // flush has nothing to batch: blk-mq hands it to the flush
-        // machinery.
+        // Several bios or requests of a synchronous request go out as one
+        // batch under a plug: more than one region, or a region that dm-io
+        // (at BIO_MAX_VECS pages) or the block layer (at the device's request
+        // size) splits. An empty flush has nothing to batch: blk-mq hands it
+        // to the flush machinery. An asynchronous request's caller plugs
+        // around its requests if it batches them (kcopyd does), as with C's
+        // dm-io, which never plugs.
         let splits = |r: &Region<'_>| {
             let bytes = r.count << SECTOR_SHIFT;
             bytes > PAGE_SIZE as u64
@@ -45,7 +50,7 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
                 })
         };
         let data = regions.iter().any(|r| r.count > 0);
-        let plug = data && (regions.len() > 1 || regions.first().is_some_and(splits));
+        let plug = self.plug && data && (regions.len() > 1 || regions.first().is_some_and(splits));
         with_plug_if(plug, || self.each(regions));
     }
 

@@ -124,6 +124,7 @@ impl<N: Notify> Client<N> {
                 opf,
                 mem: &req.memory,
                 ioprio: req.ioprio,
+                plug: true,
                 io: PhantomData,
             }
             .regions(req.regions)
@@ -147,6 +148,7 @@ impl<N: Notify> Client<N> {
                 opf,
                 mem: &req.memory,
                 ioprio: req.ioprio,
+                plug: false,
                 io: PhantomData,
             }
             .regions(req.regions)
