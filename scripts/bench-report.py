@@ -78,7 +78,12 @@ def bytes_per_io(impl, d, slabs, bio_obj, control=False):
         read = "read" in d["wl"] and "write" not in d["wl"]
         one_bio = regions == 1 and (mem in ("none", "bio", "kmem") or pages + 1 <= BIO_MAX_VECS)
         solo = one_bio and not (read and mem in ("vma", "bio"))
-        io = 0 if solo else slabs.get("kmalloc-64", 64)
+        # A request of several bios without pages of their own (clones,
+        # empty flushes, discards): the first comes from a bio set without
+        # vector tables, whose 64-byte front pad holds the io object in a
+        # slab object of the others' size.
+        hosted = regions > 1 and mem in ("none", "bio")
+        io = 0 if solo or hosted else slabs.get("kmalloc-64", 64)
     if mem in ("none", "bio"):
         vecs = 0  # no data pages / a clone shares the source's bvecs
     elif impl == "floor":
@@ -191,7 +196,10 @@ within a row.
   a 64-byte element of a kmalloc mempool (kmalloc-64) for async requests
   of several bios; none for an async request that is one bio, which
   carries its io object in the bio's 24-byte front pad (the client's
-  bios stay 192-byte slab objects); none for sync, whose io lives on the
+  bios stay 192-byte slab objects), nor for an async request of several
+  clones or empty bios, whose first bio holds it in a 64-byte front pad
+  (a bio set without vector tables: the same slab object size); none for
+  sync, whose io lives on the
   caller's stack) plus, per bio, the bio object of the client's bio_set
   and the bvec array it allocates beyond the {BIO_INLINE_VECS} inline
   vecs (C: `do_region()` asks for pages + 1 vecs; Rust the same, except

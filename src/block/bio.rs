@@ -155,8 +155,12 @@ impl<'a> NewBio<'a> {
     /// `nr_vecs` segments.
     ///
     /// With `GFP_NOIO` the bio set's reserve makes this wait rather than
-    /// fail; an allocation failure is still reported as `ENOMEM`.
+    /// fail; an allocation failure is still reported as `ENOMEM`. `EINVAL`
+    /// for segments from a bio set without vector tables.
     pub fn alloc(bs: &'a BioSet, bdev: &'a BlockDevice, nr_vecs: u16, opf: Opf) -> Result<Self> {
+        if nr_vecs > 0 && !bs.has_bvecs() {
+            return Err(EINVAL);
+        }
         let nr_vecs = nr_vecs.min(bindings::BIO_MAX_VECS as u16);
         // SAFETY: `bs` and `bdev` are valid by their type invariants.
         let ptr = unsafe {

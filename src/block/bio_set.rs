@@ -6,16 +6,18 @@
 
 use crate::{bindings, error::to_result, prelude::*, types::Opaque};
 
-/// An initialised `struct bio_set` with bio vector pools.
+/// An initialised `struct bio_set`.
 ///
 /// # Invariants
 ///
 /// `inner` was initialised by `bioset_init()` and is exited only on drop.
-/// It is pinned: bios allocated from it point back to it.
+/// It is pinned: bios allocated from it point back to it. `bvecs` says
+/// whether it was initialised with `BIOSET_NEED_BVECS`.
 #[pin_data(PinnedDrop)]
 pub struct BioSet {
     #[pin]
     inner: Opaque<bindings::bio_set>,
+    bvecs: bool,
 }
 
 // SAFETY: Allocations from a `bio_set` are internally synchronised.
@@ -35,6 +37,23 @@ impl BioSet {
     /// bio groups of [`group`](super::bio::group) use
     /// ([`SOLO_FRONT_PAD`](super::bio::group::SOLO_FRONT_PAD)).
     pub fn with_front_pad(pool_size: u32, front_pad: u32) -> impl PinInit<Self, Error> {
+        Self::init(pool_size, front_pad, true)
+    }
+
+    /// `bioset_init(bs, pool_size, front_pad, 0)`: bios without data pages
+    /// of their own (clones, empty flushes, discards), with `front_pad`
+    /// bytes before each ([`GROUP_FRONT_PAD`](super::bio::group::GROUP_FRONT_PAD)).
+    /// Their slab objects are a bio and its front pad only.
+    pub fn without_bvecs(pool_size: u32, front_pad: u32) -> impl PinInit<Self, Error> {
+        Self::init(pool_size, front_pad, false)
+    }
+
+    fn init(pool_size: u32, front_pad: u32, bvecs: bool) -> impl PinInit<Self, Error> {
+        let flags = if bvecs {
+            bindings::BIOSET_NEED_BVECS as i32
+        } else {
+            0
+        };
         try_pin_init!(Self {
             inner <- Opaque::try_ffi_init(|slot: *mut bindings::bio_set| {
                 // SAFETY: `slot` is valid for writing a `bio_set`.
@@ -48,11 +67,17 @@ impl BioSet {
                         slot,
                         pool_size,
                         front_pad,
-                        bindings::BIOSET_NEED_BVECS as i32,
+                        flags,
                     )
                 })
             }),
+            bvecs,
         })
+    }
+
+    /// Whether bios from this set can have data pages of their own.
+    pub fn has_bvecs(&self) -> bool {
+        self.bvecs
     }
 
     /// The raw pointer, for bio allocation.

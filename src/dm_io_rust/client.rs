@@ -5,7 +5,7 @@
 
 use super::io::{Io, Notify};
 use crate::{
-    block::bio::group::{BioGroup, SOLO_FRONT_PAD},
+    block::bio::group::{BioGroup, GROUP_FRONT_PAD, SOLO_FRONT_PAD},
     block::bio_set::BioSet,
     mempool::Mempool,
 };
@@ -14,7 +14,7 @@ use kernel::prelude::*;
 /// The io objects of a client's asynchronous requests, each in a bio group.
 pub(crate) type IoGroup<N> = BioGroup<Io<'static, N>>;
 
-/// A mempool of io objects and a bio set.
+/// A mempool of io objects and bio sets.
 ///
 /// Pinned: io objects and bios point back into it. It must outlive all of
 /// its I/O, which its owner guarantees.
@@ -25,6 +25,8 @@ pub(crate) struct Client<N: Notify> {
     pub(crate) pool: Mempool<IoGroup<N>>,
     #[pin]
     pub(crate) bios: BioSet,
+    #[pin]
+    pub(crate) host_bios: BioSet,
 }
 
 impl<N: Notify> Client<N> {
@@ -36,6 +38,10 @@ impl<N: Notify> Client<N> {
             // A request that is one bio carries its state in the bio's front
             // pad instead of a pool element.
             bios <- BioSet::with_front_pad(min_ios, SOLO_FRONT_PAD),
+            // The first clone or data-less bio of a request of several
+            // carries the io object in its front pad: no pool element, and
+            // the bio no larger than the others (no vector tables).
+            host_bios <- BioSet::without_bvecs(min_ios, GROUP_FRONT_PAD),
         })
     }
 }

@@ -22,6 +22,9 @@ pub(crate) struct Dispatch<'s, 'm, 'env, 'r, N, S> {
     pub(crate) opf: Opf,
     pub(crate) mem: &'m Memory<'env>,
     pub(crate) ioprio: u16,
+    /// Whether several bios may go out under a plug (see `regions()`):
+    /// for synchronous requests.
+    pub(crate) plug: bool,
     pub(crate) io: PhantomData<&'r Io<'r, N>>,
 }
 
@@ -32,11 +35,13 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
     /// Sends every region (`dispatch_io()` without the final put, which the
     /// bio group does).
     pub(crate) fn regions(&mut self, regions: &[Region<'env>]) {
-        // Several bios or requests go out as one batch under a plug: more
-        // than one region, or a region that dm-io (at BIO_MAX_VECS pages) or
-        // the block layer (at the device's request size) splits. An empty
-        // flush has nothing to batch: blk-mq hands it to the flush
-        // machinery.
+        // Several bios or requests of a synchronous request go out as one
+        // batch under a plug: more than one region, or a region that dm-io
+        // (at BIO_MAX_VECS pages) or the block layer (at the device's request
+        // size) splits. An empty flush has nothing to batch: blk-mq hands it
+        // to the flush machinery. An asynchronous request's caller plugs
+        // around its requests if it batches them (kcopyd does), as with C's
+        // dm-io, which never plugs.
         let splits = |r: &Region<'_>| {
             let bytes = r.count << SECTOR_SHIFT;
             bytes > PAGE_SIZE as u64
@@ -45,7 +50,7 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
                 })
         };
         let data = regions.iter().any(|r| r.count > 0);
-        let plug = data && (regions.len() > 1 || regions.first().is_some_and(splits));
+        let plug = self.plug && data && (regions.len() > 1 || regions.first().is_some_and(splits));
         with_plug_if(plug, || self.each(regions));
     }
 
@@ -85,6 +90,15 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         }
     }
 
+    /// The bio set for a bio without data pages of its own: the first bio of
+    /// a request of several can hold the io object in its front pad.
+    fn no_page_bios(&self, last: bool) -> &'env BioSet {
+        match self.sub.host_bios() {
+            Some(bs) if !last => bs,
+            _ => self.bios,
+        }
+    }
+
     fn submit(&mut self, bio: NewBio<'env>, index: usize, last: bool) -> Result {
         self.sub.submit(bio, index, last).map_err(|_| {
             // The request has at most as many regions as a group has indices:
@@ -121,7 +135,7 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
             // A clone of the caller's bio, trimmed to the region; an empty
             // flush too, so that it carries the caller's cgroup.
             let bytes = u32::try_from(bytes).map_err(|_| EINVAL)?;
-            let mut bio = NewBio::clone_of(self.bios, bdev, src, bytes)?;
+            let mut bio = NewBio::clone_of(self.no_page_bios(last), bdev, src, bytes)?;
             bio.set_sector(region.sector);
             bio.set_opf(opf)?;
             bio.set_ioprio(self.ioprio);
@@ -129,7 +143,8 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         }
         if bytes == 0 {
             // The empty bio of a flush.
-            let mut bio = NewBio::alloc_no_data(self.bios, bdev, opf, region.sector, 0)?;
+            let bs = self.no_page_bios(last);
+            let mut bio = NewBio::alloc_no_data(bs, bdev, opf, region.sector, 0)?;
             bio.set_ioprio(self.ioprio);
             return self.submit(bio, index, last);
         }
@@ -195,7 +210,7 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         while done < bytes {
             let chunk = (bytes - done).min(limit << SECTOR_SHIFT);
             let mut bio = NewBio::alloc_no_data(
-                self.bios,
+                self.no_page_bios(last && done + chunk >= bytes),
                 bdev,
                 self.opf,
                 sector + (done >> SECTOR_SHIFT),

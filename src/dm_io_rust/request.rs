@@ -124,6 +124,7 @@ impl<N: Notify> Client<N> {
                 opf,
                 mem: &req.memory,
                 ioprio: req.ioprio,
+                plug: true,
                 io: PhantomData,
             }
             .regions(req.regions)
@@ -140,13 +141,14 @@ impl<N: Notify> Client<N> {
         req.check()?;
         let opf = req.opf();
         let io = Io::new(req.prepare_memory(), notify);
-        BioGroup::run_pooled(&self.pool, io, |sub| {
+        BioGroup::run_pooled(&self.pool, Some(&self.host_bios), io, |sub| {
             Dispatch {
                 sub,
                 bios: &self.bios,
                 opf,
                 mem: &req.memory,
                 ioprio: req.ioprio,
+                plug: false,
                 io: PhantomData,
             }
             .regions(req.regions)

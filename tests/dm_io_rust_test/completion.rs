@@ -7,7 +7,7 @@
 #[kernel::prelude::kunit_tests(dm_io_rust_async)]
 mod tests {
     use crate::{
-        block::bdev::BlockDevice,
+        block::{bdev::BlockDevice, opf::ReqFlag},
         device_mapper::io::{
             async_io, DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf,
         },
@@ -117,6 +117,89 @@ mod tests {
                 unsup_bits: 0
             }
         );
+        Ok(())
+    }
+
+    /// An asynchronous request of several bios without pages of their own
+    /// (clones of a caller's bio, empty flushes) keeps its io object in the
+    /// first bio: whether that bio completes first or last, or fails, the
+    /// callback runs once with the failing regions' bits, and the other
+    /// regions hold the data.
+    #[test]
+    fn first_bio_completing_first_last_or_failing() -> Result {
+        let client = new_client()?;
+        let disk = |completion_nsec, bad_sectors| {
+            TestDisk::new(Config {
+                sectors: 4096,
+                bad_sectors,
+                completion_nsec,
+                ..Default::default()
+            })
+        };
+        let (fast, slow, bad) = (disk(10_000, 0)?, disk(300_000, 0)?, disk(10_000, 4096)?);
+        // The first region's disk, the other two regions' disk, and the
+        // bits the callback must get.
+        let cases: [(&TestDisk, &TestDisk, usize); 4] = [
+            (&fast, &slow, 0),
+            (&slow, &fast, 0),
+            (&bad, &slow, 0b001),
+            (&slow, &bad, 0b110),
+        ];
+        for (round, &(first, rest, bits)) in cases.iter().enumerate() {
+            let seed = round as u8 + 1;
+            let mut buf = TestBuf::new(Kind::Bio, 0, 8 * SECTOR)?;
+            buf.fill(seed)?;
+            let sectors = [8, 16, 32];
+            let regions = [
+                Region::new(first.bdev(), sectors[0], 8),
+                Region::new(rest.bdev(), sectors[1], 8),
+                Region::new(rest.bdev(), sectors[2], 8),
+            ];
+            let probe = CallbackProbe::default();
+            buf.with_memory(first.bdev(), |memory| {
+                client.scope(|scope| {
+                    let req = DmIoRequest {
+                        opf: WRITE,
+                        regions: &regions,
+                        memory,
+                        ioprio: 0,
+                    };
+                    scope.submit(req, |b| probe.record(b))
+                })
+            })??;
+            assert_eq!(probe.calls(), 1);
+            assert_eq!(
+                probe.bits(),
+                IoBits {
+                    error_bits: bits,
+                    unsup_bits: 0
+                }
+            );
+            for (i, &sector) in sectors.iter().enumerate() {
+                let d = if i == 0 { first } else { rest };
+                if bits & (1 << i) == 0 {
+                    assert!(disk_holds(d, sector, 8 * SECTOR, seed)?);
+                }
+            }
+
+            // An empty flush to the same disks.
+            let flush = [
+                Region::new(first.bdev(), 0, 0),
+                Region::new(rest.bdev(), 0, 0),
+            ];
+            let probe = CallbackProbe::default();
+            client.scope(|scope| {
+                let req = DmIoRequest {
+                    opf: WRITE.with(ReqFlag::Preflush),
+                    regions: &flush,
+                    memory: DmIoMemory::none(),
+                    ioprio: 0,
+                };
+                scope.submit(req, |b| probe.record(b))
+            })?;
+            assert_eq!(probe.calls(), 1);
+            assert_eq!(probe.bits(), IoBits::default());
+        }
         Ok(())
     }
 

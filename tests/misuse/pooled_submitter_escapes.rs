@@ -41,7 +41,7 @@ fn escape(
     pool: &'static Mempool<BioGroup<Counter>>,
     keep: &mut Option<&mut PooledSubmitter<Counter>>,
 ) {
-    let _ = BioGroup::run_pooled(pool, Counter, |sub| {
+    let _ = BioGroup::run_pooled(pool, None, Counter, |sub| {
         *keep = Some(sub);
     });
 }

@@ -14,11 +14,15 @@
 //! A pooled group that turns out to be a single bio needs no counting and
 //! no pool element: its handler, in a smaller form, travels in the front
 //! pad of that bio ([`SOLO_FRONT_PAD`]), and the bio's completion is the
-//! group's.
+//! group's. A pooled group whose first bio has no data pages of its own (a
+//! clone, an empty flush, a discard) and is not the last needs no pool
+//! element either: the group lives in the front pad of that bio
+//! ([`GROUP_FRONT_PAD`]), which is freed with the group.
 
 use super::{CompletedBio, NewBio};
 use crate::{
     bindings,
+    block::bio_set::BioSet,
     error::Result,
     mempool::{Mempool, PoolBox},
     sync::Completion,
@@ -83,6 +87,12 @@ pub trait SoloHandler: Send + Sized + 'static {
 /// 192-byte, cache-aligned slab object, the size it has without them.
 pub const SOLO_FRONT_PAD: u32 = 24;
 
+/// The front pad that a [`BioSet`] needs for its bios to host a group
+/// whose handler is up to 48 bytes: one group, at the start of a
+/// cache-aligned slab object. A bio set without vector tables
+/// ([`BioSet::without_bvecs`]) keeps such a bio in 192 bytes.
+pub const GROUP_FRONT_PAD: u32 = GROUP_ALIGN as u32;
+
 /// A [`SoloHandler`] in the front pad of its bio.
 struct Solo<S> {
     handler: S,
@@ -101,7 +111,9 @@ struct Solo<S> {
 /// reference has nobody to wake); until then the memory holding the group
 /// stays valid. Every bio submitted with a tag of this group holds one of the
 /// references. `owner` is the `Completion` that the task whose stack holds
-/// the group waits on, or the `Mempool` that the group is an element of.
+/// the group waits on, the `Mempool` that the group is an element of, or
+/// the bio in whose front pad the group is (its host), whose submitter's
+/// reference the group holds and drops after it completed.
 #[repr(C, align(64))]
 pub struct BioGroup<H: BioGroupHandler> {
     refs: AtomicU32,
@@ -167,6 +179,10 @@ pub trait Submit<'env, H> {
 
     /// The group's handler, unless it went out with the request's only bio.
     fn handler(&self) -> Option<&H>;
+
+    /// The bio set for the next bio if it has no data pages of its own and
+    /// is not the request's last: one whose bios can hold the group.
+    fn host_bios(&self) -> Option<&'env BioSet>;
 }
 
 impl<'env, H: BioGroupHandler> Submit<'env, H> for &Submitter<'_, 'env, H> {
@@ -176,6 +192,10 @@ impl<'env, H: BioGroupHandler> Submit<'env, H> for &Submitter<'_, 'env, H> {
 
     fn handler(&self) -> Option<&H> {
         Some(Submitter::handler(self))
+    }
+
+    fn host_bios(&self) -> Option<&'env BioSet> {
+        None
     }
 }
 
@@ -191,6 +211,10 @@ impl<H: PooledGroupHandler> Submit<'static, H> for PooledSubmitter<H> {
 
     fn handler(&self) -> Option<&H> {
         PooledSubmitter::handler(self)
+    }
+
+    fn host_bios(&self) -> Option<&'static BioSet> {
+        PooledSubmitter::host_bios(self)
     }
 }
 
@@ -243,19 +267,23 @@ impl<H: BioGroupHandler> BioGroup<H> {
 
 /// Submits the bios of a pooled request ([`BioGroup::run_pooled`]).
 ///
-/// The group is allocated with the first bio that is not the request's
-/// last; a request that is a single bio instead carries its handler in
-/// that bio's front pad, when the bio set has one ([`SOLO_FRONT_PAD`]).
+/// The group is placed with the first bio that is not the request's last:
+/// in its front pad if it comes from the host bio set
+/// ([`PooledSubmitter::host_bios`]), else in a pool element. A request
+/// that is a single bio instead carries its handler in that bio's front
+/// pad, when the bio set has one ([`SOLO_FRONT_PAD`]).
 ///
 /// # Invariants
 ///
 /// In state `Group`, the pointer is an element of `pool` holding a group
 /// of which this submitter owns one reference (the group's invariant's
-/// "one while its submitter may still submit"). In state `Solo`, the
+/// "one while its submitter may still submit"); in state `Hosted`, the
+/// same of a group in the front pad of its first bio. In state `Solo`, the
 /// handler went out in the front pad of a submitted bio, and nothing more
 /// is submitted.
 pub struct PooledSubmitter<H: PooledGroupHandler> {
     pool: &'static Mempool<BioGroup<H>>,
+    host_bios: Option<&'static BioSet>,
     state: Pooled<H>,
 }
 
@@ -265,6 +293,8 @@ enum Pooled<H: PooledGroupHandler> {
     /// Bios submitted as members of a group in a pool element, of which
     /// the submitter holds a reference.
     Group(NonNull<BioGroup<H>>),
+    /// As `Group`, the group in the front pad of the request's first bio.
+    Hosted(NonNull<BioGroup<H>>),
     /// The request's only bio went out with the handler.
     Solo,
     /// The pool gave no element: nothing was submitted, nor will be.
@@ -276,13 +306,23 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
     pub fn handler(&self) -> Option<&H> {
         match &self.state {
             Pooled::Unsent(h) | Pooled::NoMemory(h) => Some(h),
-            Pooled::Group(group) => {
+            Pooled::Group(group) | Pooled::Hosted(group) => {
                 // SAFETY: By the type invariant the submitter's reference
                 // keeps the group alive.
                 let h: &H = unsafe { &group.as_ref().handler };
                 Some(h)
             }
             Pooled::Solo => None,
+        }
+    }
+
+    /// The bio set to take the next bio from, if it is not the request's
+    /// last and has no data pages of its own (a clone, or no data), for it to
+    /// hold the group in its front pad: until the group is placed.
+    pub fn host_bios(&self) -> Option<&'static BioSet> {
+        match self.state {
+            Pooled::Unsent(_) => self.host_bios,
+            _ => None,
         }
     }
 
@@ -299,23 +339,39 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
         if index > MAX_INDEX {
             return Err(bio);
         }
-        if let Pooled::Group(group) = self.state {
-            // SAFETY: By the type invariant the submitter's reference keeps
-            // the group alive.
-            let group = unsafe { group.as_ref() };
-            return Submitter {
-                group,
-                end_io: end_io_pooled::<H>,
-                _env: PhantomData,
-            }
-            .submit(bio, index);
+        let (group, end_io): (_, EndIo) = match self.state {
+            Pooled::Group(group) => (group, end_io_pooled::<H>),
+            Pooled::Hosted(group) => (group, end_io_hosted::<H>),
+            _ => return self.submit_unsent(bio, index, last),
+        };
+        // SAFETY: By the type invariant the submitter's reference keeps the
+        // group alive.
+        let group = unsafe { group.as_ref() };
+        Submitter {
+            group,
+            end_io,
+            _env: PhantomData,
         }
+        .submit(bio, index)
+    }
+
+    /// The request's first bio: it goes out alone with the handler if it is
+    /// the last, or places the group, in its front pad or a pool element.
+    fn submit_unsent(
+        &mut self,
+        bio: NewBio<'static>,
+        index: usize,
+        last: bool,
+    ) -> Result<(), NewBio<'static>> {
         match core::mem::replace(&mut self.state, Pooled::Solo) {
             Pooled::Unsent(handler) if last => match Self::submit_solo(bio, index, handler) {
                 Ok(()) => Ok(()),
                 Err((bio, handler)) => self.submit_first(bio, index, handler),
             },
-            Pooled::Unsent(handler) => self.submit_first(bio, index, handler),
+            Pooled::Unsent(handler) => match self.submit_hosted(bio, index, handler) {
+                Ok(()) => Ok(()),
+                Err((bio, handler)) => self.submit_first(bio, index, handler),
+            },
             state => {
                 self.state = state;
                 Err(bio)
@@ -353,6 +409,46 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
         }
     }
 
+    /// Submits the first bio of a request of several with the group in its
+    /// front pad; gives both back if the bio has no room for it.
+    fn submit_hosted(
+        &mut self,
+        bio: NewBio<'static>,
+        index: usize,
+        handler: H,
+    ) -> Result<(), (NewBio<'static>, H)> {
+        let Some(slot) = front_pad_slot::<BioGroup<H>>(&bio) else {
+            return Err((bio, handler));
+        };
+        let ptr = bio.into_raw();
+        // INVARIANT: Two references, the submitter's and the first bio's.
+        // The owner is the first bio, whose submitter reference passes to
+        // the group.
+        let group = BioGroup {
+            refs: AtomicU32::new(2),
+            owner: ptr.cast(),
+            handler: ManuallyDrop::new(handler),
+        };
+        let tag = slot.as_ptr() as usize | index;
+        // SAFETY: `slot` is in the front pad of the bio, which we own alone
+        // until it is submitted and which nothing else uses; it is aligned
+        // for a group, so its low bits are free for `index`, at most
+        // `MAX_INDEX` (checked by the caller). The group stays there until
+        // `put_hosted` frees the bio. The bio's reference passes to the
+        // group, its group reference to the block layer, which gives it back
+        // to `end_io_hosted`.
+        unsafe {
+            slot.as_ptr().write(group);
+            (*ptr.as_ptr()).bi_end_io = Some(end_io_hosted::<H>);
+            (*ptr.as_ptr()).bi_private = tag as *mut core::ffi::c_void;
+        }
+        // INVARIANT: The submitter's reference to the group in the bio.
+        self.state = Pooled::Hosted(slot);
+        // SAFETY: The bio is filled in, as above.
+        unsafe { bindings::submit_bio(ptr.as_ptr()) };
+        Ok(())
+    }
+
     /// Submits a request's only bio with the handler in its front pad; gives
     /// both back if the handler cannot be a solo one or has no room.
     fn submit_solo(
@@ -360,7 +456,7 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
         index: usize,
         handler: H,
     ) -> Result<(), (NewBio<'static>, H)> {
-        let Some(slot) = solo_slot::<H::Solo>(&bio) else {
+        let Some(slot) = front_pad_slot::<Solo<H::Solo>>(&bio) else {
             return Err((bio, handler));
         };
         let solo = match handler.into_solo() {
@@ -387,10 +483,11 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
     }
 }
 
-/// Where a [`Solo`] fits at the end of the front pad of `bio`, if it does.
-fn solo_slot<S>(bio: &NewBio<'_>) -> Option<NonNull<Solo<S>>> {
-    let size = core::mem::size_of::<Solo<S>>();
-    let align = core::mem::align_of::<Solo<S>>();
+/// Where a `T` fits at the end of the front pad of `bio`, aligned, if it
+/// does.
+fn front_pad_slot<T>(bio: &NewBio<'_>) -> Option<NonNull<T>> {
+    let size = core::mem::size_of::<T>();
+    let align = core::mem::align_of::<T>();
     let ptr = bio.as_raw_ptr();
     // SAFETY: By the type invariant of `NewBio` the bio came from
     // `bio_alloc_bioset()` or `bio_alloc_clone()` of a bio set, which
@@ -407,7 +504,7 @@ fn solo_slot<S>(bio: &NewBio<'_>) -> Option<NonNull<Solo<S>>> {
     if slot < start {
         return None;
     }
-    NonNull::new(slot as *mut Solo<S>)
+    NonNull::new(slot as *mut T)
 }
 
 impl<H: PooledGroupHandler> BioGroup<H> {
@@ -417,15 +514,21 @@ impl<H: PooledGroupHandler> BioGroup<H> {
     /// [`SoloHandler::done`]) runs when they have completed, or before this
     /// returns if none was submitted.
     ///
+    /// The first bio, if it comes from `host_bios` (see
+    /// [`PooledSubmitter::host_bios`]) and its front pad has room
+    /// ([`GROUP_FRONT_PAD`]), holds the group instead of a pool element.
+    ///
     /// Gives the handler back, with nothing submitted, if no pool element
     /// could be allocated.
     pub fn run_pooled(
         pool: &'static Mempool<Self>,
+        host_bios: Option<&'static BioSet>,
         handler: H,
         submit: impl FnOnce(&mut PooledSubmitter<H>),
     ) -> Result<(), H> {
         let mut sub = PooledSubmitter {
             pool,
+            host_bios,
             state: Pooled::Unsent(handler),
         };
         submit(&mut sub);
@@ -433,6 +536,8 @@ impl<H: PooledGroupHandler> BioGroup<H> {
             Pooled::Unsent(handler) => handler.group_done(),
             // SAFETY: Dropping the submitter's reference, not used afterwards.
             Pooled::Group(group) => unsafe { Self::put_pooled(group) },
+            // SAFETY: As above.
+            Pooled::Hosted(group) => unsafe { Self::put_hosted(group) },
             Pooled::Solo => {}
             Pooled::NoMemory(handler) => return Err(handler),
         }
@@ -460,6 +565,35 @@ impl<H: PooledGroupHandler> BioGroup<H> {
         // and no reference is left but ours.
         let this = PoolBox::into_inner(unsafe { PoolBox::from_raw(pool, group) });
         ManuallyDrop::into_inner(this.handler).group_done();
+    }
+}
+
+impl<H: PooledGroupHandler> BioGroup<H> {
+    /// Drops one reference to a group in its first bio's front pad; the
+    /// last one frees that bio, and with it the group, and then runs
+    /// [`PooledGroupHandler::group_done`].
+    ///
+    /// # Safety
+    ///
+    /// `group` must be a group in its first bio's front pad, of which the
+    /// caller owns a reference, and is not used afterwards.
+    #[inline]
+    unsafe fn put_hosted(group: NonNull<Self>) {
+        // SAFETY: The caller's reference keeps the group valid until the
+        // decrement.
+        let g = unsafe { group.as_ref() };
+        if g.refs.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        let host = g.owner.cast::<bindings::bio>();
+        // SAFETY: No reference is left but ours: the handler is moved out
+        // once, before the memory holding it goes.
+        let handler = unsafe { ManuallyDrop::take(&mut (*group.as_ptr()).handler) };
+        // SAFETY: The group holds the host's submitter reference (type
+        // invariant), dropped once, here; the host completed, as every bio of
+        // the group did.
+        unsafe { bindings::bio_put(host.as_ptr()) };
+        handler.group_done();
     }
 }
 
@@ -512,6 +646,35 @@ unsafe extern "C" fn end_io_pooled<H: PooledGroupHandler>(bio: *mut bindings::bi
     // SAFETY: Guaranteed by the caller; the bio's group reference is dropped
     // once, here.
     unsafe { BioGroup::put_pooled(bio_end::<H>(bio)) };
+}
+
+/// The `bi_end_io` of the bios of a group in its first bio's front pad.
+///
+/// # Safety
+///
+/// Only the block layer calls this, once, for a bio that
+/// [`PooledSubmitter`] submitted for a group of handler `H` in its first
+/// bio's front pad.
+unsafe extern "C" fn end_io_hosted<H: PooledGroupHandler>(bio: *mut bindings::bio) {
+    // SAFETY: The block layer passes the completed bio, which the
+    // submitter's reference keeps valid.
+    let mut done = unsafe { CompletedBio::from_raw(NonNull::new_unchecked(bio)) };
+    // SAFETY: The submitter stored a group address with the index in the low
+    // bits that its alignment leaves free.
+    let tag = unsafe { (*bio).bi_private } as usize;
+    // SAFETY: The group is aligned and this bio holds one of its references,
+    // so the address is a live group.
+    let group = unsafe { NonNull::new_unchecked((tag & !MAX_INDEX) as *mut BioGroup<H>) };
+    // SAFETY: See above.
+    let g = unsafe { group.as_ref() };
+    g.handler.bio_done(tag & MAX_INDEX, &mut done);
+    // The host's submitter reference is the group's, dropped with it.
+    if g.owner.cast::<bindings::bio>().as_ptr() != bio {
+        // SAFETY: The submitter's reference on the bio, dropped once, here.
+        unsafe { bindings::bio_put(bio) };
+    }
+    // SAFETY: The bio's group reference, dropped once, here.
+    unsafe { BioGroup::put_hosted(group) };
 }
 
 /// The `bi_end_io` of a request's only bio, which carries its handler.
