@@ -81,7 +81,7 @@ pub trait SoloHandler: Send + Sized + 'static {
     fn done(self, outcome: Self::Outcome);
 }
 
-/// The front pad that a [`BioSet`](crate::block::bio_set::BioSet) needs
+/// The front pad that a [`BioSet`] needs
 /// for its bios to carry a [`SoloHandler`] of up to 16 bytes: with the
 /// inline vectors of `BIOSET_NEED_BVECS`, 24 bytes keep a bio within a
 /// 192-byte, cache-aligned slab object, the size it has without them.
