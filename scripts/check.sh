@@ -35,37 +35,42 @@ mkdir -p "$PROJECT_DIR/out/bin"
 gcc -O2 -static -Wall -Wextra -Werror -o "$PROJECT_DIR/out/bin/dm-failnth" \
 	"$PROJECT_DIR/tests/guest/dm-failnth.c"
 export PATH="$PROJECT_DIR/out/bin:$PATH"
-# The debug kernel's runs (KASAN, lockdep, kmemleak, object debugging,
-# fault injection: scripts/config/debug.config) go in a second lane beside
-# the rest: every guest has one vCPU, and the host two.
-debug_pid=
 if [ -n "$debug_kdir" ]; then
 	wait "$debug_build_pid" || { cat "$debug_build"; die "the debug kernel's module build failed"; }
 	grep '^==>\|^    ' "$debug_build" | grep -v '^/' || true
 	read -ra debug_ko <<<"$(tail -n1 "$debug_build")"
-	debug_log="$PROJECT_DIR/out/check-debug.log"
-	step "debug kernel runs started beside the others (log: $debug_log)"
-	# A process group of its own (job control), to be stopped as one.
-	set -m
-	(
-		export KDIR="$debug_kdir"
-		DM_IO_RS_RUN=kunit-debug "$PROJECT_DIR/scripts/run-suite.sh" kunit "${debug_ko[@]}"
-		grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/kunit-debug/console.txt" ||
-			die "the debug run did not report a clean kmemleak scan"
-		# The rmirror target's scenarios under KASAN and lockdep as well.
-		DM_IO_RS_RUN=rmirror-debug "$PROJECT_DIR/scripts/run-suite.sh" rmirror "${debug_ko[@]}"
-		grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/rmirror-debug/console.txt" ||
-			die "the rmirror debug run did not report a clean kmemleak scan"
-	) >"$debug_log" 2>&1 &
-	debug_pid=$!
-	set +m
-	# Failing or interrupted, the other lane does not outlive this script.
-	trap '[ -z "$debug_pid" ] || kill -- "-$debug_pid" 2>/dev/null || true' EXIT
 fi
 
+# debug_run NAME: tests/guest/NAME.sh on the debug kernel (KASAN, lockdep,
+# kmemleak, object debugging, fault injection: scripts/config/debug.config),
+# which must end with a clean kmemleak scan.
+debug_run() {
+	[ -n "$debug_kdir" ] || return 0
+	KDIR="$debug_kdir" DM_IO_RS_RUN="$1-debug" "$PROJECT_DIR/scripts/run-suite.sh" "$1" "${debug_ko[@]}"
+	grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/$1-debug/console.txt" ||
+		die "the $1 run on the debug kernel did not report a clean kmemleak scan"
+}
+
+# The guest runs go in two lanes of about equal length: every guest has
+# one vCPU, and the host two. This one, in the background: the KUnit
+# suites on the debug kernel, the kernel's own dm targets on the stock
+# kernel (C dm-io), and the rmirror target's dmsetup scenarios
+# (tests/guest/rmirror.sh).
+lane_log="$PROJECT_DIR/out/check-lane.log"
+step "second lane started: KUnit on the debug kernel, dm scenarios on the stock kernel, rmirror scenarios (log: $lane_log)"
+# A process group of its own (job control), to be stopped as one.
+set -m
+(
+	debug_run kunit
+	"$PROJECT_DIR/scripts/run-dm-scenarios.sh" stock
+	"$PROJECT_DIR/scripts/run-suite.sh" rmirror "${ko[@]}"
+) >"$lane_log" 2>&1 &
+lane_pid=$!
+set +m
+# Failing or interrupted, the other lane does not outlive this script.
+trap '[ -z "$lane_pid" ] || kill -- "-$lane_pid" 2>/dev/null || true' EXIT
+
 "$PROJECT_DIR/scripts/run-suite.sh" kunit "${ko[@]}"
-# The rmirror target's dmsetup scenarios (tests/guest/rmirror.sh).
-"$PROJECT_DIR/scripts/run-suite.sh" rmirror "${ko[@]}"
 
 # The patch series (out/patches): the replace kernel is built from it,
 # with CLIPPY=1 and no warning; then checkpatch, git am, kernel-doc,
@@ -73,23 +78,24 @@ fi
 replace_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)"
 "$PROJECT_DIR/scripts/series-checks.sh" "$replace_kdir"
 
+# The rmirror scenarios under KASAN and lockdep as well.
+debug_run rmirror
+
 # The kernel's own dm targets (mirror, kcopyd, dm-log, snapshot, integrity,
-# writecache) on the stock kernel (C dm-io) and on the kernel whose dm-mod
-# links the Rust dm-io in place of dm-io.c.
-"$PROJECT_DIR/scripts/run-dm-scenarios.sh" stock replace
+# writecache) on the kernel whose dm-mod links the Rust dm-io in place of
+# dm-io.c (the stock kernel's are in the other lane).
+"$PROJECT_DIR/scripts/run-dm-scenarios.sh" replace
 # cryptsetup's own dm-integrity and dm-verity suites, one Debian guest boot
 # per kernel; ~15 min each under TCG, so only with DM_IO_RS_PEER_SUITES=1.
 [ "${DM_IO_RS_PEER_SUITES:-0}" = 0 ] || "$PROJECT_DIR/scripts/run-peer-suites.sh" stock replace
 
-if [ -n "$debug_pid" ]; then
-	step "waiting for the debug kernel runs"
-	status=0
-	wait "$debug_pid" || status=$?
-	debug_pid=
-	if [ "$status" != 0 ]; then
-		cat "$debug_log"
-		die "the debug kernel runs failed (log: $debug_log)"
-	fi
-	grep -E '^(==>|KUnit cases|PASS|    VM ran)' "$debug_log"
+step "waiting for the second lane"
+status=0
+wait "$lane_pid" || status=$?
+lane_pid=
+if [ "$status" != 0 ]; then
+	cat "$lane_log"
+	die "the second lane failed (log: $lane_log)"
 fi
+grep -E '^(==>|KUnit cases|PASS|    VM ran|    dm_)' "$lane_log"
 step "make check passed in $((SECONDS - total)) s"
