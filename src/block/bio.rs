@@ -157,6 +157,7 @@ impl<'a> NewBio<'a> {
     /// With `GFP_NOIO` the bio set's reserve makes this wait rather than
     /// fail; an allocation failure is still reported as `ENOMEM`. `EINVAL`
     /// for segments from a bio set without vector tables.
+    #[inline]
     pub fn alloc(bs: &'a BioSet, bdev: &'a BlockDevice, nr_vecs: u16, opf: Opf) -> Result<Self> {
         if nr_vecs > 0 && !bs.has_bvecs() {
             return Err(EINVAL);
@@ -183,6 +184,7 @@ impl<'a> NewBio<'a> {
 
     /// A bio without data of `bytes` bytes at `sector`: a discard or
     /// write-zeroes range, or an empty flush (`bytes` 0).
+    #[inline]
     pub fn alloc_no_data(
         bs: &'a BioSet,
         bdev: &'a BlockDevice,
