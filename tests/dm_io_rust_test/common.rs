@@ -54,6 +54,26 @@ pub(crate) fn sync_io(
     })
 }
 
+/// An asynchronous request, waited for in a scope: what its callback saw.
+pub(crate) fn scoped_async_io(
+    client: &DmIoClient,
+    opf: Opf,
+    regions: &[Region<'_>],
+    memory: DmIoMemory<'_>,
+) -> Result<CallbackProbe> {
+    let probe = CallbackProbe::default();
+    client.scope(|scope| {
+        let req = DmIoRequest {
+            opf,
+            regions,
+            memory,
+            ioprio: 0,
+        };
+        scope.submit(req, |b| probe.record(b))
+    })?;
+    Ok(probe)
+}
+
 /// Byte `i` of the data pattern `seed`: every sector differs, and so does
 /// every seed.
 pub(crate) fn pattern(i: usize, seed: u8) -> u8 {

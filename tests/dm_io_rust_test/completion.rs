@@ -99,16 +99,7 @@ mod tests {
             Region::new(good.bdev(), 64, 8),
         ];
         let buf = KVec::from_elem(0x11u8, 8 * SECTOR, GFP_KERNEL)?;
-        let probe = CallbackProbe::default();
-        client.scope(|scope| {
-            let req = DmIoRequest {
-                opf: WRITE,
-                regions: &regions,
-                memory: DmIoMemory::kmalloc_ro(&buf)?,
-                ioprio: 0,
-            };
-            scope.submit(req, |b| probe.record(b))
-        })?;
+        let probe = scoped_async_io(&client, WRITE, &regions, DmIoMemory::kmalloc_ro(&buf)?)?;
         assert_eq!(probe.calls(), 1);
         assert_eq!(
             probe.bits(),
@@ -155,17 +146,8 @@ mod tests {
                 Region::new(rest.bdev(), sectors[1], 8),
                 Region::new(rest.bdev(), sectors[2], 8),
             ];
-            let probe = CallbackProbe::default();
-            buf.with_memory(first.bdev(), |memory| {
-                client.scope(|scope| {
-                    let req = DmIoRequest {
-                        opf: WRITE,
-                        regions: &regions,
-                        memory,
-                        ioprio: 0,
-                    };
-                    scope.submit(req, |b| probe.record(b))
-                })
+            let probe = buf.with_memory(first.bdev(), |memory| {
+                scoped_async_io(&client, WRITE, &regions, memory)
             })??;
             assert_eq!(probe.calls(), 1);
             assert_eq!(
@@ -187,16 +169,8 @@ mod tests {
                 Region::new(first.bdev(), 0, 0),
                 Region::new(rest.bdev(), 0, 0),
             ];
-            let probe = CallbackProbe::default();
-            client.scope(|scope| {
-                let req = DmIoRequest {
-                    opf: WRITE.with(ReqFlag::Preflush),
-                    regions: &flush,
-                    memory: DmIoMemory::none(),
-                    ioprio: 0,
-                };
-                scope.submit(req, |b| probe.record(b))
-            })?;
+            let flush_opf = WRITE.with(ReqFlag::Preflush);
+            let probe = scoped_async_io(&client, flush_opf, &flush, DmIoMemory::none())?;
             assert_eq!(probe.calls(), 1);
             assert_eq!(probe.bits(), IoBits::default());
         }

@@ -8,7 +8,7 @@
 mod tests {
     use crate::{
         block::opf::{Opf, ReqOp},
-        device_mapper::io::{DmIoMemory, DmIoRequest, IoBits, Region},
+        device_mapper::io::{DmIoMemory, IoBits, Region},
     };
     use crate::{
         common::*,
@@ -90,17 +90,8 @@ mod tests {
             let mut r = TestBuf::new(kind, 0, 8 * SECTOR)?;
             r.set_all(0xaa)?;
             let regions = [Region::new(bad.bdev(), 1024, 8)];
-            let probe = CallbackProbe::default();
-            r.with_memory(bad.bdev(), |memory| {
-                client.scope(|scope| {
-                    let req = DmIoRequest {
-                        opf: READ,
-                        regions: &regions,
-                        memory,
-                        ioprio: 0,
-                    };
-                    scope.submit(req, |b| probe.record(b))
-                })
+            let probe = r.with_memory(bad.bdev(), |memory| {
+                scoped_async_io(&client, READ, &regions, memory)
             })??;
             assert_eq!(probe.calls(), 1);
             assert_eq!(
@@ -156,16 +147,7 @@ mod tests {
             Region::new(ok.bdev(), 0, 2048),
             Region::new(plain.bdev(), 0, 2048),
         ];
-        let probe = CallbackProbe::default();
-        client.scope(|scope| {
-            let req = DmIoRequest {
-                opf: DISCARD,
-                regions: &regions,
-                memory: DmIoMemory::none(),
-                ioprio: 0,
-            };
-            scope.submit(req, |b| probe.record(b))
-        })?;
+        let probe = scoped_async_io(&client, DISCARD, &regions, DmIoMemory::none())?;
         assert_eq!(probe.calls(), 1);
         assert_eq!(
             probe.bits(),
