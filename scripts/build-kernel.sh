@@ -19,17 +19,27 @@ variant="${1:-guest}"
 src="$("$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
 version="$(cat "$src/.dm-io-rs-debian-version")"
 
-# A variant may combine fragments with '+': replace+debug.
+# A variant may combine fragments with '+': replace+debug. Its base is the
+# same variant without `replace` (guest, debug).
 fragments=("$PROJECT_DIR/scripts/config/guest.config")
+base_fragments=("${fragments[@]}")
+base_parts=()
 replace=0
 IFS=+ read -ra parts <<<"$variant"
 for part in "${parts[@]}"; do
 	[ "$part" = guest ] || fragments+=("$PROJECT_DIR/scripts/config/$part.config")
-	[ "$part" != replace ] || replace=1
+	if [ "$part" = replace ]; then
+		replace=1
+	elif [ "$part" != guest ]; then
+		base_fragments+=("$PROJECT_DIR/scripts/config/$part.config")
+		base_parts+=("$part")
+	fi
 done
 for f in "${fragments[@]}"; do [ -f "$f" ] || die "missing config fragment $f"; done
 hash="$(cat "${fragments[@]}" | sha256sum | cut -c1-12)"
 out="$CACHE_DIR/build/$version-$variant-$hash"
+base_variant="$(IFS=+; echo "${base_parts[*]:-guest}")"
+base="$CACHE_DIR/build/$version-$base_variant-$(cat "${base_fragments[@]}" | sha256sum | cut -c1-12)"
 
 # The stamp of a finished build names what it was made from beyond the
 # directory's key: for `replace`, the patch series.
@@ -65,7 +75,21 @@ if [ "$replace" = 1 ]; then
 	# none sees it change under it.
 	exec 8>"$src-series.lock"
 	flock 8
+	stock_src="$src"
 	src="$("$PROJECT_DIR/scripts/prepare-series-tree.sh" "$src" "$patches" | tail -n1)"
+
+	# Never configured: start from the base's finished build, if there is
+	# one. The series tree is a linked copy of the source, so kbuild then
+	# compiles what the series and its options change (a few minutes), not
+	# the whole kernel.
+	if [ ! -f "$out/.dm-io-rs-configured" ] && [ -f "$base/.dm-io-rs-built" ] &&
+		[ -z "$(cat "$base/.dm-io-rs-built")" ]; then
+		step "starting the $variant build from the $base_variant build ($base)" >&2
+		exec 7>"$base.lock"
+		flock 7
+		seed_build "$base" "$out" "$stock_src" "$src"
+		exec 7>&-
+	fi
 fi
 
 # The series' Rust is built with clippy (the kernel's CLIPPY=1), and the

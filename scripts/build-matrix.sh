@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The series' build matrix: CONFIG_DM_IO_RUST on and off, CONFIG_BLK_DEV_DM
 # y and m. The replace kernel is (on, y), built in full; the other three
-# cells are made from its configuration with those options changed, and
-# build rust/ and drivers/md/ (every file the series compiles), each in
-# its own directory, with CLIPPY=1 and no warning allowed. Cached by the
-# series' hash.
+# cells are made from its configuration and build directory with those
+# options changed, and build rust/ and drivers/md/ (every file the series
+# compiles), each in its own directory, with CLIPPY=1 and no warning
+# allowed. Cached by the series' hash.
 #
 #   build-matrix.sh REPLACE_KDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,7 +26,9 @@ cell() {
 		return
 	fi
 	step "build matrix: $name (rust/ and drivers/md/)"
-	mkdir -p "$dir"
+	# A new cell starts as a copy of the replace kernel's build: kbuild
+	# then compiles only what the changed options touch.
+	[ -f "$dir/.config" ] || seed_build "$kdir" "$dir"
 	rm -f "$dir/.dm-io-rs-built"
 	cp "$kdir/.config" "$dir/.config"
 	# Doctests and the tests are the replace kernel's business.

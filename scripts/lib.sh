@@ -28,3 +28,30 @@ timed() {
 	"$@"
 	info "done in $((SECONDS - start)) s"
 }
+
+# seed_build FROM TO [OLD_SRC NEW_SRC]: make build directory TO a copy of
+# the finished build FROM, for a build whose options or source differ from
+# FROM's in a few places. Kbuild decides what to rebuild from the commands
+# saved in the .cmd files and from timestamps; the copy keeps the
+# timestamps, and the saved commands and dependency lists are rewritten to
+# name TO (and NEW_SRC, a linked copy of OLD_SRC, for a build from another
+# tree), so that only what the new options or files change is rebuilt.
+seed_build() {
+	local from="$1" to="$2" old_src="${3:-}" new_src="${4:-}"
+	rm -rf "$to" "$to.seed"
+	cp -a "$from" "$to.seed"
+	rm -f "$to.seed"/.dm-io-rs-* "$to.seed/build.log" "$to.seed/source"
+	# A path is rewritten where it ends: not where it is the prefix of a
+	# longer name (the series tree is the source's path plus "-series").
+	local saved
+	saved="$(mktemp)"
+	find "$to.seed" -type f \( -name '*.cmd' -o -name '*.d' -o -name Makefile \) -print0 |
+		{ xargs -0 grep -lZ -F -e "$from" ${old_src:+-e "$old_src"} || true; } >"$saved"
+	OLD_OUT="$from" NEW_OUT="$to" OLD_SRC="$old_src" NEW_SRC="$new_src" \
+		xargs -0 -r -a "$saved" perl -pi -e '
+			BEGIN { $e = qr{(?![-\w.~+])} }
+			s{\Q$ENV{OLD_OUT}\E$e}{$ENV{NEW_OUT}}g;
+			s{\Q$ENV{OLD_SRC}\E$e}{$ENV{NEW_SRC}}g if length $ENV{OLD_SRC};'
+	rm -f "$saved"
+	mv "$to.seed" "$to"
+}
