@@ -28,10 +28,8 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <dm-io-rs.h>
+#include "c_test_dev.h"
 #include "c_test_mem.h"
-
-/* tests/dm_io_rust_test/guest_devices.rs: the test devices, resolved at module load. */
-u32 rdm_test_devt(unsigned int index);
 
 enum diff_dev { PLAIN0, PLAIN1, DISCARD, SMALL, BADBLOCKS, VIRTIO, NR_DEVS };
 
@@ -435,15 +433,8 @@ static int diff_init(struct kunit *test)
 		return -ENOMEM;
 	test->priv = c;
 	for (i = 0; i < NR_DEVS; i++) {
-		u32 devt = rdm_test_devt(i);
-		struct file *f;
+		struct file *f = rdm_test_open_dev(test, i);
 
-		if (!devt) {
-			kunit_err(test, "test device %s missing", dev_names[i]);
-			return -ENODEV;
-		}
-		f = bdev_file_open_by_dev(devt, BLK_OPEN_READ | BLK_OPEN_WRITE,
-					  NULL, NULL);
 		if (IS_ERR(f))
 			return PTR_ERR(f);
 		c->files[i] = f;

@@ -54,12 +54,10 @@
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 #include <dm-io-rs.h>
+#include "c_test_dev.h"
 #include "c_test_mem.h"
 
 #ifdef CONFIG_FAULT_INJECTION
-
-/* tests/dm_io_rust_test/guest_devices.rs: the test devices, resolved at module load. */
-u32 rdm_test_devt(unsigned int index);
 
 /* ---- the callers: one row per API that drives dm-io-rs ---- */
 
@@ -818,14 +816,8 @@ static int fnth_init(struct kunit *test)
 	c->api = &fnth_apis[0];
 	init_completion(&c->out.done);
 	for (i = 0; i < FNTH_NR_DEVS; i++) {
-		u32 devt = rdm_test_devt(fnth_devt_index[i]);
-		struct file *f;
+		struct file *f = rdm_test_open_dev(test, fnth_devt_index[i]);
 
-		if (!devt) {
-			kunit_err(test, "test device %u missing", fnth_devt_index[i]);
-			return -ENODEV;
-		}
-		f = bdev_file_open_by_dev(devt, BLK_OPEN_READ | BLK_OPEN_WRITE, NULL, NULL);
 		if (IS_ERR(f))
 			return PTR_ERR(f);
 		c->files[i] = f;

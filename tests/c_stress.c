@@ -38,10 +38,8 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <dm-io-rs.h>
+#include "c_test_dev.h"
 #include "c_test_mem.h"
-
-/* tests/dm_io_rust_test/guest_devices.rs: the test devices, resolved at module load. */
-u32 rdm_test_devt(unsigned int index);
 
 static unsigned int stress_seconds = 8;
 module_param(stress_seconds, uint, 0444);
@@ -568,13 +566,7 @@ static void verify_all(struct stress_thread *t)
 
 static int open_dev(struct kunit *test, unsigned int index, struct stress_dev *d)
 {
-	u32 devt = rdm_test_devt(index);
-
-	if (!devt) {
-		kunit_err(test, "test device %u missing", index);
-		return -ENODEV;
-	}
-	d->file = bdev_file_open_by_dev(devt, BLK_OPEN_READ | BLK_OPEN_WRITE, NULL, NULL);
+	d->file = rdm_test_open_dev(test, index);
 	if (IS_ERR(d->file)) {
 		int r = PTR_ERR(d->file);
 

@@ -12,10 +12,7 @@
 //! that can be sent again. Either, dropped without being ended, ends its
 //! bio with an I/O error, so that no bio is left hanging.
 
-use super::{
-    dev::DmDev,
-    target::{Target, TargetRef},
-};
+use super::dev::DmDev;
 use crate::{
     bindings,
     block::{
@@ -128,6 +125,17 @@ impl<D: Copy + Default> PerBio<D> {
     }
 }
 
+/// What the bios of a target need of it: the type of the data dm-core
+/// keeps with each of them. Every [`Target`] has it, through its
+/// [`Target::PerBio`].
+///
+/// [`Target`]: super::target::Target
+/// [`Target::PerBio`]: super::target::Target::PerBio
+pub trait HasPerBio: Send + Sync + Sized + 'static {
+    /// The target's per-bio data.
+    type PerBio: Copy + Default + Send;
+}
+
 /// A bio of a target: the pointer, the target's first sector, and the
 /// target's per-bio data.
 ///
@@ -135,13 +143,13 @@ impl<D: Copy + Default> PerBio<D> {
 ///
 /// `bio` is a valid bio of a target of type `T` starting at `begin`; its
 /// per-bio data was set up by the map trampoline.
-struct TargetBio<T: Target> {
+struct TargetBio<T: HasPerBio> {
     bio: NonNull<bindings::bio>,
     begin: u64,
     _target: PhantomData<fn(&T)>,
 }
 
-impl<T: Target> TargetBio<T> {
+impl<T: HasPerBio> TargetBio<T> {
     /// A bio of a target of type `T` that left a list: its first sector
     /// comes from its per-bio data.
     ///
@@ -256,12 +264,12 @@ impl<T: Target> TargetBio<T> {
 pub struct MapResult<'a>(pub(super) ffi::c_int, PhantomData<fn(&'a ()) -> &'a ()>);
 
 /// A bio in a target's map hook.
-pub struct MapBio<'a, T: Target> {
+pub struct MapBio<'a, T: HasPerBio> {
     bio: TargetBio<T>,
     _lifetime: PhantomData<fn(&'a ()) -> &'a ()>,
 }
 
-impl<'a, T: Target> MapBio<'a, T> {
+impl<'a, T: HasPerBio> MapBio<'a, T> {
     /// Wraps the bio of a map call.
     ///
     /// # Safety
@@ -334,16 +342,16 @@ impl<'a, T: Target> MapBio<'a, T> {
 
 /// A bio that a target took in map, and must end (`bio_endio()`); if it is
 /// dropped instead, it ends with an I/O error.
-pub struct PendingBio<T: Target> {
+pub struct PendingBio<T: HasPerBio> {
     bio: TargetBio<T>,
 }
 
 // SAFETY: A bio may be ended from any task and context.
-unsafe impl<T: Target> Send for PendingBio<T> {}
+unsafe impl<T: HasPerBio> Send for PendingBio<T> {}
 // SAFETY: Shared access only reads the bio's fixed fields.
-unsafe impl<T: Target> Sync for PendingBio<T> {}
+unsafe impl<T: HasPerBio> Sync for PendingBio<T> {}
 
-impl<T: Target> PendingBio<T> {
+impl<T: HasPerBio> PendingBio<T> {
     /// What the bio asks for.
     pub fn op(&self) -> BioOp {
         self.bio.op()
@@ -384,7 +392,7 @@ impl<T: Target> PendingBio<T> {
     }
 }
 
-impl<T: Target> Drop for PendingBio<T> {
+impl<T: HasPerBio> Drop for PendingBio<T> {
     fn drop(&mut self) {
         self.bio.end(Err(EIO));
     }
@@ -404,12 +412,12 @@ impl EndIoResult<'_> {
 }
 
 /// A bio of the target completing, in its `end_io` hook.
-pub struct EndIoBio<'a, T: Target> {
+pub struct EndIoBio<'a, T: HasPerBio> {
     bio: TargetBio<T>,
     _lifetime: PhantomData<fn(&'a ()) -> &'a ()>,
 }
 
-impl<'a, T: Target> EndIoBio<'a, T> {
+impl<'a, T: HasPerBio> EndIoBio<'a, T> {
     /// Wraps the bio of an `end_io` call.
     ///
     /// # Safety
@@ -463,16 +471,16 @@ impl<'a, T: Target> EndIoBio<'a, T> {
 /// A failed bio taken back in `end_io`, restored to its state at remap:
 /// send it again ([`RetryBio::resubmit`]) or end it; if it is dropped, it
 /// ends with an I/O error.
-pub struct RetryBio<T: Target> {
+pub struct RetryBio<T: HasPerBio> {
     bio: TargetBio<T>,
 }
 
 // SAFETY: A bio may be queued or ended from any task and context.
-unsafe impl<T: Target> Send for RetryBio<T> {}
+unsafe impl<T: HasPerBio> Send for RetryBio<T> {}
 // SAFETY: Shared access only reads the bio's fixed fields.
-unsafe impl<T: Target> Sync for RetryBio<T> {}
+unsafe impl<T: HasPerBio> Sync for RetryBio<T> {}
 
-impl<T: Target> RetryBio<T> {
+impl<T: HasPerBio> RetryBio<T> {
     /// Its first sector, relative to the start of the target.
     pub fn sector(&self) -> u64 {
         self.bio.sector()
@@ -488,24 +496,14 @@ impl<T: Target> RetryBio<T> {
         self.bio.data_mut()
     }
 
-    /// Sends the bio again, to `sector` of `dev`, one of `this` target's
-    /// devices; it comes back through `end_io` when done, and may be taken
-    /// back again. Any context: the bio is queued, and the target's work
-    /// item submits it (before it runs [`Target::work`]), since submitting
-    /// may sleep. A device of another target, which this one does not
-    /// hold, ends the bio with `EIO`.
-    pub fn resubmit(self, this: &TargetRef<T>, dev: &DmDev, sector: u64) {
-        let Some(index) = this.devices().iter().position(|d| core::ptr::eq(d, dev)) else {
-            self.end(Err(EIO));
-            return;
-        };
-        let bio = core::mem::ManuallyDrop::new(self);
+    /// Points the bio at `sector` of the target's device `index`, for
+    /// [`RetryBio::submit_queued`].
+    pub(super) fn redirect(&mut self, index: usize, sector: u64) {
         // SAFETY: The per-bio data is ours while we own the bio.
-        unsafe { bio.bio.per_bio().as_mut() }.resubmit_dev = index;
+        unsafe { self.bio.per_bio().as_mut() }.resubmit_dev = index;
         // SAFETY: The bio was restored and is ours; the block layer sees it
         // again only once submitted.
-        unsafe { (*bio.bio.bio.as_ptr()).bi_iter.bi_sector = sector };
-        this.queue_resubmit(core::mem::ManuallyDrop::into_inner(bio));
+        unsafe { (*self.bio.bio.as_ptr()).bi_iter.bi_sector = sector };
     }
 
     /// Submits a bio that [`RetryBio::resubmit`] queued, to the device of
@@ -538,7 +536,7 @@ impl<T: Target> RetryBio<T> {
     }
 }
 
-impl<T: Target> Drop for RetryBio<T> {
+impl<T: HasPerBio> Drop for RetryBio<T> {
     fn drop(&mut self) {
         self.bio.end(Err(EIO));
     }
@@ -558,7 +556,7 @@ mod private {
         unsafe fn from_raw(bio: NonNull<bindings::bio>) -> Self;
     }
 
-    impl<T: Target> Sealed for PendingBio<T> {
+    impl<T: HasPerBio> Sealed for PendingBio<T> {
         fn into_raw(self) -> NonNull<bindings::bio> {
             core::mem::ManuallyDrop::new(self).bio.bio
         }
@@ -572,7 +570,7 @@ mod private {
         }
     }
 
-    impl<T: Target> Sealed for RetryBio<T> {
+    impl<T: HasPerBio> Sealed for RetryBio<T> {
         fn into_raw(self) -> NonNull<bindings::bio> {
             core::mem::ManuallyDrop::new(self).bio.bio
         }
@@ -587,8 +585,8 @@ mod private {
     }
 }
 
-impl<T: Target> ListedBio for PendingBio<T> {}
-impl<T: Target> ListedBio for RetryBio<T> {}
+impl<T: HasPerBio> ListedBio for PendingBio<T> {}
+impl<T: HasPerBio> ListedBio for RetryBio<T> {}
 
 /// A FIFO of owned bios, linked through `bi_next` (`struct bio_list`): no
 /// allocation, so it works under a spinlock or in interrupt context.

@@ -13,7 +13,7 @@
 //! context and while `ti` is still valid.
 
 use super::{
-    bio::{BioList, EndIoBio, EndIoResult, MapBio, MapResult, PerBio, RetryBio},
+    bio::{BioList, EndIoBio, EndIoResult, HasPerBio, MapBio, MapResult, PerBio, RetryBio},
     dev::DmDev,
     status::{StatusType, StatusWriter},
 };
@@ -388,7 +388,7 @@ impl<T: Target> TargetRef<T> {
     }
 
     /// Queues `bio` for the work item to submit. Any context.
-    pub(super) fn queue_resubmit(&self, bio: RetryBio<T>) {
+    fn queue_resubmit(&self, bio: RetryBio<T>) {
         self.0.resubmits.lock().push(bio);
         self.enqueue();
     }
@@ -415,6 +415,27 @@ impl<T: Target> TargetRef<T> {
         ManuallyDrop::new(Self(unsafe {
             ARef::from_raw(NonNull::new_unchecked(holder))
         }))
+    }
+}
+
+impl<T: Target> HasPerBio for T {
+    type PerBio = <T as Target>::PerBio;
+}
+
+impl<T: Target> RetryBio<T> {
+    /// Sends the bio again, to `sector` of `dev`, one of `this` target's
+    /// devices; it comes back through `end_io` when done, and may be taken
+    /// back again. Any context: the bio is queued, and the target's work
+    /// item submits it (before it runs [`Target::work`]), since submitting
+    /// may sleep. A device of another target, which this one does not
+    /// hold, ends the bio with `EIO`.
+    pub fn resubmit(mut self, this: &TargetRef<T>, dev: &DmDev, sector: u64) {
+        let Some(index) = this.devices().iter().position(|d| core::ptr::eq(d, dev)) else {
+            self.end(Err(EIO));
+            return;
+        };
+        self.redirect(index, sector);
+        this.queue_resubmit(self);
     }
 }
 
