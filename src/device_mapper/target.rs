@@ -278,7 +278,7 @@ impl DeviceIter<'_> {
 ///
 /// `refs` counts the [`TargetRef`]s plus the table's reference (held from
 /// `ctr` to `dtr`); `idle` is completed when it drops to zero, and only
-/// then does `dtr` free the holder. `ti` is the `dm_target` the instance
+/// then, with the work item flushed, does `dtr` free the holder. `ti` is the `dm_target` the instance
 /// was constructed for, valid while the holder lives, and the devices were
 /// taken on it.
 #[pin_data]
@@ -643,6 +643,14 @@ unsafe extern "C" fn dtr<T: Target>(ti: *mut bindings::dm_target) {
     // SAFETY: Dropping the table's reference, which we own.
     unsafe { Holder::<T>::dec_ref(holder) };
     h.idle.wait_for_completion();
+    // The last reference may have been the work item's: wait until the work
+    // function has returned into the workqueue core, so that no task is
+    // left in this module's code once the table is gone and the module may
+    // be unloaded. Nothing queues the work item again: that takes a
+    // reference.
+    // SAFETY: The holder is alive, and its work item was initialised in
+    // `ctr`.
+    unsafe { bindings::flush_work(Work::raw_get(&h.work)) };
     // SAFETY: No reference is left; the box came from `ctr`. Dropping it
     // drops the target, then puts its devices, while `ti` is valid.
     drop(unsafe { KBox::from_raw(holder.as_ptr()) });
