@@ -119,7 +119,7 @@ else
 	echo "$hash" >"$out/.dm-io-rs-configured"
 fi
 
-step "building kernel (bzImage, modules; ~8 min cold on 2 cores, less when incremental)" >&2
+step "building kernel (bzImage, modules; ~17 min from nothing on 2 cores, the debug kernel more; minutes when incremental)" >&2
 rm -f "$out/.dm-io-rs-built"
 start=$SECONDS
 mk -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 || {

@@ -278,9 +278,9 @@ impl DeviceIter<'_> {
 ///
 /// `refs` counts the [`TargetRef`]s plus the table's reference (held from
 /// `ctr` to `dtr`); `idle` is completed when it drops to zero, and only
-/// then, with the work item flushed, does `dtr` free the holder. `ti` is the `dm_target` the instance
-/// was constructed for, valid while the holder lives, and the devices were
-/// taken on it.
+/// then, with the work item flushed, does `dtr` free the holder. `ti` is
+/// the `dm_target` the instance was constructed for, valid while the
+/// holder lives, and the devices were taken on it.
 #[pin_data]
 pub struct Holder<T: Target> {
     refs: AtomicUsize,
