@@ -2,8 +2,10 @@
 # Does each patch of the series build on its own, with no warning? Applies
 # the patches one at a time to a copy of the source (hard links, as
 # prepare-series-tree.sh makes) and builds the replace kernel's
-# configuration incrementally after each, with CLIPPY=1. Slow (a kernel
-# build, then one incremental build per patch): not part of `make check`.
+# configuration incrementally after each, with CLIPPY=1. The first build
+# starts from the guest kernel's (as the replace kernel's does); with one
+# incremental build per patch, about 17 minutes on 2 cores: not part of
+# `make check`.
 #
 #   bisect-check.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -12,6 +14,7 @@ src="$("$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
 patches="$("$PROJECT_DIR/scripts/make-patches.sh" | tail -n1)"
 mapfile -t series < <(find "$patches" -name '[0-9]*.patch' ! -name '0000-*' | sort)
 replace="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)"
+guest="$("$PROJECT_DIR/scripts/build-kernel.sh" guest | tail -n1)"
 tree="$src-bisect"
 out="$CACHE_DIR/build/$(basename "$src")-bisect"
 
@@ -22,7 +25,11 @@ while IFS= read -r f; do
 	rm -f "$tree/$f"
 	[ ! -e "$src/$f" ] || cp "$src/$f" "$tree/$f"
 done < <(python3 "$PROJECT_DIR/scripts/series.py" files)
-mkdir -p "$out"
+step "starting from the guest kernel's build ($guest)"
+exec 9>"$guest.lock"
+flock 9
+seed_build "$guest" "$out" "$src" "$tree"
+exec 9>&-
 cp "$replace/.config" "$out/.config"
 mk() { make -C "$tree" O="$out" LLVM="$LLVM_SUFFIX" CLIPPY=1 "$@"; }
 
