@@ -70,6 +70,9 @@ MODULE_PARM_DESC(control, "Control run: the Rust slot runs C dm_io() with a seco
 static char *only = "";
 module_param(only, charp, 0444);
 MODULE_PARM_DESC(only, "Run only the workloads whose names contain this");
+static uint impls = 7;
+module_param(impls, uint, 0444);
+MODULE_PARM_DESC(impls, "Implementations that run (bits: 1 C, 2 Rust, 4 floor); the others' turns are skipped (to profile one)");
 
 #define MAX_DEVS 4
 #define MAX_REGIONS 64
@@ -720,6 +723,8 @@ static void run_slice(struct sub *s, struct bench_dev *d,
 	unsigned int ops;
 	u64 start, now;
 
+	if (!(impls & BIT(impl)))
+		return;
 	atomic_set(&s->errors, 0);
 	start = get_cycles();
 	ops = run_once(s, d, w, impl, &t->submit, &t->complete, &t->errs);

@@ -118,7 +118,11 @@ def main():
     for key in order:
         dev, wl = key
         per = cells[key]
-        rounds = sorted(set.intersection(*(set(per[i]) for i in IMPLS)))
+        # Rounds in which every implementation ran (dm_io_bench.impls may
+        # have left some out: scripts/bench-profile.sh).
+        rounds = sorted(
+            set.intersection(*({r for r in per[i] if per[i][r]["ops"]} for i in IMPLS))
+        )
         if not rounds:
             continue
         # Per round: the median operation's time (see dm_io_bench.c).

@@ -15,6 +15,13 @@
 # finds its CPUs in SeaBIOS's MP table, which lists one CPU per package:
 # plain "-smp 2" (QEMU's default topology: one socket, two cores) boots
 # with ONE CPU; "2,sockets=2,cores=1,threads=1" boots with two.
+# DM_IO_RS_ICOUNT=SHIFT (TCG only) runs the guest's clock on its
+# instruction count (QEMU's -icount shift=SHIFT,sleep=off: 2^SHIFT ns per
+# instruction): a time the guest measures is then the instructions it
+# executed, whatever else the host runs.
+# DM_IO_RS_INSN_PROFILE=FILE (TCG only) loads the instruction-count plugin
+# (scripts/insn-profile.c, built into out/bin), which writes the guest
+# instructions executed per code block to FILE (scripts/insn-profile.py).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 kernel="$1"
@@ -49,11 +56,15 @@ fi
 
 boot() {
 	local accel="$1"
-	local cpu=max
+	local cpu=max icount=()
 	[ "$accel" = kvm ] && cpu=host,-arch-capabilities
+	[ "$accel" != tcg ] || [ -z "${DM_IO_RS_ICOUNT:-}" ] ||
+		icount=(-icount "shift=$DM_IO_RS_ICOUNT,sleep=off")
+	[ "$accel" != tcg ] || [ -z "${DM_IO_RS_INSN_PROFILE:-}" ] ||
+		icount+=(-plugin "$PROJECT_DIR/out/bin/insn-profile.so,out=$DM_IO_RS_INSN_PROFILE")
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
 		-accel "$accel" -cpu "$cpu" -m "${DM_IO_RS_VM_MEM:-2G}" -smp "${DM_IO_RS_SMP:-2}" \
-		-nographic -no-reboot -nodefaults -serial stdio \
+		"${icount[@]}" -nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$kernel" -append "$cmdline" \
 		-drive "file=$disk,format=raw,if=none,id=scratch,discard=unmap,detect-zeroes=unmap" \
 		-device virtio-blk-pci,drive=scratch,discard=on,write-zeroes=on,max-discard-sectors=2048,max-write-zeroes-sectors=2048 \

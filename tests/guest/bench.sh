@@ -18,6 +18,11 @@ for d in /sys/kernel/slab/io /sys/kernel/slab/kmalloc-64 /sys/kernel/slab/bio-* 
 	if [ -r "$d/slab_size" ]; then echo "dm-io-bench: slab ${d##*/} $(cat "$d/slab_size")"; fi
 done
 echo "dm-io-bench: args$args"
-insmod /modules/dm_io_bench.ko $args devs=/dev/nullb0,/dev/nullb1 names=mb0,mb1
+# The command line may name fewer devices (scripts/bench-profile.sh).
+insmod /modules/dm_io_bench.ko devs=/dev/nullb0,/dev/nullb1 names=mb0,mb1 $args
+# For scripts/insn-profile.py: where the modules' functions were.
+if grep -qw dm_io_bench_ksyms=1 /proc/cmdline; then
+	grep -E '\[(dm_io_rs|dm_io_bench)\]' /proc/kallsyms | sed 's/^/dm-io-bench: ksym /'
+fi
 rmmod dm_io_bench
 rmmod dm_io_rs
