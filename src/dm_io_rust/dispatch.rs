@@ -2,10 +2,14 @@
 
 //! Turning regions into bios (`dispatch_io()` and `do_region()`).
 
-use super::{io::Io, memory::Memory, region::Region};
+use super::{
+    io::Io,
+    memory::{BvecPages, Dpages, KernelPages, ListPages, Memory},
+    region::Region,
+};
 use crate::block::{
     bdev::BlockDevice,
-    bio::{group::Submit, NewBio},
+    bio::{group::Submit, Bio, NewBio},
     bio_set::BioSet,
     opf::{Opf, ReqFlag, ReqOp},
     plug::with_plug_if,
@@ -51,11 +55,60 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         };
         let data = regions.iter().any(|r| r.count > 0);
         let plug = self.plug && data && (regions.len() > 1 || regions.first().is_some_and(splits));
-        with_plug_if(plug, || self.each(regions));
+        with_plug_if(plug, || self.by_memory(regions));
     }
 
+    /// Sends the regions the one way this request's operation and memory
+    /// take (`do_region()`'s choice, made once per request).
     #[inline]
-    fn each(&mut self, regions: &[Region<'env>]) {
+    fn by_memory(&mut self, regions: &[Region<'env>]) {
+        if self.opf.is_discard_or_write_zeroes() {
+            return self.each(regions, |d, index, last, bdev, sector, bytes| {
+                d.no_data(index, last, bdev, sector, bytes)
+            });
+        }
+        match self.mem {
+            Memory::Bio(src) => self.each(regions, |d, index, last, bdev, sector, bytes| {
+                d.clone_of(index, last, bdev, src, sector, bytes)
+            }),
+            Memory::PageList { list, offset } => {
+                self.each(regions, |d, index, last, bdev, sector, bytes| {
+                    let dp = ListPages {
+                        cursor: *list,
+                        offset: *offset,
+                    };
+                    d.pages(index, last, bdev, sector, bytes, dp)
+                })
+            }
+            Memory::Bvec(segs) => self.each(regions, |d, index, last, bdev, sector, bytes| {
+                let dp = BvecPages { segs, skip: 0 };
+                d.pages(index, last, bdev, sector, bytes, dp)
+            }),
+            Memory::Kernel(buf) => self.each(regions, |d, index, last, bdev, sector, bytes| {
+                let dp = KernelPages { buf, pos: 0 };
+                d.pages(index, last, bdev, sector, bytes, dp)
+            }),
+            Memory::None => self.each(regions, |d, index, last, bdev, sector, bytes| {
+                if bytes == 0 {
+                    return d.empty(index, last, bdev, sector);
+                }
+                // The request checked that a region with data has memory:
+                // never reached.
+                warn_on!(true);
+                Err(EINVAL)
+            }),
+        }
+    }
+
+    /// Sends each region that has anything to send with `send` (the loop of
+    /// `dispatch_io()`). An error fails that region alone; the bios already
+    /// sent for it complete as usual.
+    #[inline]
+    fn each(
+        &mut self,
+        regions: &[Region<'env>],
+        mut send: impl FnMut(&mut Self, usize, bool, &'env BlockDevice, u64, u64) -> Result,
+    ) {
         let flush = self.opf.has(ReqFlag::Preflush);
         // The last region that sends anything: its last bio is the request's.
         let last = regions.iter().rposition(|r| r.count > 0 || flush);
@@ -64,17 +117,16 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
                 continue;
             }
             let last = Some(index) == last;
-            match region.bdev {
-                Some(bdev) => {
-                    if let Err(err) = self.region(index, last, bdev, region) {
-                        self.fail(index, err);
-                    }
-                }
-                None => {
-                    // The request checked this region: never reached.
-                    warn_on!(true);
-                    self.fail(index, EINVAL);
-                }
+            let Some(bdev) = region.bdev else {
+                // The request checked this region: never reached.
+                warn_on!(true);
+                self.fail(index, EINVAL);
+                continue;
+            };
+            let sent = region_bytes(region)
+                .and_then(|bytes| send(self, index, last, bdev, region.sector, bytes));
+            if let Err(err) = sent {
+                self.fail(index, err);
             }
         }
     }
@@ -108,54 +160,56 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         })
     }
 
-    /// Sends one region (`do_region()`). An error fails this region alone;
-    /// the bios already sent for it complete as usual.
+    /// A clone of the caller's bio, trimmed to the region; for an empty
+    /// flush too, so that it carries the caller's cgroup.
     #[inline]
-    fn region(
+    fn clone_of(
         &mut self,
         index: usize,
         last: bool,
         bdev: &'env BlockDevice,
-        region: &Region<'env>,
+        src: &'env Bio,
+        sector: u64,
+        bytes: u64,
     ) -> Result {
-        let opf = self.opf;
-        // Past the end of the sector space: no device has it, so this region
-        // fails as an I/O error would, and the others go on.
-        region.sector.checked_add(region.count).ok_or(EIO)?;
-        let bytes = region
-            .count
-            .checked_shl(SECTOR_SHIFT)
-            .filter(|b| b >> SECTOR_SHIFT == region.count)
-            .ok_or(EIO)?;
+        let bytes = u32::try_from(bytes).map_err(|_| EINVAL)?;
+        let mut bio = NewBio::clone_of(self.no_page_bios(last), bdev, src, bytes)?;
+        bio.set_sector(sector);
+        bio.set_opf(self.opf)?;
+        bio.set_ioprio(self.ioprio);
+        self.submit(bio, index, last)
+    }
 
-        if opf.is_discard_or_write_zeroes() {
-            return self.no_data(index, last, bdev, region.sector, bytes);
-        }
-        if let Memory::Bio(src) = self.mem {
-            // A clone of the caller's bio, trimmed to the region; an empty
-            // flush too, so that it carries the caller's cgroup.
-            let bytes = u32::try_from(bytes).map_err(|_| EINVAL)?;
-            let mut bio = NewBio::clone_of(self.no_page_bios(last), bdev, src, bytes)?;
-            bio.set_sector(region.sector);
-            bio.set_opf(opf)?;
-            bio.set_ioprio(self.ioprio);
-            return self.submit(bio, index, last);
-        }
+    /// The empty bio of a flush.
+    fn empty(&mut self, index: usize, last: bool, bdev: &'env BlockDevice, sector: u64) -> Result {
+        let bs = self.no_page_bios(last);
+        let mut bio = NewBio::alloc_no_data(bs, bdev, self.opf, sector, 0)?;
+        bio.set_ioprio(self.ioprio);
+        self.submit(bio, index, last)
+    }
+
+    /// The bios of a region, filled from `dp` (the loop of `do_region()`),
+    /// or the empty bio of a flush.
+    #[inline]
+    fn pages(
+        &mut self,
+        index: usize,
+        last: bool,
+        bdev: &'env BlockDevice,
+        sector: u64,
+        bytes: u64,
+        mut dp: impl Dpages<'env>,
+    ) -> Result {
         if bytes == 0 {
-            // The empty bio of a flush.
-            let bs = self.no_page_bios(last);
-            let mut bio = NewBio::alloc_no_data(bs, bdev, opf, region.sector, 0)?;
-            bio.set_ioprio(self.ioprio);
-            return self.submit(bio, index, last);
+            return self.empty(index, last, bdev, sector);
         }
-
-        let mut dp = self.mem.dpages();
+        let opf = self.opf;
         let mut done = 0u64;
         while done < bytes {
             let remaining = bytes - done;
             let nr_vecs = dp.bio_vecs(remaining);
             let mut bio = NewBio::alloc(self.bios, bdev, nr_vecs, opf)?;
-            bio.set_sector(region.sector + (done >> SECTOR_SHIFT));
+            bio.set_sector(sector + (done >> SECTOR_SHIFT));
             bio.set_ioprio(self.ioprio);
             // As many segments as the bio takes.
             while done < bytes {
@@ -222,4 +276,17 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         }
         Ok(())
     }
+}
+
+/// A region's length in bytes (`do_region()`'s `remaining`), `EIO` if it
+/// runs past the end of the sector space: no device has it, so the region
+/// fails as an I/O error would, and the others go on.
+#[inline]
+fn region_bytes(region: &Region<'_>) -> Result<u64> {
+    region.sector.checked_add(region.count).ok_or(EIO)?;
+    region
+        .count
+        .checked_shl(SECTOR_SHIFT)
+        .filter(|b| b >> SECTOR_SHIFT == region.count)
+        .ok_or(EIO)
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Where a request's data lives (`struct dm_io_memory`), and the walk over
+//! Where a request's data lives (`struct dm_io_memory`), and the walks over
 //! it that each region starts afresh (`struct dpages`).
 
 use crate::{
@@ -27,85 +27,98 @@ pub(crate) enum Memory<'a> {
     Kernel(KernelBuf<'a>),
 }
 
-impl<'a> Memory<'a> {
-    /// A fresh walk from the start of the memory (`dp_init()`, and the
-    /// rewind before each region in `dispatch_io()`).
-    #[inline]
-    pub(crate) fn dpages(&self) -> Dpages<'_, 'a> {
-        match self {
-            Memory::None | Memory::Bio(_) => Dpages::Empty,
-            Memory::PageList { list, offset } => Dpages::List {
-                cursor: *list,
-                offset: *offset,
-            },
-            Memory::Bvec(segs) => Dpages::Bvec { segs, skip: 0 },
-            Memory::Kernel(buf) => Dpages::Kernel { buf, pos: 0 },
-        }
-    }
-}
-
-/// A walk over a request's memory, one segment at a time.
-pub(crate) enum Dpages<'m, 'a> {
-    Empty,
-    List {
-        cursor: PageListCursor<'a>,
-        offset: usize,
-    },
-    Bvec {
-        segs: &'a [Segment<'a>],
-        skip: usize,
-    },
-    Kernel {
-        buf: &'m KernelBuf<'a>,
-        pos: usize,
-    },
-}
-
-impl<'a> Dpages<'_, 'a> {
+/// A walk over a request's memory, one segment at a time (`struct dpages`):
+/// one type per kind of memory, so that the loop that fills a region's bios
+/// is compiled for each, as C's calls through `dp->get_page` are not.
+pub(crate) trait Dpages<'a> {
     /// The segment at the current place, of at most `max` bytes
     /// (`get_page()`); `None` when the memory runs out or has a hole.
-    #[inline]
-    pub(crate) fn peek(&self, max: usize) -> Option<Segment<'a>> {
-        match self {
-            Dpages::Empty => None,
-            Dpages::List { cursor, offset } => cursor.segment(*offset, max),
-            Dpages::Bvec { segs, skip } => segs.first()?.sub(*skip, max),
-            Dpages::Kernel { buf, pos } => buf.segment(*pos, max),
-        }
-    }
+    fn peek(&self, max: usize) -> Option<Segment<'a>>;
 
     /// Moves past `len` bytes of the segment [`Dpages::peek`] gave
     /// (`next_page()`).
-    #[inline]
-    pub(crate) fn advance(&mut self, len: usize) {
-        match self {
-            Dpages::Empty => {}
-            Dpages::List { cursor, offset } => {
-                *offset += len;
-                if *offset >= PAGE_SIZE {
-                    cursor.advance();
-                    *offset = 0;
-                }
-            }
-            Dpages::Bvec { segs, skip } => {
-                *skip += len;
-                if segs.first().is_some_and(|s| *skip >= s.len() as usize) {
-                    *segs = segs.get(1..).unwrap_or_default();
-                    *skip = 0;
-                }
-            }
-            Dpages::Kernel { pos, .. } => *pos += len,
-        }
-    }
+    fn advance(&mut self, len: usize);
 
     /// How many segments a bio needs for `bytes` of this memory
-    /// (`do_region()`'s `num_bvecs`): one per page and one for an offset,
-    /// or a single one for physically contiguous memory.
+    /// (`do_region()`'s `num_bvecs`): one per page and one for an offset.
     #[inline]
-    pub(crate) fn bio_vecs(&self, bytes: u64) -> u16 {
-        match self {
-            Dpages::Kernel { buf, .. } if buf.is_contiguous() => 1,
-            _ => (bytes.div_ceil(PAGE_SIZE as u64) + 1).min(u64::from(BIO_MAX_VECS)) as u16,
+    fn bio_vecs(&self, bytes: u64) -> u16 {
+        (bytes.div_ceil(PAGE_SIZE as u64) + 1).min(u64::from(BIO_MAX_VECS)) as u16
+    }
+}
+
+/// `DM_IO_PAGE_LIST`, from `offset` into the current page.
+pub(crate) struct ListPages<'a> {
+    pub(crate) cursor: PageListCursor<'a>,
+    pub(crate) offset: usize,
+}
+
+impl<'a> Dpages<'a> for ListPages<'a> {
+    #[inline]
+    fn peek(&self, max: usize) -> Option<Segment<'a>> {
+        self.cursor.segment(self.offset, max)
+    }
+
+    #[inline]
+    fn advance(&mut self, len: usize) {
+        self.offset += len;
+        if self.offset >= PAGE_SIZE {
+            self.cursor.advance();
+            self.offset = 0;
+        }
+    }
+}
+
+/// `DM_IO_BVEC`, `skip` bytes into the first segment.
+pub(crate) struct BvecPages<'a> {
+    pub(crate) segs: &'a [Segment<'a>],
+    pub(crate) skip: usize,
+}
+
+impl<'a> Dpages<'a> for BvecPages<'a> {
+    #[inline]
+    fn peek(&self, max: usize) -> Option<Segment<'a>> {
+        self.segs.first()?.sub(self.skip, max)
+    }
+
+    #[inline]
+    fn advance(&mut self, len: usize) {
+        self.skip += len;
+        if self
+            .segs
+            .first()
+            .is_some_and(|s| self.skip >= s.len() as usize)
+        {
+            self.segs = self.segs.get(1..).unwrap_or_default();
+            self.skip = 0;
+        }
+    }
+}
+
+/// `DM_IO_VMA` or `DM_IO_KMEM`, `pos` bytes into the buffer.
+pub(crate) struct KernelPages<'m, 'a> {
+    pub(crate) buf: &'m KernelBuf<'a>,
+    pub(crate) pos: usize,
+}
+
+impl<'a> Dpages<'a> for KernelPages<'_, 'a> {
+    #[inline]
+    fn peek(&self, max: usize) -> Option<Segment<'a>> {
+        self.buf.segment(self.pos, max)
+    }
+
+    #[inline]
+    fn advance(&mut self, len: usize) {
+        self.pos += len;
+    }
+
+    /// A single segment for physically contiguous memory.
+    #[inline]
+    fn bio_vecs(&self, bytes: u64) -> u16 {
+        if self.buf.is_contiguous() {
+            1
+        } else {
+            (bytes.div_ceil(PAGE_SIZE as u64) + 1).min(u64::from(BIO_MAX_VECS)) as u16
         }
     }
 }

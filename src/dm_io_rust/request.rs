@@ -43,29 +43,32 @@ impl<'a> Request<'_, 'a> {
         if self.regions.len() > DM_IO_MAX_REGIONS {
             return Err(EINVAL);
         }
+        // Every region that sends a bio names its device.
         let flush = self.opf.has(ReqFlag::Preflush);
-        let data = !self.opf.is_discard_or_write_zeroes();
-        for region in self.regions {
-            if region.count == 0 && !flush {
-                continue;
-            }
-            if region.bdev.is_none() {
-                return Err(EINVAL);
-            }
-            if !data || region.count == 0 {
-                continue;
-            }
-            match &self.memory {
-                // A region that moves data needs memory.
-                Memory::None => return Err(EINVAL),
-                // Each clone is trimmed to its region, within the caller's bio.
-                Memory::Bio(bio) if region.count > u64::from(bio.size() >> SECTOR_SHIFT) => {
-                    return Err(EINVAL)
-                }
-                _ => {}
-            }
+        if self
+            .regions
+            .iter()
+            .any(|r| (r.count != 0 || flush) && r.bdev.is_none())
+        {
+            return Err(EINVAL);
         }
-        Ok(())
+        if self.opf.is_discard_or_write_zeroes() {
+            return Ok(());
+        }
+        match &self.memory {
+            // A region that moves data needs memory.
+            Memory::None if self.regions.iter().any(|r| r.count != 0) => Err(EINVAL),
+            // Each clone is trimmed to its region, within the caller's bio.
+            Memory::Bio(bio) => {
+                let sectors = u64::from(bio.size() >> SECTOR_SHIFT);
+                if self.regions.iter().any(|r| r.count > sectors) {
+                    Err(EINVAL)
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The operation as dm-io sends it: without the flags that describe a
