@@ -60,7 +60,9 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
 
     /// Sends the regions the one way this request's operation and memory
     /// take (`do_region()`'s choice, made once per request).
-    #[inline]
+    // Not inlined: in the entry point's frame, its loops spill the state
+    // they keep across calls (dm-raid1's shape measured 2-3% slower).
+    #[inline(never)]
     fn by_memory(&mut self, regions: &[Region<'env>]) {
         if self.opf.is_discard_or_write_zeroes() {
             return self.each(regions, |d, index, last, bdev, sector, bytes| {
