@@ -103,6 +103,7 @@ impl<T> Mempool<T> {
     ///
     /// `elem` must be an element of this pool whose value was dropped or
     /// moved out, and must not be used afterwards.
+    #[inline]
     unsafe fn free(&self, elem: NonNull<T>) {
         // SAFETY: Guaranteed by the caller.
         unsafe { bindings::mempool_free(elem.as_ptr().cast(), self.inner.get()) };
@@ -135,6 +136,7 @@ unsafe impl<T: Sync> Sync for PoolBox<'_, T> {}
 
 impl<'a, T> PoolBox<'a, T> {
     /// Gives up the box: the element is no longer freed on drop.
+    #[inline]
     pub fn into_raw(this: Self) -> NonNull<T> {
         ManuallyDrop::new(this).ptr
     }
@@ -145,6 +147,7 @@ impl<'a, T> PoolBox<'a, T> {
     ///
     /// `ptr` must come from [`PoolBox::into_raw`] on a box of `pool`, and
     /// not be used by anyone else afterwards.
+    #[inline]
     pub unsafe fn from_raw(pool: &'a Mempool<T>, ptr: NonNull<T>) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self { ptr, pool }
@@ -152,6 +155,7 @@ impl<'a, T> PoolBox<'a, T> {
 
     /// Moves the `T` out and frees the element first: whatever the `T` does
     /// next may already find the element back in the pool.
+    #[inline]
     pub fn into_inner(this: Self) -> T {
         let this = ManuallyDrop::new(this);
         // SAFETY: By the type invariant the element holds a `T`, which is
@@ -166,6 +170,7 @@ impl<'a, T> PoolBox<'a, T> {
 impl<T> Deref for PoolBox<'_, T> {
     type Target = T;
 
+    #[inline]
     fn deref(&self) -> &T {
         // SAFETY: By the type invariant the element holds a valid `T`.
         unsafe { self.ptr.as_ref() }
@@ -173,6 +178,7 @@ impl<T> Deref for PoolBox<'_, T> {
 }
 
 impl<T> DerefMut for PoolBox<'_, T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: By the type invariant the box owns the `T`.
         unsafe { self.ptr.as_mut() }

@@ -36,10 +36,12 @@ impl BlockDevice {
     }
 
     /// The raw pointer.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::block_device {
         self.0.get()
     }
 
+    #[inline]
     fn limits(&self) -> &bindings::queue_limits {
         // SAFETY: By the type invariant the device is open, so its queue and
         // the queue's limits are valid for as long as `self` is borrowed.
@@ -47,28 +49,33 @@ impl BlockDevice {
     }
 
     /// `bdev_nr_sectors()`: the size in 512-byte sectors.
+    #[inline]
     pub fn nr_sectors(&self) -> u64 {
         // SAFETY: By the type invariant the device is valid.
         unsafe { bindings::bdev_nr_sectors(self.as_raw()) }
     }
 
     /// `bdev_logical_block_size()`.
+    #[inline]
     pub fn logical_block_size(&self) -> u32 {
         self.limits().logical_block_size
     }
 
     /// `queue_max_sectors()`: the largest request the device takes; the
     /// block layer splits a larger bio.
+    #[inline]
     pub fn max_sectors(&self) -> u32 {
         self.limits().max_sectors
     }
 
     /// `bdev_max_discard_sectors()`: 0 when the device cannot discard.
+    #[inline]
     pub fn max_discard_sectors(&self) -> u32 {
         self.limits().max_discard_sectors
     }
 
     /// `bdev_write_zeroes_sectors()`: 0 when the device cannot write zeroes.
+    #[inline]
     pub fn max_write_zeroes_sectors(&self) -> u32 {
         self.limits().max_write_zeroes_sectors
     }

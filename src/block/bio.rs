@@ -55,10 +55,12 @@ impl Bio {
     }
 
     /// The raw pointer.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::bio {
         self.0.get()
     }
 
+    #[inline]
     fn raw(&self) -> &bindings::bio {
         // SAFETY: By the type invariant the bio is valid and unchanged while
         // `self` is borrowed.
@@ -66,16 +68,19 @@ impl Bio {
     }
 
     /// Bytes left in the bio's current range (`bi_iter.bi_size`).
+    #[inline]
     pub fn size(&self) -> u32 {
         self.raw().bi_iter.bi_size
     }
 
     /// The first sector of its current range.
+    #[inline]
     pub fn sector(&self) -> u64 {
         self.raw().bi_iter.bi_sector
     }
 
     /// The operation and flags.
+    #[inline]
     pub fn opf(&self) -> Opf {
         Opf::from_raw(self.raw().bi_opf)
     }
@@ -204,6 +209,7 @@ impl<'a> NewBio<'a> {
 
     /// `bio_alloc_clone(bdev, src, GFP_NOIO, bs)` trimmed to its first
     /// `bytes`: a bio that shares `src`'s data.
+    #[inline]
     pub fn clone_of(
         bs: &'a BioSet,
         bdev: &'a BlockDevice,
@@ -228,12 +234,14 @@ impl<'a> NewBio<'a> {
         Ok(bio)
     }
 
+    #[inline]
     fn raw_mut(&mut self) -> &mut bindings::bio {
         // SAFETY: By the type invariant the bio is valid and ours alone.
         unsafe { self.ptr.as_mut() }
     }
 
     /// Sets the first sector.
+    #[inline]
     pub fn set_sector(&mut self, sector: u64) {
         self.raw_mut().bi_iter.bi_sector = sector;
     }
@@ -246,6 +254,7 @@ impl<'a> NewBio<'a> {
     ///
     /// `EINVAL` if `opf` would turn a bio with data into one without (a
     /// discard or write-zeroes), or the reverse.
+    #[inline]
     pub fn set_opf(&mut self, opf: Opf) -> Result {
         let cur = Opf::from_raw(self.raw_mut().bi_opf);
         if cur.is_discard_or_write_zeroes() != opf.is_discard_or_write_zeroes() {
@@ -257,11 +266,13 @@ impl<'a> NewBio<'a> {
     }
 
     /// Sets the I/O priority.
+    #[inline]
     pub fn set_ioprio(&mut self, ioprio: u16) {
         self.raw_mut().bi_ioprio = ioprio;
     }
 
     /// The size in bytes so far.
+    #[inline]
     pub fn size(&self) -> u32 {
         // SAFETY: By the type invariant the bio is valid.
         unsafe { self.ptr.as_ref() }.bi_iter.bi_size
@@ -269,6 +280,7 @@ impl<'a> NewBio<'a> {
 
     /// `bio_add_page()`: adds `seg`; false when the bio cannot take it (it
     /// is full, or its device's limits say no).
+    #[inline]
     pub fn add(&mut self, seg: &Segment<'a>) -> bool {
         // SAFETY: The bio is ours and unsubmitted; the page is valid for
         // `'a`, as long as the bio's data must be.
@@ -279,6 +291,7 @@ impl<'a> NewBio<'a> {
 
     /// The bio as a data source, without submitting it: to lend it to a
     /// request as its memory.
+    #[inline]
     pub fn as_bio(&self) -> &Bio {
         // SAFETY: We hold the only reference, so the bio is valid while
         // `self` is borrowed, and nothing changes it through `&self`; its
@@ -287,11 +300,13 @@ impl<'a> NewBio<'a> {
     }
 
     /// The raw pointer, for the bio's owner to fill in.
+    #[inline]
     pub(crate) fn as_raw_ptr(&self) -> *mut bindings::bio {
         self.ptr.as_ptr()
     }
 
     /// Gives up the bio for submission: the reference passes to the caller.
+    #[inline]
     pub(crate) fn into_raw(self) -> NonNull<bindings::bio> {
         let ptr = self.ptr;
         core::mem::forget(self);
@@ -321,6 +336,7 @@ impl CompletedBio<'_> {
     /// # Safety
     ///
     /// `ptr` must be a completed bio that the caller references for `'a`.
+    #[inline]
     pub(crate) unsafe fn from_raw(ptr: NonNull<bindings::bio>) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self {
@@ -329,6 +345,7 @@ impl CompletedBio<'_> {
         }
     }
 
+    #[inline]
     fn raw(&self) -> &bindings::bio {
         // SAFETY: By the type invariant the bio is valid.
         unsafe { self.ptr.as_ref() }
@@ -348,6 +365,7 @@ impl CompletedBio<'_> {
     }
 
     /// The operation and flags it was submitted with.
+    #[inline]
     pub fn opf(&self) -> Opf {
         Opf::from_raw(self.raw().bi_opf)
     }

@@ -76,11 +76,13 @@ impl BioSet {
     }
 
     /// Whether bios from this set can have data pages of their own.
+    #[inline]
     pub fn has_bvecs(&self) -> bool {
         self.bvecs
     }
 
     /// The raw pointer, for bio allocation.
+    #[inline]
     pub fn as_raw(&self) -> *mut bindings::bio_set {
         self.inner.get()
     }

@@ -62,57 +62,68 @@ pub struct Opf(bindings::blk_opf_t);
 
 impl Opf {
     /// `op` with no flags.
+    #[inline]
     pub const fn new(op: ReqOp) -> Self {
         Self(op as bindings::blk_opf_t)
     }
 
     /// `op` with `flags`.
+    #[inline]
     pub fn with_flags(op: ReqOp, flags: ReqFlags) -> Self {
         Self(op as bindings::blk_opf_t | u32::from(flags))
     }
 
     /// A `blk_opf_t` as C passes it.
+    #[inline]
     pub const fn from_raw(raw: bindings::blk_opf_t) -> Self {
         Self(raw)
     }
 
     /// The `blk_opf_t`.
+    #[inline]
     pub const fn as_raw(self) -> bindings::blk_opf_t {
         self.0
     }
 
+    #[inline]
     const fn op(self) -> bindings::blk_opf_t {
         self.0 & ((1 << bindings::REQ_OP_BITS) - 1)
     }
 
     /// Whether the operation is `op`.
+    #[inline]
     pub const fn is(self, op: ReqOp) -> bool {
         self.op() == op as bindings::blk_opf_t
     }
 
     /// `op_is_write()`: the operation moves data to the device (odd
     /// operations do).
+    #[inline]
     pub const fn is_write(self) -> bool {
         self.op() & 1 != 0
     }
 
     /// `REQ_OP_READ`: the operation moves data from the device into the
     /// bio's pages.
+    #[inline]
     pub const fn is_read(self) -> bool {
         self.is(ReqOp::Read)
     }
 
     /// Discard or write-zeroes: no data pages, and a device limit of its own.
+    #[inline]
     pub const fn is_discard_or_write_zeroes(self) -> bool {
         self.is(ReqOp::Discard) || self.is(ReqOp::WriteZeroes)
     }
 
     /// Whether `flag` is set.
+    #[inline]
     pub const fn has(self, flag: ReqFlag) -> bool {
         self.0 & flag as u32 != 0
     }
 
     /// The flags that [`ReqFlag`] names.
+    #[inline]
     pub const fn flags(self) -> ReqFlags {
         ReqFlags(self.0 & ReqFlags::all_bits())
     }
@@ -128,6 +139,7 @@ impl Opf {
     }
 
     /// The operation with only those of its flags that are in `keep`.
+    #[inline]
     pub fn keep_only(self, keep: ReqFlags) -> Self {
         Self(self.op() | (self.0 & u32::from(keep)))
     }

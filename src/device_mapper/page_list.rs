@@ -40,6 +40,7 @@ impl<'a> PageListCursor<'a> {
     /// `head` must be null or a `page_list` chain (each `next` null or a
     /// valid node) whose nodes stay valid and unchanged, and whose pages
     /// stay valid and lent for I/O, for `'a`.
+    #[inline]
     pub unsafe fn from_raw(head: *const bindings::page_list) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self {
@@ -51,6 +52,7 @@ impl<'a> PageListCursor<'a> {
     /// The segment from byte `offset` of the current page to its end, at
     /// most `max` bytes; `None` past the end of the list, or for a node
     /// without a page.
+    #[inline]
     pub fn segment(&self, offset: usize, max: usize) -> Option<Segment<'a>> {
         // SAFETY: By the type invariant a non-null node is valid.
         let node = unsafe { self.node.as_ref() }?;
@@ -65,6 +67,7 @@ impl<'a> PageListCursor<'a> {
     }
 
     /// Moves to the next node.
+    #[inline]
     pub fn advance(&mut self) {
         // SAFETY: By the type invariant a non-null node is valid.
         if let Some(node) = unsafe { self.node.as_ref() } {

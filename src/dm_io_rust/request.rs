@@ -93,6 +93,7 @@ impl<'a> Request<'_, 'a> {
 
     /// Memory work around the I/O (`dp_init()`): flush a vmalloc buffer
     /// before it; for reads, what the reader is owed after it.
+    #[inline]
     fn prepare_memory(&self) -> AfterRead<'a> {
         let read = !self.opf.is_write() && !self.opf.is_discard_or_write_zeroes();
         match &self.memory {

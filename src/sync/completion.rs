@@ -86,6 +86,7 @@ impl Completion {
         })
     }
 
+    #[inline]
     fn as_raw(&self) -> *mut bindings::completion {
         self.inner.get()
     }

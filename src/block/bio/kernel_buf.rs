@@ -101,22 +101,26 @@ impl<'a> KernelBuf<'a> {
     }
 
     /// The length in bytes.
+    #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether the buffer is empty.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// The kind of memory.
+    #[inline]
     pub fn kind(&self) -> KernelBufKind {
         self.kind
     }
 
     /// Whether the buffer is physically contiguous (linear-map memory), so
     /// that one segment covers it.
+    #[inline]
     pub fn is_contiguous(&self) -> bool {
         self.kind == KernelBufKind::Linear
     }
@@ -208,6 +212,7 @@ unsafe impl Sync for AfterRead<'_> {}
 
 impl<'a> AfterRead<'a> {
     /// Nothing to do.
+    #[inline]
     pub fn nothing() -> Self {
         Self(Work::Nothing)
     }
@@ -215,11 +220,13 @@ impl<'a> AfterRead<'a> {
     /// For a read into `bio` through clones of it (which share its pages,
     /// but whose own progress through them is lost at completion): if the
     /// read fails, zero the first `len` bytes of `bio` instead.
+    #[inline]
     pub fn zero_on_error(bio: &'a Bio, len: u32) -> Self {
         Self(Work::ZeroOnError { bio, len })
     }
 
     /// Whether there is nothing to do.
+    #[inline]
     pub fn is_nothing(&self) -> bool {
         matches!(self.0, Work::Nothing)
     }

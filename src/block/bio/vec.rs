@@ -48,6 +48,7 @@ impl<'a> Segment<'a> {
     ///
     /// `len` must not be 0, and `len` bytes from `offset` in `page` (and the
     /// pages after it) must be memory that stays valid for `'a`.
+    #[inline]
     pub unsafe fn from_raw_parts(page: NonNull<bindings::page>, offset: u32, len: u32) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self(
@@ -67,6 +68,7 @@ impl<'a> Segment<'a> {
     /// `ptr` must point to `len` `struct bio_vec`s that each meet the
     /// requirements of [`Segment::from_raw_parts`] and that stay unchanged
     /// for `'a`.
+    #[inline]
     pub unsafe fn slice_from_raw(ptr: *const bindings::bio_vec, len: usize) -> &'a [Self] {
         // SAFETY: `Segment` is a transparent wrapper of `bio_vec` (the
         // marker is zero-sized); the caller guarantees the rest.
@@ -74,22 +76,26 @@ impl<'a> Segment<'a> {
     }
 
     /// Length in bytes.
+    #[inline]
     pub fn len(&self) -> u32 {
         self.0.bv_len
     }
 
     /// Whether the segment is empty: never, by the type invariant.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.0.bv_len == 0
     }
 
     /// Offset into the first page.
+    #[inline]
     pub fn offset(&self) -> u32 {
         self.0.bv_offset
     }
 
     /// The part of this segment from byte `skip`, at most `max` bytes;
     /// `None` if that is empty.
+    #[inline]
     pub fn sub(&self, skip: usize, max: usize) -> Option<Self> {
         let len = (self.0.bv_len as usize).checked_sub(skip)?.min(max);
         if len == 0 {
@@ -109,6 +115,7 @@ impl<'a> Segment<'a> {
         ))
     }
 
+    #[inline]
     pub(crate) fn page_ptr(&self) -> *mut bindings::page {
         self.0.bv_page
     }
