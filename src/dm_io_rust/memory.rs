@@ -43,8 +43,15 @@ pub(crate) trait Dpages<'a> {
     /// (`do_region()`'s `num_bvecs`): one per page and one for an offset.
     #[inline]
     fn bio_vecs(&self, bytes: u64) -> u16 {
-        (bytes.div_ceil(PAGE_SIZE as u64) + 1).min(u64::from(BIO_MAX_VECS)) as u16
+        page_vecs(bytes)
     }
+}
+
+/// One segment per page of `bytes` and one for an offset, at most
+/// `BIO_MAX_VECS`.
+#[inline]
+fn page_vecs(bytes: u64) -> u16 {
+    (bytes.div_ceil(PAGE_SIZE as u64) + 1).min(u64::from(BIO_MAX_VECS)) as u16
 }
 
 /// `DM_IO_PAGE_LIST`, from `offset` into the current page.
@@ -118,7 +125,7 @@ impl<'a> Dpages<'a> for KernelPages<'_, 'a> {
         if self.buf.is_contiguous() {
             1
         } else {
-            (bytes.div_ceil(PAGE_SIZE as u64) + 1).min(u64::from(BIO_MAX_VECS)) as u16
+            page_vecs(bytes)
         }
     }
 }
