@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Guest instructions per operation, per kernel function, from boots of
-`make bench` under the instruction-count plugin (scripts/insn-profile.c).
+`make bench` or of the fio benchmark under the instruction-count plugin
+(scripts/insn-profile.c).
 
-    insn-profile.py SYSTEM_MAP BASE_DIR RUN_DIR [RUN_DIR...]
+    insn-profile.py SYSTEM_MAP BASE_DIR RUN_DIR[:RUN_BASE_DIR] [...]
 
 Each directory holds a boot's console.txt and profile.txt. BASE_DIR is a
 boot that ran no implementation (dm_io_bench.impls=0): its counts, the
 boot and the benchmark's own loop, are taken off every other boot's; the
-rest is divided by the operations that boot ran (the cells' ops=). Prints
-one column per RUN_DIR, functions by the largest difference first.
+rest is divided by the operations that boot ran (the cells' ops=, or fio's
+"profiled ops="). A RUN_DIR may name a base of its own, a boot that did
+the same with fewer operations: the difference of the two is then the
+cost of the extra operations alone, without what runs once per boot or
+per fio job. Prints one column per RUN_DIR, functions by the largest
+difference first.
 """
 import bisect
 import re
@@ -27,7 +32,7 @@ def symbols(system_map, consoles):
     for console in consoles:
         with open(console) as f:
             for line in f:
-                m = re.search(r"dm-io-bench: ksym ([0-9a-f]+) [tTwW] (\S+)\s+\[(\w+)\]", line)
+                m = re.search(r"(?:dm-io|fio)-bench: ksym ([0-9a-f]+) [tTwW] (\S+)\s+\[(\w+)\]", line)
                 if m:
                     syms.append((int(m.group(1), 16), f"{m.group(2)} [{m.group(3)}]"))
     syms = sorted(set(syms))
@@ -48,7 +53,7 @@ def ops(console):
     total = 0
     with open(console) as f:
         for line in f:
-            if "dm-io-bench: cell" in line:
+            if "dm-io-bench: cell" in line or "fio-bench: profiled" in line:
                 total += int(re.search(r" ops=(\d+)", line).group(1))
     return total
 
@@ -56,16 +61,17 @@ def ops(console):
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
-    system_map, base, runs = sys.argv[1], sys.argv[2], sys.argv[3:]
-    dirs = [base] + runs
-    addrs, names = symbols(system_map, [d + "/console.txt" for d in dirs])
-    base_counts = counts(base + "/profile.txt", addrs, names)
+    system_map, base = sys.argv[1], sys.argv[2]
+    runs = [(a.split(":", 1) + [base])[:2] for a in sys.argv[3:]]
+    dirs = {base} | {d for r in runs for d in r}
+    addrs, names = symbols(system_map, [d + "/console.txt" for d in sorted(dirs)])
     cols = []
-    for d in runs:
-        n = ops(d + "/console.txt")
+    for d, b in runs:
+        n = ops(d + "/console.txt") - ops(b + "/console.txt")
         c = counts(d + "/profile.txt", addrs, names)
-        cols.append({k: (c.get(k, 0) - base_counts.get(k, 0)) / n for k in set(c) | set(base_counts)})
-        print(f"# {d}: {n} operations")
+        bc = counts(b + "/profile.txt", addrs, names)
+        cols.append({k: (c.get(k, 0) - bc.get(k, 0)) / n for k in set(c) | set(bc)})
+        print(f"# {d}: {n} operations" + (f" over {b}'s" if b != base else ""))
     keys = set().union(*cols)
     spread = lambda k: max(c.get(k, 0) for c in cols) - min(c.get(k, 0) for c in cols) \
         if len(cols) > 1 else abs(cols[0].get(k, 0))

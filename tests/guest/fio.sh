@@ -6,6 +6,11 @@
 # The payload holds this script as test.sh, tests/guest/lib.sh, fio.conf
 # (ROUNDS, RUNTIME, TARGETS, JOBS) and, when TARGETS names rmirror, the
 # out-of-tree dm_io_rs.ko and dm_rmirror.ko built against this kernel.
+# For scripts/fio-profile.sh, fio.conf may also set RUN (the targets fio
+# runs on, of TARGETS; default all of them, none if empty) and NUMBER_IOS
+# (each run does that many I/Os instead of RUNTIME seconds); the script
+# then prints the module symbols ("fio-bench: ksym ...") and the I/Os the
+# runs did ("fio-bench: profiled ops=N").
 #
 # Prints "fio-bench: <target> <job> <round> <iops> <KiB/s>" per fio job,
 # "fio-bench: dm-io <c|rust>" once, and ends with one KTAP result; fails
@@ -17,6 +22,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck disable=SC1091
 . ./fio.conf
 : "${ROUNDS:=3}" "${RUNTIME:=3}" "${TARGETS:=dm-mirror}" "${JOBS:=randwrite randread write read}"
+: "${RUN=$TARGETS}" "${NUMBER_IOS:=}"
 
 # Which dm-io is in this kernel (as tests/guest/dm.sh tells them apart).
 if grep -q '10dm_io_rust' /proc/kallsyms; then
@@ -76,8 +82,12 @@ run_round() {
 		echo "ioengine=libaio"
 		echo "iodepth=32"
 		echo "direct=1"
-		echo "time_based"
-		echo "runtime=$RUNTIME"
+		if [ -n "$NUMBER_IOS" ]; then
+			echo "number_ios=$NUMBER_IOS"
+		else
+			echo "time_based"
+			echo "runtime=$RUNTIME"
+		fi
 		echo "norandommap"
 		echo "randrepeat=0"
 		echo "gtod_reduce=1"
@@ -129,9 +139,14 @@ run_round() {
 	rm -f "$f.fio" "$f.json" "$f.err"
 }
 
-read -ra targets <<<"$TARGETS"
+if [ -n "$NUMBER_IOS" ]; then
+	grep -E '\[[a-z_]+\]' /proc/kallsyms | sed 's/^/fio-bench: ksym /'
+fi
+read -ra targets <<<"$RUN"
+[ -z "$NUMBER_IOS" ] || echo "fio-bench: before: $(grep '^cpu' /proc/stat | tr '\n' ' ')"
 start=$SECONDS
 for round in $(seq "$ROUNDS"); do
+	[ ${#targets[@]} -gt 0 ] || break
 	# Alternate which target goes first.
 	order=("${targets[@]}")
 	if [ $((round % 2)) -eq 0 ] && [ ${#targets[@]} -eq 2 ]; then
@@ -140,6 +155,11 @@ for round in $(seq "$ROUNDS"); do
 	run_round "$round" "${order[@]}"
 	echo "fio-bench: round $round done, $((SECONDS - start)) s"
 done
+if [ -n "$NUMBER_IOS" ]; then
+	echo "fio-bench: after: $(grep '^cpu' /proc/stat | tr '\n' ' ')"
+	# Each job ran twice per target and round (A B B A).
+	echo "fio-bench: profiled ops=$((2 * ${#targets[@]} * ROUNDS * NUMBER_IOS * $(wc -w <<<"$JOBS")))"
+fi
 
 dmsetup remove cm
 case " $TARGETS " in
