@@ -701,8 +701,13 @@ unsafe extern "C" fn end_io<T: Target>(
     let (Some(status), Some(bio)) = (unsafe { error.as_ref() }, NonNull::new(bio)) else {
         return bindings::DM_ENDIO_DONE as ffi::c_int;
     };
-    // SAFETY: No preconditions.
-    let status = to_result(unsafe { bindings::blk_status_to_errno(*status) });
+    // Every bio that succeeds passes here: no call for it.
+    let status = if *status == bindings::BLK_STS_OK as bindings::blk_status_t {
+        Ok(())
+    } else {
+        // SAFETY: No preconditions.
+        to_result(unsafe { bindings::blk_status_to_errno(*status) })
+    };
     // SAFETY: The completing clone, mapped on this target.
     let bio = unsafe { EndIoBio::from_raw(bio, (*ti).begin) };
     T::end_io(&this, bio, status).0

@@ -165,8 +165,19 @@ fn parse_u64(s: &CStr) -> Option<u64> {
     s.to_str().ok()?.parse::<u64>().ok()
 }
 
+/// The legs set in `mask`, lowest first (`for_each_set_bit()`): one step
+/// per leg, not per bit, as this runs for every write.
 fn bit_legs(mask: u64) -> impl Iterator<Item = usize> {
-    (0..64usize).filter(move |i| mask & (1u64 << i) != 0)
+    let mut rest = mask;
+    core::iter::from_fn(move || {
+        if rest == 0 {
+            return None;
+        }
+        let leg = rest.trailing_zeros() as usize;
+        // Clears the lowest set bit.
+        rest &= rest - 1;
+        Some(leg)
+    })
 }
 
 impl Mirror {
