@@ -98,11 +98,16 @@ pub(crate) struct State {
     /// The leg trusted for out-of-sync regions, and the copy source.
     default_leg: usize,
     regions: RegionMap,
-    /// Writes for the work item to send: new ones, and those waiting for a
-    /// region the copy engine is copying.
+    /// Writes for the work item to send. While this list or `flushes` is
+    /// not empty, the work item is queued: whoever adds to both empty
+    /// lists queues it (dm-raid1's `queue_bio()`), and the work item
+    /// empties both when it starts.
     deferred: BioList<PendingBio<Mirror>>,
     /// Empty flushes for the work item to send.
     flushes: BioList<PendingBio<Mirror>>,
+    /// Writes waiting for a region the copy engine is copying; the work
+    /// item looks at them again when the copy engine releases a region.
+    delayed: BioList<PendingBio<Mirror>>,
     /// Reads to retry on another leg.
     retry: BioList<RetryBio<Mirror>>,
     resync: Resync,
@@ -253,13 +258,16 @@ impl Mirror {
         {
             let mut st = this.state.lock();
             if st.healthy(this.all_legs) != 0 {
+                let queued = !st.deferred.is_empty() || !st.flushes.is_empty();
                 if flush {
                     st.flushes.push(bio);
                 } else {
                     st.deferred.push(bio);
                 }
                 drop(st);
-                this.queue_work();
+                if !queued {
+                    this.queue_work();
+                }
                 return;
             }
         }
@@ -276,12 +284,13 @@ impl Mirror {
             let mut flushes = BioList::new();
             st.flushes.append_to(&mut flushes);
             let mut waiting = BioList::new();
+            st.delayed.append_to(&mut waiting);
             st.deferred.append_to(&mut waiting);
             let mut ready = BioList::new();
             while let Some(bio) = waiting.pop() {
                 let region = this.region_of(bio.sector());
                 if st.regions.get(region) == RegionState::Recovering {
-                    st.deferred.push(bio);
+                    st.delayed.push(bio);
                 } else {
                     st.regions.inc_pending(region);
                     ready.push(bio);
@@ -408,6 +417,7 @@ impl Target for Mirror {
                 regions,
                 deferred: BioList::new(),
                 flushes: BioList::new(),
+                delayed: BioList::new(),
                 retry: BioList::new(),
                 resync,
                 suspended: false,

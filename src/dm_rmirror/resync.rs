@@ -10,7 +10,7 @@
 //! in IRQ context) records its outcome in the job and queues the work
 //! item, which sends the next request (dm-io may sleep for memory). A
 //! region being copied is `Recovering`: writes to it wait on the mirror's
-//! deferred list until the copy ends, and a region is only picked while
+//! delayed list until the copy ends, and a region is only picked while
 //! no write to it is in flight, so a copy never overwrites newer data.
 
 use super::{bit_legs, region_map::RegionState, Mirror};
@@ -242,7 +242,7 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
             let ms = st.resync.started.map_or(0, |t| t.elapsed().as_millis());
             done = Some((st.resync.copied, ms));
         }
-        kick &= !st.deferred.is_empty();
+        kick &= !st.delayed.is_empty();
     }
     for (j, write) in submits.into_iter().enumerate() {
         if let Some(write) = write {
