@@ -23,6 +23,8 @@
 # Fails if fio fails or reports an error, or a guest console shows a
 # kernel report (scripts/judge.sh). Console logs: out/bench-fio/KERNEL-N/.
 # DM_IO_RS_FIO_REUSE=1 makes the tables again from the last run's logs.
+# DM_IO_RS_FIO_CONTROL=1 is the control run of the second table: a second
+# dm-mirror, on rmirror's legs, in rmirror's place.
 # DM_IO_RS_FIO_KERNELS (default "stock replace") and DM_IO_RS_FIO_JOBS
 # (default "randwrite randread write read") narrow a run, for instance to
 # rmirror vs dm-mirror on the stock kernel alone. DM_IO_RS_FIO_KO="DM_IO_RS.KO
@@ -77,7 +79,8 @@ if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 			else
 				die "unknown kernel '$k' (stock or replace)"
 			fi
-			echo "ROUNDS=$rounds RUNTIME=$secs TARGETS=\"$targets\" JOBS=\"$fio_jobs\"" >"$dir/payload/fio.conf"
+			echo "ROUNDS=$rounds RUNTIME=$secs TARGETS=\"$targets\" JOBS=\"$fio_jobs\" CONTROL=${DM_IO_RS_FIO_CONTROL:-0}" \
+				>"$dir/payload/fio.conf"
 			tar -cf "$dir/payload.tar" -C "$dir/payload" .
 			step "fio boot $b/$boots on the $k kernel ($impl dm-io; $targets; $rounds rounds of $fio_jobs, $secs s each)"
 			t0=$SECONDS
@@ -105,7 +108,8 @@ fi
 # parentheses the range of the per-boot-pair ratios (boot N's medians).
 # Table 2: per round of a stock boot, rmirror / dm-mirror; the median and
 # range of those ratios, and each target's median IOPS.
-table="$(python3 - "$results" <<'EOF'
+table="$(CONTROL="${DM_IO_RS_FIO_CONTROL:-0}" python3 - "$results" <<'EOF'
+import os
 import sys
 from statistics import median
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
@@ -142,6 +146,9 @@ nr = len(sel("stock", None, "rmirror", jobs[0][0]))
 if not nr:
     sys.exit(0)
 if both:
+    print()
+if os.environ.get("CONTROL") == "1":
+    print("CONTROL RUN: a second dm-mirror, on rmirror's legs, in the rmirror column")
     print()
 print(f"rmirror vs dm-mirror, stock kernel, interleaved per round: {nr} rounds "
       f"in {len(boots)} boot(s); ratios are per round")

@@ -6,7 +6,9 @@
 # The payload holds this script as test.sh, tests/guest/lib.sh, fio.conf
 # (ROUNDS, RUNTIME, TARGETS, JOBS) and, when TARGETS names rmirror, the
 # out-of-tree dm_io_rs.ko and dm_rmirror.ko built against this kernel.
-# For scripts/fio-profile.sh, fio.conf may also set RUN (the targets fio
+# CONTROL=1 in fio.conf sets up a dm-mirror where rmirror would be (its
+# results still say rmirror). For scripts/fio-profile.sh, fio.conf may
+# also set RUN (the targets fio
 # runs on, of TARGETS; default all of them, none if empty) and NUMBER_IOS
 # (each run does that many I/Os instead of RUNTIME seconds); the script
 # then prints the module symbols ("fio-bench: ksym ...") and the I/Os the
@@ -50,7 +52,13 @@ case " $TARGETS " in
 	insmod ./dm_rmirror.ko
 	nullb_create 23 128 memory_backed=0 irqmode=0 completion_nsec=0
 	nullb_create 24 128 memory_backed=0 irqmode=0 completion_nsec=0
-	dmsetup create rm --table "0 $SZ rmirror 1024 2 /dev/nullb23 /dev/nullb24 nosync"
+	if [ "${CONTROL:-0}" = 1 ]; then
+		# The control run: a second dm-mirror in rmirror's place, so
+		# that the table shows what the place alone makes of the ratio.
+		dmsetup create rm --table "0 $SZ mirror core 2 1024 nosync 2 /dev/nullb23 0 /dev/nullb24 0"
+	else
+		dmsetup create rm --table "0 $SZ rmirror 1024 2 /dev/nullb23 /dev/nullb24 nosync"
+	fi
 	echo "fio-bench: rmirror: $(dmsetup table rm)"
 	;;
 esac
