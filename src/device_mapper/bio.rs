@@ -107,21 +107,24 @@ impl<D: Copy + Default> PerBio<D> {
     }
 
     /// Sets up the per-bio data of a bio entering `map` on a target that
-    /// starts at `begin`.
+    /// starts at `begin`, and returns it.
     ///
     /// # Safety
     ///
     /// As for [`PerBio::of`]; nothing else may access the per-bio data.
-    pub(super) unsafe fn init(bio: NonNull<bindings::bio>, begin: u64) {
+    pub(super) unsafe fn init(bio: NonNull<bindings::bio>, begin: u64) -> NonNull<Self> {
+        // SAFETY: The caller guarantees the size.
+        let per_bio = unsafe { Self::of(bio) };
         // SAFETY: The caller guarantees the memory is the per-bio data.
         unsafe {
-            Self::of(bio).as_ptr().write(Self {
+            per_bio.as_ptr().write(Self {
                 record: None,
                 begin,
                 resubmit_dev: 0,
                 data: D::default(),
             })
         };
+        per_bio
     }
 }
 
@@ -142,10 +145,12 @@ pub trait HasPerBio: Send + Sync + Sized + 'static {
 /// # Invariants
 ///
 /// `bio` is a valid bio of a target of type `T` starting at `begin`; its
-/// per-bio data was set up by the map trampoline.
+/// per-bio data, at `per_bio` (`dm_per_bio_data()`, looked up once), was
+/// set up by the map trampoline.
 struct TargetBio<T: HasPerBio> {
     bio: NonNull<bindings::bio>,
     begin: u64,
+    per_bio: NonNull<PerBio<T::PerBio>>,
     _target: PhantomData<fn(&T)>,
 }
 
@@ -159,11 +164,25 @@ impl<T: HasPerBio> TargetBio<T> {
     /// the map trampoline set up.
     unsafe fn from_listed(bio: NonNull<bindings::bio>) -> Self {
         // SAFETY: Guaranteed by the caller.
-        let begin = unsafe { PerBio::<T::PerBio>::of(bio).as_ref() }.begin;
+        unsafe { Self::with_per_bio(bio, PerBio::of(bio)) }
+    }
+
+    /// A bio of a target of type `T` whose per-bio data is at `per_bio`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`TargetBio::from_listed`]; `per_bio` is `bio`'s per-bio data.
+    unsafe fn with_per_bio(
+        bio: NonNull<bindings::bio>,
+        per_bio: NonNull<PerBio<T::PerBio>>,
+    ) -> Self {
+        // SAFETY: Set up by map (caller).
+        let begin = unsafe { per_bio.as_ref() }.begin;
         // INVARIANT: Guaranteed by the caller; `begin` is the one map saw.
         Self {
             bio,
             begin,
+            per_bio,
             _target: PhantomData,
         }
     }
@@ -186,9 +205,7 @@ impl<T: HasPerBio> TargetBio<T> {
     }
 
     fn per_bio(&self) -> NonNull<PerBio<T::PerBio>> {
-        // SAFETY: By the type invariant the bio is one of `T`'s, whose
-        // per-bio data size the constructor trampoline set.
-        unsafe { PerBio::of(self.bio) }
+        self.per_bio
     }
 
     fn data(&self) -> T::PerBio {
@@ -274,17 +291,15 @@ impl<'a, T: HasPerBio> MapBio<'a, T> {
     ///
     /// # Safety
     ///
-    /// `bio` must be the bio that dm-core is mapping on a target of type `T`
-    /// starting at `begin`, with its per-bio data set up by
-    /// [`PerBio::init`].
-    pub(super) unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+    /// `bio` must be the bio that dm-core is mapping on a target of type `T`,
+    /// and `per_bio` its per-bio data as [`PerBio::init`] returned it.
+    pub(super) unsafe fn from_raw(
+        bio: NonNull<bindings::bio>,
+        per_bio: NonNull<PerBio<T::PerBio>>,
+    ) -> Self {
         Self {
-            // INVARIANT: Guaranteed by the caller.
-            bio: TargetBio {
-                bio,
-                begin,
-                _target: PhantomData,
-            },
+            // SAFETY: Guaranteed by the caller.
+            bio: unsafe { TargetBio::with_per_bio(bio, per_bio) },
             _lifetime: PhantomData,
         }
     }
@@ -422,16 +437,12 @@ impl<'a, T: HasPerBio> EndIoBio<'a, T> {
     ///
     /// # Safety
     ///
-    /// `bio` must be the bio that dm-core completes on a target of type `T`
-    /// starting at `begin`, which went through that target's map.
-    pub(super) unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+    /// `bio` must be the bio that dm-core completes on a target of type `T`,
+    /// which went through that target's map.
+    pub(super) unsafe fn from_raw(bio: NonNull<bindings::bio>) -> Self {
         Self {
-            // INVARIANT: Guaranteed by the caller; map set up the data.
-            bio: TargetBio {
-                bio,
-                begin,
-                _target: PhantomData,
-            },
+            // SAFETY: Guaranteed by the caller; map set up the data.
+            bio: unsafe { TargetBio::from_listed(bio) },
             _lifetime: PhantomData,
         }
     }

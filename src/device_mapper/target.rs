@@ -675,10 +675,11 @@ unsafe extern "C" fn map<T: Target>(
     let Some(bio) = NonNull::new(bio) else {
         return bindings::DM_MAPIO_KILL as ffi::c_int;
     };
-    // SAFETY: The bio is ours, with the per-bio data size set in `ctr`.
-    unsafe { PerBio::<T::PerBio>::init(bio, (*ti).begin) };
-    // SAFETY: As above; `begin` is the target's first sector.
-    let bio = unsafe { MapBio::from_raw(bio, (*ti).begin) };
+    // SAFETY: The bio is ours, with the per-bio data size set in `ctr`;
+    // `begin` is the target's first sector.
+    let per_bio = unsafe { PerBio::<T::PerBio>::init(bio, (*ti).begin) };
+    // SAFETY: As above; `per_bio` is what `init` returned.
+    let bio = unsafe { MapBio::from_raw(bio, per_bio) };
     T::map(&this, bio).0
 }
 
@@ -709,7 +710,7 @@ unsafe extern "C" fn end_io<T: Target>(
         to_result(unsafe { bindings::blk_status_to_errno(*status) })
     };
     // SAFETY: The completing clone, mapped on this target.
-    let bio = unsafe { EndIoBio::from_raw(bio, (*ti).begin) };
+    let bio = unsafe { EndIoBio::from_raw(bio) };
     T::end_io(&this, bio, status).0
 }
 
