@@ -501,11 +501,15 @@ What the C API leaves to the target's care, the types hold:
   can outlive the target.
 - The instance is reference counted (TargetRef), and the destructor waits
   for every reference, so I/O and work that outlive a hook may use it.
+- A taken bio can go on through dm-io as a request of its own (bio_io),
+  its state in its per-bio data, as dm-raid1 writes to every leg without
+  an allocation; the request holds a TargetRef until it completes.
 
 struct dm_target and struct target_type come from bindgen, bit fields
 included, so no Rust copy of their layout can go stale.""",
         [
             New("rust/kernel/device_mapper/bio.rs", "src/device_mapper/bio.rs"),
+            New("rust/kernel/device_mapper/bio_io.rs", "src/device_mapper/bio_io.rs"),
             New("rust/kernel/device_mapper/dev.rs", "src/device_mapper/dev.rs"),
             New("rust/kernel/device_mapper/status.rs", "src/device_mapper/status.rs"),
             New("rust/kernel/device_mapper/target.rs", "src/device_mapper/target.rs"),
@@ -573,6 +577,7 @@ LATER = [
      "#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]\npub mod io;\n"),
     ("rust: device_mapper: add target abstractions", "rust/kernel/device_mapper.rs",
      "#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]\npub mod bio;\n"
+     "#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]\npub mod bio_io;\n"
      "#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]\npub mod dev;\n"),
     ("rust: device_mapper: add target abstractions", "rust/kernel/device_mapper.rs",
      "#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]\npub mod status;\n"

@@ -14,6 +14,8 @@ pub mod page_list;
 #[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
 pub mod bio;
 #[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
+pub mod bio_io;
+#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
 pub mod dev;
 #[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
 pub mod io;

@@ -80,6 +80,10 @@ pub(super) struct PerBio<D> {
     /// The index, among the target's devices, of the one a queued
     /// resubmission goes to.
     resubmit_dev: usize,
+    /// While the bio is a request in flight of its own
+    /// ([`super::target_io::bio_io`]): what the request holds until it
+    /// completes.
+    io_owner: *const ffi::c_void,
     data: D,
 }
 
@@ -121,6 +125,7 @@ impl<D: Copy + Default> PerBio<D> {
                 record: None,
                 begin,
                 resubmit_dev: 0,
+                io_owner: core::ptr::null(),
                 data: D::default(),
             })
         };
@@ -404,6 +409,41 @@ impl<T: HasPerBio> PendingBio<T> {
     pub fn end(self, status: Result) {
         let this = core::mem::ManuallyDrop::new(self);
         this.bio.end(status)
+    }
+
+    /// The target's per-bio data.
+    pub fn data(&self) -> T::PerBio {
+        self.bio.data()
+    }
+
+    /// The target's per-bio data, to change.
+    pub fn data_mut(&mut self) -> &mut T::PerBio {
+        self.bio.data_mut()
+    }
+
+    /// Gives the bio up to a request in flight that holds `owner`;
+    /// [`PendingBio::from_io`] takes both back.
+    pub(super) fn into_io(self, owner: *const ffi::c_void) -> NonNull<bindings::bio> {
+        // SAFETY: The per-bio data is ours (see `data_mut`).
+        unsafe { self.bio.per_bio().as_mut() }.io_owner = owner;
+        core::mem::ManuallyDrop::new(self).bio.bio
+    }
+
+    /// Takes back a bio that [`PendingBio::into_io`] gave up, and its owner.
+    ///
+    /// # Safety
+    ///
+    /// `bio` must come from `into_io` on a `PendingBio<T>`, and this is the
+    /// only call for it.
+    pub(super) unsafe fn from_io(bio: NonNull<bindings::bio>) -> (Self, *const ffi::c_void) {
+        let this = Self {
+            // SAFETY: A bio of a target of type `T` (caller), whose per-bio
+            // data map set up.
+            bio: unsafe { TargetBio::from_listed(bio) },
+        };
+        // SAFETY: The per-bio data is ours, as the bio is.
+        let owner = unsafe { this.bio.per_bio().as_ref() }.io_owner;
+        (this, owner)
     }
 }
 

@@ -412,17 +412,17 @@ pub struct DmIoRequest<'r, 'a> {
 }
 
 /// A checked request in C form.
-struct CRequest {
-    req: bindings::dm_io_request,
-    regions: *mut bindings::dm_io_region,
-    num_regions: ffi::c_uint,
+pub(super) struct CRequest {
+    pub(super) req: bindings::dm_io_request,
+    pub(super) regions: *mut bindings::dm_io_region,
+    pub(super) num_regions: ffi::c_uint,
 }
 
 impl DmIoRequest<'_, '_> {
     /// Checks the request and builds its C form. What C's `dm_io()` does
     /// not check itself is checked here, so that the request is sound with
     /// either dm-io that dm-mod links.
-    fn to_c(&self, client: &DmIoClient) -> Result<CRequest> {
+    pub(super) fn to_c(&self, client: &DmIoClient) -> Result<CRequest> {
         let n = self.regions.len();
         if n > 1 && !self.opf.is_write() {
             return Err(EIO);
@@ -608,7 +608,7 @@ pub struct RegionBuf<'a> {
 }
 
 impl<'a> RegionBuf<'a> {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         // INVARIANT: None is initialised yet.
         Self {
             regions: [const { MaybeUninit::uninit() }; DM_IO_MAX_REGIONS],

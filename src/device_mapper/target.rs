@@ -400,6 +400,25 @@ impl<T: Target> TargetRef<T> {
         unsafe { bindings::dm_table_event((*self.0.ti.as_ptr()).table) };
     }
 
+    /// Gives up the reference, as a pointer for C to carry;
+    /// [`TargetRef::from_raw`] takes it back.
+    pub(super) fn into_raw(this: Self) -> *const ffi::c_void {
+        ARef::into_raw(this.0).as_ptr().cast_const().cast()
+    }
+
+    /// Takes back a reference that [`TargetRef::into_raw`] gave up.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must come from `into_raw` on a `TargetRef<T>`, and this is the
+    /// only call for it.
+    pub(super) unsafe fn from_raw(ptr: *const ffi::c_void) -> Self {
+        // INVARIANT: The count that `into_raw` gave up (caller).
+        // SAFETY: That count keeps the holder alive; not null, as it came
+        // from an `ARef`.
+        Self(unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast_mut().cast())) })
+    }
+
     /// Borrows the table's reference that `ti->private` holds.
     ///
     /// # Safety

@@ -10,8 +10,9 @@
 //! Table: `<region_sectors> <n_legs> <dev>... [nosync]`.
 //!
 //! - Writes (and discards) go to every healthy leg as one multi-region
-//!   dm-io request with the bio itself as memory (`DM_IO_BIO`); the bio
-//!   ends when every leg answered. A leg whose write fails is marked
+//!   dm-io request with the bio itself as memory (`DM_IO_BIO`), its state
+//!   in its per-bio data (no allocation, as dm-raid1); the bio ends when
+//!   every leg answered. A leg whose write fails is marked
 //!   failed and skipped from then on; the write succeeds while one leg
 //!   took it.
 //! - Reads are remapped to one healthy leg (the default leg, or for an
@@ -82,12 +83,14 @@ const PAGE_SECTORS: u64 = (PAGE_SIZE >> kernel::block::SECTOR_SHIFT) as u64;
 /// [`Mirror::read_leg`] when no leg is healthy.
 const NO_LEG: u32 = u32::MAX;
 
-/// What a read carries as per-bio data: the legs it was tried on, and the
-/// one it went to last.
+/// What a bio carries as per-bio data. A read: the legs it was tried on,
+/// and the one it went to last. A write: the legs it goes to, and the
+/// region whose pending count it holds (none for an empty flush).
 #[derive(Clone, Copy, Default)]
-pub(crate) struct ReadState {
-    tried: u64,
+pub(crate) struct BioState {
+    legs: u64,
     leg: u32,
+    region: Option<usize>,
 }
 
 /// Everything that changes while the mirror runs, under one IRQ-safe lock
@@ -231,16 +234,17 @@ impl Mirror {
     /// an error when no untried leg holds its data.
     fn resubmit_read(this: &TargetRef<Self>, mut bio: RetryBio<Self>) {
         let region = this.region_of(bio.sector());
-        let tried = bio.data().tried;
+        let tried = bio.data().legs;
         let leg = {
             let st = this.state.lock();
             this.choose_read_leg(&st, region, tried)
         };
         match leg.and_then(|leg| Some((leg, this.devices().get(leg)?))) {
             Some((leg, dev)) => {
-                *bio.data_mut() = ReadState {
-                    tried: tried | (1 << leg),
+                *bio.data_mut() = BioState {
+                    legs: tried | (1 << leg),
                     leg: leg as u32,
+                    region: None,
                 };
                 let sector = bio.sector();
                 bio.resubmit(this, dev, sector);
@@ -307,11 +311,11 @@ impl Mirror {
             Self::resubmit_read(this, bio);
         }
         while let Some(bio) = flushes.pop() {
-            io::WriteIo::submit(this, bio, legs, None);
+            io::submit_write(this, bio, legs, None);
         }
         while let Some(bio) = ready.pop() {
             let region = this.region_of(bio.sector());
-            io::WriteIo::submit(this, bio, legs, Some(region));
+            io::submit_write(this, bio, legs, Some(region));
         }
         resync::step(this);
         if event {
@@ -338,7 +342,7 @@ impl Mirror {
 impl Target for Mirror {
     const NAME: &'static CStr = c"rmirror";
     const VERSION: [u32; 3] = [1, 0, 0];
-    type PerBio = ReadState;
+    type PerBio = BioState;
 
     fn new(ti: &mut TargetInit<'_>, args: &[&CStr]) -> Result<impl PinInit<Self, Error>, CtrError> {
         let inval = |msg| CtrError::new(EINVAL, msg);
@@ -434,9 +438,10 @@ impl Target for Mirror {
                 let leg = this.read_leg.load(Ordering::Relaxed) as usize;
                 match this.devices().get(leg).map(|dev| (leg, dev)) {
                     Some((leg, dev)) => {
-                        *bio.data_mut() = ReadState {
-                            tried: 1 << leg,
+                        *bio.data_mut() = BioState {
+                            legs: 1 << leg,
                             leg: leg as u32,
+                            region: None,
                         };
                         let sector = bio.sector();
                         bio.remap(dev, sector)
@@ -463,7 +468,7 @@ impl Target for Mirror {
         bio: EndIoBio<'a, Self>,
         status: Result,
     ) -> EndIoResult<'a> {
-        // Writes end in `io::WriteIo`; only a failed remapped read is
+        // Writes end in `io`; only a failed remapped read is
         // retried. Unsupported or invalid requests and read-ahead are not
         // media errors (dm-raid1 neither fails the leg for them).
         let media_error = matches!(status, Err(e) if e != EOPNOTSUPP && e != EINVAL);

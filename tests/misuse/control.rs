@@ -5,7 +5,10 @@
 
 use kernel::block::bdev::BlockDevice;
 use kernel::block::opf::{Opf, ReqOp};
-use kernel::device_mapper::bio::{BioList, EndIoBio, EndIoResult, MapBio, MapResult, RetryBio};
+use kernel::device_mapper::bio::{
+    BioList, EndIoBio, EndIoResult, MapBio, MapResult, PendingBio, RetryBio,
+};
+use kernel::device_mapper::bio_io::{bio_io, BioIo};
 use kernel::device_mapper::io::{
     async_io, DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf,
 };
@@ -15,6 +18,7 @@ use kernel::sync::{Arc, SpinLock};
 
 #[pin_data]
 struct Demo {
+    client: DmIoClient,
     #[pin]
     retries: SpinLock<BioList<RetryBio<Demo>>>,
 }
@@ -30,7 +34,9 @@ impl Target for Demo {
             ti.get_device(path)
                 .map_err(|e| CtrError::new(e, c"device lookup failed"))?;
         }
+        let client = DmIoClient::new().map_err(|e| CtrError::new(e, c"no dm-io client"))?;
         Ok(try_pin_init!(Demo {
+            client,
             retries <- kernel::new_spinlock!(BioList::default()),
         }))
     }
@@ -124,6 +130,39 @@ fn send(client: Arc<DmIoClient>, target: TargetRef<Demo>, buf: KVec<u8>) -> Resu
     async_io(req).map_err(|(e, _)| e)
 }
 
+/// A write bio of `Demo` sent on to every device as a request of its own.
+impl BioIo for Demo {
+    fn client(this: &TargetRef<Self>) -> &DmIoClient {
+        &this.client
+    }
+
+    fn request<'a>(
+        this: &'a TargetRef<Self>,
+        bio: &'a PendingBio<Self>,
+        regions: &'a mut RegionBuf<'a>,
+    ) -> Result<DmIoRequest<'a, 'a>> {
+        for dev in this.devices() {
+            regions.push(Region::new(dev.bdev(), bio.sector(), bio.sectors()))?;
+        }
+        Ok(DmIoRequest {
+            opf: bio.opf(),
+            regions: regions.as_slice(),
+            memory: DmIoMemory::bio(bio.as_bio()),
+            ioprio: 0,
+        })
+    }
+
+    fn bio_done(_this: &TargetRef<Self>, bio: PendingBio<Self>, bits: IoBits) {
+        bio.end(bits.to_result());
+    }
+}
+
+fn send_bio(target: &TargetRef<Demo>, bio: PendingBio<Demo>) {
+    if let Err((e, bio)) = bio_io(target, bio) {
+        bio.end(Err(e));
+    }
+}
+
 /// Reads two places at once into buffers that outlive the scope.
 fn read_two(client: &DmIoClient, dev: &BlockDevice, a: &mut [u8], b: &mut [u8]) -> Result {
     client.scope(|s| -> Result {
@@ -143,8 +182,14 @@ fn read_two(client: &DmIoClient, dev: &BlockDevice, a: &mut [u8], b: &mut [u8]) 
 
 /// Uses the functions above. Never called: building is the test.
 #[allow(dead_code)]
-fn control(c: Arc<DmIoClient>, t: TargetRef<Demo>, dev: &BlockDevice) -> Result {
+fn control(
+    c: Arc<DmIoClient>,
+    t: TargetRef<Demo>,
+    dev: &BlockDevice,
+    bio: PendingBio<Demo>,
+) -> Result {
     let (mut a, mut b) = ([0u8; 4096], [0u8; 4096]);
     read_two(&c, dev, &mut a, &mut b)?;
+    send_bio(&t, bio);
     send(c, t, KVec::new())
 }
