@@ -81,7 +81,7 @@ pub(super) struct PerBio<D> {
     /// resubmission goes to.
     resubmit_dev: usize,
     /// While the bio is a request in flight of its own
-    /// ([`super::target_io::bio_io`]): what the request holds until it
+    /// ([`super::bio_io::bio_io`]): what the request holds until it
     /// completes.
     io_owner: *const ffi::c_void,
     data: D,
@@ -150,12 +150,13 @@ pub trait HasPerBio: Send + Sync + Sized + 'static {
 /// # Invariants
 ///
 /// `bio` is a valid bio of a target of type `T` starting at `begin`; its
-/// per-bio data, at `per_bio` (`dm_per_bio_data()`, looked up once), was
-/// set up by the map trampoline.
+/// per-bio data was set up by the map trampoline, and `per_bio`, if set,
+/// is where it is (`dm_per_bio_data()`, a call into dm-mod: looked up once
+/// where a bio's wrapper knows it will be used, else when it is).
 struct TargetBio<T: HasPerBio> {
     bio: NonNull<bindings::bio>,
     begin: u64,
-    per_bio: NonNull<PerBio<T::PerBio>>,
+    per_bio: Option<NonNull<PerBio<T::PerBio>>>,
     _target: PhantomData<fn(&T)>,
 }
 
@@ -187,7 +188,7 @@ impl<T: HasPerBio> TargetBio<T> {
         Self {
             bio,
             begin,
-            per_bio,
+            per_bio: Some(per_bio),
             _target: PhantomData,
         }
     }
@@ -210,7 +211,12 @@ impl<T: HasPerBio> TargetBio<T> {
     }
 
     fn per_bio(&self) -> NonNull<PerBio<T::PerBio>> {
-        self.per_bio
+        match self.per_bio {
+            Some(per_bio) => per_bio,
+            // SAFETY: By the type invariant the bio is one of `T`'s, whose
+            // per-bio data size the constructor trampoline set.
+            None => unsafe { PerBio::of(self.bio) },
+        }
     }
 
     fn data(&self) -> T::PerBio {
@@ -477,12 +483,18 @@ impl<'a, T: HasPerBio> EndIoBio<'a, T> {
     ///
     /// # Safety
     ///
-    /// `bio` must be the bio that dm-core completes on a target of type `T`,
-    /// which went through that target's map.
-    pub(super) unsafe fn from_raw(bio: NonNull<bindings::bio>) -> Self {
+    /// `bio` must be the bio that dm-core completes on a target of type `T`
+    /// starting at `begin`, which went through that target's map.
+    pub(super) unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
         Self {
-            // SAFETY: Guaranteed by the caller; map set up the data.
-            bio: unsafe { TargetBio::from_listed(bio) },
+            // INVARIANT: Guaranteed by the caller; map set up the data. Most
+            // completions do not look at it: it is looked up when used.
+            bio: TargetBio {
+                bio,
+                begin,
+                per_bio: None,
+                _target: PhantomData,
+            },
             _lifetime: PhantomData,
         }
     }

@@ -728,8 +728,9 @@ unsafe extern "C" fn end_io<T: Target>(
         // SAFETY: No preconditions.
         to_result(unsafe { bindings::blk_status_to_errno(*status) })
     };
-    // SAFETY: The completing clone, mapped on this target.
-    let bio = unsafe { EndIoBio::from_raw(bio) };
+    // SAFETY: The completing clone, mapped on this target, which starts at
+    // `begin`.
+    let bio = unsafe { EndIoBio::from_raw(bio, (*ti).begin) };
     T::end_io(&this, bio, status).0
 }
 
