@@ -12,7 +12,7 @@ use super::{
     io::{DmIoClient, DmIoRequest, IoBits, RegionBuf},
     target::{Target, TargetRef},
 };
-use crate::{bindings, error::to_result, ffi, prelude::*, task::might_sleep};
+use crate::{ffi, prelude::*, task::might_sleep};
 use core::ptr::NonNull;
 
 /// A target that sends bios it took in map ([`PendingBio`]) on through
@@ -151,9 +151,7 @@ pub fn bio_io<T: BioIo>(
 ) -> Result<(), (Error, PendingBio<T>)> {
     might_sleep();
     let mut regions = RegionBuf::new();
-    let c = T::request(this, &bio, &mut regions)
-        .and_then(|req| Ok((req.to_c(T::client(this))?, req.ioprio)));
-    let (mut c, ioprio) = match c {
+    let c = match T::request(this, &bio, &mut regions).and_then(|req| req.to_c(T::client(this))) {
         Ok(c) => c,
         Err(e) => return Err((e, bio)),
     };
@@ -161,23 +159,11 @@ pub fn bio_io<T: BioIo>(
     // `bio_notify` takes them back; the checked request keeps the addresses
     // of the bio and of the regions, which stay where they are.
     let raw = bio.into_io(TargetRef::into_raw(this.clone()));
-    c.req.notify.fn_ = Some(bio_notify::<T>);
-    c.req.notify.context = raw.as_ptr().cast();
-    // SAFETY: `to_c` checked the request. The client and the devices are
-    // the target's, which the reference in the bio keeps alive, and the
-    // memory is the bio, given up until `bio_notify` takes it back; the
-    // regions live on this stack for the call, and the notify context is
-    // the bio.
-    let r = to_result(unsafe {
-        bindings::dm_io(
-            &mut c.req,
-            c.num_regions,
-            c.regions,
-            core::ptr::null_mut(),
-            core::ptr::null_mut(),
-            ioprio,
-        )
-    });
+    // SAFETY: `regions` is on this stack for the call. The client and the
+    // devices are the target's, which the reference in the bio keeps alive,
+    // and the memory is the bio, given up until `bio_notify` takes it back,
+    // once; the notify context is the bio.
+    let r = unsafe { c.submit_async(bio_notify::<T>, raw.as_ptr().cast()) };
     r.map_err(|e| {
         // SAFETY: Refused: the callback never runs, the bio and the reference
         // are ours again.

@@ -157,7 +157,7 @@ impl DmIoClient {
                 c.regions,
                 &mut error,
                 &mut unsup,
-                req.ioprio,
+                c.ioprio,
             )
         };
         IoBits::from_c(r, error, unsup)
@@ -413,9 +413,44 @@ pub struct DmIoRequest<'r, 'a> {
 
 /// A checked request in C form.
 pub(super) struct CRequest {
-    pub(super) req: bindings::dm_io_request,
-    pub(super) regions: *mut bindings::dm_io_region,
-    pub(super) num_regions: ffi::c_uint,
+    req: bindings::dm_io_request,
+    regions: *mut bindings::dm_io_region,
+    num_regions: ffi::c_uint,
+    ioprio: u16,
+}
+
+impl CRequest {
+    /// Sends the request asynchronously (`dm_io()` with a notify function):
+    /// `notify` runs once with `context` when every region has finished. On
+    /// `Err` nothing was sent and `notify` never runs.
+    ///
+    /// # Safety
+    ///
+    /// The regions that [`DmIoRequest::to_c`] saw are still there for this
+    /// call; the client, the devices and the memory of the request stay
+    /// valid until `notify` has run; `notify` may be called once with
+    /// `context`, from any context.
+    pub(super) unsafe fn submit_async(
+        mut self,
+        notify: unsafe extern "C" fn(ffi::c_ulong, ffi::c_ulong, *mut ffi::c_void),
+        context: *mut ffi::c_void,
+    ) -> Result {
+        self.req.notify.fn_ = Some(notify);
+        self.req.notify.context = context;
+        // SAFETY: `to_c` checked the request; the caller guarantees that the
+        // regions are there for the call and that what the I/O uses outlives
+        // it.
+        to_result(unsafe {
+            bindings::dm_io(
+                &mut self.req,
+                self.num_regions,
+                self.regions,
+                core::ptr::null_mut(),
+                core::ptr::null_mut(),
+                self.ioprio,
+            )
+        })
+    }
 }
 
 impl DmIoRequest<'_, '_> {
@@ -468,6 +503,7 @@ impl DmIoRequest<'_, '_> {
             },
             regions: self.regions.as_ptr().cast_mut().cast(),
             num_regions: n as ffi::c_uint,
+            ioprio: self.ioprio,
         })
     }
 }
@@ -540,33 +576,22 @@ impl<'s, 'env> IoScope<'s, 'env> {
         req: DmIoRequest<'_, 'env>,
         done: F,
     ) -> Result {
-        let mut c = req.to_c(self.client)?;
+        let c = req.to_c(self.client)?;
         let cb =
             memalloc_noio_scope(|| KBox::new(ScopedCallback { scope: self, done }, GFP_KERNEL))?;
         let context = KBox::into_raw(cb);
-        c.req.notify.fn_ = Some(scoped_notify::<F>);
-        c.req.notify.context = context.cast();
         self.pending.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: `to_c` checked the request. The memory, devices and client
-        // are borrowed for `'env`, and the scope waits for this request
-        // before `'env` can end; `context` is the leaked box that
+        // SAFETY: `req` lends the regions for the call. The memory, devices
+        // and client are borrowed for `'env`, and the scope waits for this
+        // request before `'env` can end; `context` is the leaked box that
         // `scoped_notify` takes back, once.
-        let r = unsafe {
-            bindings::dm_io(
-                &mut c.req,
-                c.num_regions,
-                c.regions,
-                core::ptr::null_mut(),
-                core::ptr::null_mut(),
-                req.ioprio,
-            )
-        };
-        if r != 0 {
+        let r = unsafe { c.submit_async(scoped_notify::<F>, context.cast()) };
+        if r.is_err() {
             // SAFETY: Refused: the callback never runs and never saw `context`.
             drop(unsafe { KBox::from_raw(context) });
             self.put();
         }
-        to_result(r)
+        r
     }
 
     fn put(&self) {
@@ -720,24 +745,11 @@ pub fn async_io<T: OwnedIo>(req: KBox<T>) -> Result<(), (Error, KBox<T>)> {
         let mut regions = RegionBuf::new();
         match this.request(&mut regions) {
             Ok(req) => match req.to_c(this.client()) {
-                Ok(mut c) => {
-                    c.req.notify.fn_ = Some(owned_notify::<T>);
-                    c.req.notify.context = raw.cast();
-                    // SAFETY: `to_c` checked the request. The client, the
-                    // devices and the memory are borrowed from the box (or
-                    // kept alive by it), which `owned_notify` frees only once
-                    // the I/O is over; `raw` is its context.
-                    to_result(unsafe {
-                        bindings::dm_io(
-                            &mut c.req,
-                            c.num_regions,
-                            c.regions,
-                            core::ptr::null_mut(),
-                            core::ptr::null_mut(),
-                            req.ioprio,
-                        )
-                    })
-                }
+                // SAFETY: `regions` is on this stack for the call. The
+                // client, the devices and the memory are borrowed from the
+                // box (or kept alive by it), which `owned_notify` frees only
+                // once the I/O is over; `raw` is its context.
+                Ok(c) => unsafe { c.submit_async(owned_notify::<T>, raw.cast()) },
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
