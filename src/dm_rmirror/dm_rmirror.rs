@@ -253,6 +253,25 @@ impl Mirror {
         }
     }
 
+    /// A remapped read failed on its leg: the leg is marked failed and the
+    /// read goes to the work item, which sends it to another leg.
+    #[cold]
+    fn read_failed<'a>(this: &TargetRef<Self>, bio: EndIoBio<'a, Self>) -> EndIoResult<'a> {
+        let leg = bio.data().leg;
+        pr_warn!("rmirror: read failed on leg {}, trying another leg\n", leg);
+        let Some((bio, r)) = bio.retry() else {
+            return EndIoResult::done();
+        };
+        {
+            let mut st = this.state.lock();
+            this.fail_legs(&mut st, 1 << (leg % 64));
+            st.retry.push(bio);
+        }
+        // The work item sends it again, or fails it if no leg is left.
+        this.queue_work();
+        r
+    }
+
     /// A write (or discard) or an empty flush: queued for the work item,
     /// which sends it to every healthy leg. Not sent from map, as dm-raid1
     /// does not: bios submitted in map wait on `current->bio_list` until it
@@ -431,6 +450,9 @@ impl Target for Mirror {
         }? Error))
     }
 
+    // Inlined into the `map` hook dm-core calls: reads are remapped there
+    // and writes leave at once.
+    #[inline]
     fn map<'a>(this: &TargetRef<Self>, mut bio: MapBio<'a, Self>) -> MapResult<'a> {
         match bio.op() {
             BioOp::Read => {
@@ -463,6 +485,9 @@ impl Target for Mirror {
         }
     }
 
+    // Inlined into the `end_io` hook dm-core calls: every read passes here,
+    // and only a failed one goes further.
+    #[inline]
     fn end_io<'a>(
         this: &TargetRef<Self>,
         bio: EndIoBio<'a, Self>,
@@ -475,19 +500,7 @@ impl Target for Mirror {
         if bio.op() != BioOp::Read || !media_error || bio.is_readahead() {
             return EndIoResult::done();
         }
-        let leg = bio.data().leg;
-        pr_warn!("rmirror: read failed on leg {}, trying another leg\n", leg);
-        let Some((bio, r)) = bio.retry() else {
-            return EndIoResult::done();
-        };
-        {
-            let mut st = this.state.lock();
-            this.fail_legs(&mut st, 1 << (leg % 64));
-            st.retry.push(bio);
-        }
-        // The work item sends it again, or fails it if no leg is left.
-        this.queue_work();
-        r
+        Self::read_failed(this, bio)
     }
 
     fn presuspend(this: &TargetRef<Self>) {
