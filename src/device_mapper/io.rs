@@ -519,6 +519,28 @@ pub struct IoBits {
 }
 
 impl IoBits {
+    /// Whether region `region` had an I/O error (none past the last region
+    /// a request can have).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::device_mapper::io::IoBits;
+    ///
+    /// let bits = IoBits { error_bits: 0b10, unsup_bits: 0b1 };
+    /// assert!(bits.failed(1) && !bits.failed(0) && !bits.failed(64));
+    /// assert!(bits.unsupported(0) && !bits.unsupported(1));
+    /// ```
+    pub fn failed(&self, region: usize) -> bool {
+        test_bit(self.error_bits, region)
+    }
+
+    /// Whether the device refused region `region` as unsupported or
+    /// invalid.
+    pub fn unsupported(&self, region: usize) -> bool {
+        test_bit(self.unsup_bits, region)
+    }
+
     /// The `dm_io()` return value of a synchronous request: `EIO` if any
     /// region failed, else `EOPNOTSUPP` if any was unsupported.
     pub fn to_result(self) -> Result {
@@ -544,6 +566,14 @@ impl IoBits {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Bit `n` of `bits`; false past the word.
+fn test_bit(bits: usize, n: usize) -> bool {
+    u32::try_from(n)
+        .ok()
+        .and_then(|n| bits.checked_shr(n))
+        .is_some_and(|b| b & 1 != 0)
 }
 
 /// A scope for asynchronous requests that borrow for `'env`; see

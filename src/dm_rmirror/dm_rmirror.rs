@@ -135,7 +135,7 @@ impl State {
         }
         self.failed |= legs;
         self.event = true;
-        if self.failed & (1 << self.default_leg) != 0 {
+        if self.failed & leg_bit(self.default_leg) != 0 {
             let healthy = self.healthy(all);
             if healthy != 0 {
                 self.default_leg = healthy.trailing_zeros() as usize;
@@ -173,6 +173,15 @@ fn parse_u64(s: &CStr) -> Option<u64> {
     s.to_str().ok()?.parse::<u64>().ok()
 }
 
+/// The bit of `leg` in a mask of legs; none for an index past the 64 legs a
+/// mirror can have (no leg has one, but then no shift can overflow).
+fn leg_bit(leg: usize) -> u64 {
+    u32::try_from(leg)
+        .ok()
+        .and_then(|leg| 1u64.checked_shl(leg))
+        .unwrap_or(0)
+}
+
 /// The legs set in `mask`, lowest first (`for_each_set_bit()`): one step
 /// per leg, not per bit, as this runs for every write.
 fn bit_legs(mask: u64) -> impl Iterator<Item = usize> {
@@ -206,7 +215,7 @@ impl Mirror {
     /// under the state lock (`st`) whenever the failed legs or the default
     /// leg change.
     fn publish_read_leg(&self, st: &State) {
-        let leg = if st.healthy(self.all_legs) & (1 << st.default_leg) != 0 {
+        let leg = if st.healthy(self.all_legs) & leg_bit(st.default_leg) != 0 {
             st.default_leg as u32
         } else {
             NO_LEG
@@ -219,11 +228,11 @@ impl Mirror {
         let healthy = st.healthy(self.all_legs) & !tried;
         if st.regions.get(region) == RegionState::InSync {
             // Prefer the default leg, as dm-raid1 does.
-            if healthy & (1 << st.default_leg) != 0 {
+            if healthy & leg_bit(st.default_leg) != 0 {
                 return Some(st.default_leg);
             }
             bit_legs(healthy).next()
-        } else if healthy & (1 << st.default_leg) != 0 {
+        } else if healthy & leg_bit(st.default_leg) != 0 {
             Some(st.default_leg)
         } else {
             None
@@ -242,7 +251,7 @@ impl Mirror {
         match leg.and_then(|leg| Some((leg, this.devices().get(leg)?))) {
             Some((leg, dev)) => {
                 *bio.data_mut() = BioState {
-                    legs: tried | (1 << leg),
+                    legs: tried | leg_bit(leg),
                     leg: leg as u32,
                     region: None,
                 };
@@ -264,7 +273,7 @@ impl Mirror {
         };
         {
             let mut st = this.state.lock();
-            this.fail_legs(&mut st, 1 << (leg % 64));
+            this.fail_legs(&mut st, leg_bit(leg as usize));
             st.retry.push(bio);
         }
         // The work item sends it again, or fails it if no leg is left.
@@ -461,7 +470,7 @@ impl Target for Mirror {
                 match this.devices().get(leg).map(|dev| (leg, dev)) {
                     Some((leg, dev)) => {
                         *bio.data_mut() = BioState {
-                            legs: 1 << leg,
+                            legs: leg_bit(leg),
                             leg: leg as u32,
                             region: None,
                         };
@@ -579,7 +588,7 @@ impl Mirror {
         }
         write!(out, " {}/{} 1 ", in_sync, total)?;
         for i in 0..legs.len() {
-            out.write_char(if failed & (1 << i) != 0 { 'D' } else { 'A' })?;
+            out.write_char(if failed & leg_bit(i) != 0 { 'D' } else { 'A' })?;
         }
         write!(out, " 1 {}", state)
     }

@@ -3,7 +3,7 @@
 //! The mirror's writes through dm-io: each bio a request of its own to
 //! every healthy leg, its state in its per-bio data.
 
-use super::{bit_legs, BioState, Mirror};
+use super::{bit_legs, leg_bit, BioState, Mirror};
 use crate::device_mapper::{
     bio::{BioOp, PendingBio},
     bio_io::{bio_io, BioIo},
@@ -95,11 +95,11 @@ impl BioIo for Mirror {
         let mut failed = 0u64;
         let mut unsup = 0u64;
         for (i, leg) in bit_legs(legs).enumerate() {
-            if bits.error_bits & (1 << i) != 0 {
-                failed |= 1 << leg;
+            if bits.failed(i) {
+                failed |= leg_bit(leg);
             }
-            if bits.unsup_bits & (1 << i) != 0 {
-                unsup |= 1 << leg;
+            if bits.unsupported(i) {
+                unsup |= leg_bit(leg);
             }
         }
         let discard = bio.op() == BioOp::Discard;

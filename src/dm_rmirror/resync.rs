@@ -13,7 +13,7 @@
 //! delayed list until the copy ends, and a region is only picked while
 //! no write to it is in flight, so a copy never overwrites newer data.
 
-use super::{bit_legs, region_map::RegionState, Mirror};
+use super::{bit_legs, leg_bit, region_map::RegionState, Mirror};
 use crate::{
     block::opf::{Opf, ReqOp},
     device_mapper::{
@@ -155,8 +155,8 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
             let next = match job.phase {
                 JobPhase::Idle => {
                     let src = st.default_leg;
-                    let dsts = healthy & !(1 << src);
-                    if st.suspended || st.stopping || healthy & (1 << src) == 0 || dsts == 0 {
+                    let dsts = healthy & !leg_bit(src);
+                    if st.suspended || st.stopping || healthy & leg_bit(src) == 0 || dsts == 0 {
                         continue;
                     }
                     let from = st.resync.cursor;
@@ -196,7 +196,7 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
                     JobState::IDLE
                 }
                 JobPhase::ReadDone(false) => {
-                    this.fail_legs(&mut st, 1 << job.src);
+                    this.fail_legs(&mut st, leg_bit(job.src));
                     st.regions.set(job.region, RegionState::OutOfSync);
                     kick = true;
                     freed = true;
@@ -327,7 +327,11 @@ impl OwnedIo for CopyIo {
 
     fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a, 'a>> {
         let pages = self.mirror.job_pages.get(self.job).ok_or(EINVAL)?;
-        let legs = if self.write { self.dsts } else { 1 << self.src };
+        let legs = if self.write {
+            self.dsts
+        } else {
+            leg_bit(self.src)
+        };
         for leg in bit_legs(legs) {
             let dev = self.mirror.devices().get(leg).ok_or(EINVAL)?;
             regions.push(Region::new(dev.bdev(), self.sector, self.count))?;
@@ -347,10 +351,14 @@ impl OwnedIo for CopyIo {
     fn complete(this: KBox<Self>, bits: IoBits) {
         let this = KBox::into_inner(this);
         let mut failed = 0u64;
-        let legs = if this.write { this.dsts } else { 1 << this.src };
+        let legs = if this.write {
+            this.dsts
+        } else {
+            leg_bit(this.src)
+        };
         for (i, leg) in bit_legs(legs).enumerate() {
-            if (bits.error_bits | bits.unsup_bits) & (1 << i) != 0 {
-                failed |= 1 << leg;
+            if bits.failed(i) || bits.unsupported(i) {
+                failed |= leg_bit(leg);
             }
         }
         let phase = if this.write {
