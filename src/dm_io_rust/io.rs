@@ -102,6 +102,8 @@ fn bio_error(bio: &mut CompletedBio<'_>) -> Option<Error> {
 }
 
 impl<N: Send + Sync> BioGroupHandler for Io<'_, N> {
+    // Every bio's completion, in the bio group's `bi_end_io`.
+    #[inline]
     fn bio_done(&self, index: usize, bio: &mut CompletedBio<'_>) {
         if let Some(err) = bio_error(bio) {
             self.fail(index, err);

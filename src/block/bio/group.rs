@@ -585,6 +585,23 @@ impl<H: PooledGroupHandler> BioGroup<H> {
         if g.refs.fetch_sub(1, Ordering::AcqRel) != 1 {
             return;
         }
+        // SAFETY: The count went to zero: the caller's reference was the
+        // last, and it is not used afterwards (caller).
+        unsafe { Self::release_hosted(group) };
+    }
+
+    /// What the last reference of a hosted group does, out of line: every
+    /// other bio's completion keeps the registers that it would need.
+    ///
+    /// # Safety
+    ///
+    /// `group` must be a group in its first bio's front pad whose last
+    /// reference the caller dropped, and is not used afterwards.
+    #[inline(never)]
+    unsafe fn release_hosted(group: NonNull<Self>) {
+        // SAFETY: With no reference left, nothing else uses the group, whose
+        // memory stays until its host bio is put below.
+        let g = unsafe { group.as_ref() };
         let host = g.owner.cast::<bindings::bio>();
         // SAFETY: No reference is left but ours: the handler is moved out
         // once, before the memory holding it goes.
