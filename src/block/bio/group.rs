@@ -357,6 +357,9 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
 
     /// The request's first bio: it goes out alone with the handler if it is
     /// the last, or places the group, in its front pad or a pool element.
+    // Once per request, out of line: the bios after the first keep the
+    // registers that it would need.
+    #[inline(never)]
     fn submit_unsent(
         &mut self,
         bio: NewBio<'static>,
