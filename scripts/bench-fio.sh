@@ -55,7 +55,6 @@ if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 	else
 		read -ra ko <<<"$(KDIR="$stock" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
 	fi
-	src="$(readlink -f "$stock/source")"
 	rm -rf "$out"
 	mkdir -p "$out"
 	: >"$results"
@@ -67,33 +66,21 @@ if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 	for b in $(seq "$boots"); do
 		for k in "${kernels[@]}"; do
 			dir="$out/$k-$b"
-			mkdir -p "$dir/payload"
-			cp "$PROJECT_DIR/tests/guest/fio.sh" "$dir/payload/test.sh"
-			cp "$PROJECT_DIR/tests/guest/lib.sh" "$dir/payload/lib.sh"
+			mods=()
 			if [ "$k" = stock ]; then
 				kdir="$stock" impl=c targets="dm-mirror rmirror"
 				# dm_io_rs.ko and dm_rmirror.ko (not the KUnit module).
-				cp "${ko[0]}" "${ko[2]}" "$dir/payload/"
+				mods=("${ko[0]}" "${ko[2]}")
 			elif [ "$k" = replace ]; then
 				kdir="$replace" impl=rust targets="dm-mirror"
 			else
 				die "unknown kernel '$k' (stock or replace)"
 			fi
-			echo "ROUNDS=$rounds RUNTIME=$secs TARGETS=\"$targets\" JOBS=\"$fio_jobs\" CONTROL=${DM_IO_RS_FIO_CONTROL:-0}" \
-				>"$dir/payload/fio.conf"
-			tar -cf "$dir/payload.tar" -C "$dir/payload" .
 			step "fio boot $b/$boots on the $k kernel ($impl dm-io; $targets; $rounds rounds of $fio_jobs, $secs s each)"
 			t0=$SECONDS
-			# kunit.enable=0: the replace kernel's built-in suites are not
-			# what this run measures.
-			DM_IO_RS_ROOT_IMG="$root" DM_IO_RS_PAYLOAD="$dir/payload.tar" \
-				DM_IO_RS_CMDLINE="dmio=$impl kunit.enable=0 ${DM_IO_RS_CMDLINE:-}" \
-				"$PROJECT_DIR/scripts/run-qemu.sh" "$kdir/arch/x86/boot/bzImage" - \
-				"$dir/console.log" "$limit"
-			"$PROJECT_DIR/scripts/judge.sh" "$dir/console.log" "$src" fio_bench >"$dir/judge.txt" ||
-				{ cat "$dir/judge.txt"; die "fio boot $b on the $k kernel failed; console: $dir/console.txt"; }
-			grep -qx "fio-bench: dm-io $impl" "$dir/console.txt" ||
-				die "the $k kernel does not run the $impl dm-io; console: $dir/console.txt"
+			fio_boot "$dir" "$kdir" "$impl" "$root" "$limit" \
+				"ROUNDS=$rounds RUNTIME=$secs TARGETS=\"$targets\" JOBS=\"$fio_jobs\" CONTROL=${DM_IO_RS_FIO_CONTROL:-0}" \
+				"${mods[@]}"
 			# "<kernel> <boot> <target> <job> <round> <iops> <KiB/s>"
 			grep -E '^fio-bench: (dm-mirror|rmirror) [a-z]+ [0-9]+ [0-9]+ [0-9]+$' "$dir/console.txt" |
 				sed "s/^fio-bench: /$k $b /" >>"$results"

@@ -37,22 +37,13 @@ for run in "${targets[@]/%/:base}" "${targets[@]}"; do
 	n="$nios"
 	[ "${run%:base}" = "$run" ] || n=$((nios / 4))
 	rm -rf "$d"
-	mkdir -p "$d/payload"
-	cp "$PROJECT_DIR/tests/guest/fio.sh" "$d/payload/test.sh"
-	cp "$PROJECT_DIR/tests/guest/lib.sh" "$d/payload/lib.sh"
-	cp "${ko[0]}" "${ko[2]}" "$d/payload/"
+	step "profiling fio $job on $run, $n I/Os per run"
 	# Every boot sets up both mirrors, so that the modules sit at the same
 	# addresses in each.
-	echo "ROUNDS=1 TARGETS=\"dm-mirror rmirror\" RUN=${run%:base} JOBS=$job NUMBER_IOS=$n" >"$d/payload/fio.conf"
-	tar -cf "$d/payload.tar" -C "$d/payload" .
-	step "profiling fio $job on $run, $n I/Os per run"
 	DM_IO_RS_ICOUNT=3 DM_IO_RS_INSN_PROFILE="$d/profile.txt" \
-		DM_IO_RS_ROOT_IMG="$root" DM_IO_RS_PAYLOAD="$d/payload.tar" \
-		DM_IO_RS_CMDLINE="dmio=c kunit.enable=0 ${DM_IO_RS_CMDLINE:-}" \
-		"$PROJECT_DIR/scripts/run-qemu.sh" "$kdir/arch/x86/boot/bzImage" - \
-		"$d/console.log" "${DM_IO_RS_VM_TIMEOUT:-1800}"
-	"$PROJECT_DIR/scripts/judge.sh" "$d/console.log" "$(readlink -f "$kdir/source")" fio_bench \
-		>"$d/judge.txt" || { cat "$d/judge.txt"; die "the $run boot failed; console: $d/console.txt"; }
+		fio_boot "$d" "$kdir" c "$root" "${DM_IO_RS_VM_TIMEOUT:-1800}" \
+		"ROUNDS=1 TARGETS=\"dm-mirror rmirror\" RUN=${run%:base} JOBS=$job NUMBER_IOS=$n" \
+		"${ko[0]}" "${ko[2]}"
 	[ -s "$d/profile.txt" ] || die "no profile from the $run boot"
 	[ "${run%:base}" != "$run" ] || dirs+=("$d:$d-base")
 done

@@ -55,3 +55,29 @@ seed_build() {
 	rm -f "$saved"
 	mv "$to.seed" "$to"
 }
+
+# fio_boot DIR KDIR IMPL ROOT_IMG TIMEOUT CONF [MODULE...]: one boot of
+# KDIR's kernel (dm-io IMPL: c or rust) on the Debian guest root ROOT_IMG
+# that runs tests/guest/fio.sh with CONF as its fio.conf and the MODULEs
+# in its payload; the console log and the judge's verdict in DIR. Dies on
+# a kernel report. QEMU's other settings come from the environment
+# (DM_IO_RS_ICOUNT, DM_IO_RS_INSN_PROFILE, ...).
+fio_boot() {
+	local dir="$1" kdir="$2" impl="$3" root_img="$4" limit="$5" conf="$6"
+	shift 6
+	mkdir -p "$dir/payload"
+	cp "$PROJECT_DIR/tests/guest/fio.sh" "$dir/payload/test.sh"
+	cp "$PROJECT_DIR/tests/guest/lib.sh" "$dir/payload/lib.sh"
+	[ $# -eq 0 ] || cp "$@" "$dir/payload/"
+	echo "$conf" >"$dir/payload/fio.conf"
+	tar -cf "$dir/payload.tar" -C "$dir/payload" .
+	# kunit.enable=0: a kernel's built-in suites are not what fio measures.
+	DM_IO_RS_ROOT_IMG="$root_img" DM_IO_RS_PAYLOAD="$dir/payload.tar" \
+		DM_IO_RS_CMDLINE="dmio=$impl kunit.enable=0 ${DM_IO_RS_CMDLINE:-}" \
+		"$PROJECT_DIR/scripts/run-qemu.sh" "$kdir/arch/x86/boot/bzImage" - \
+		"$dir/console.log" "$limit"
+	"$PROJECT_DIR/scripts/judge.sh" "$dir/console.log" "$(readlink -f "$kdir/source")" fio_bench \
+		>"$dir/judge.txt" || { cat "$dir/judge.txt"; die "the fio boot failed; console: $dir/console.txt"; }
+	grep -qx "fio-bench: dm-io $impl" "$dir/console.txt" ||
+		die "the kernel of $kdir does not run the $impl dm-io; console: $dir/console.txt"
+}
