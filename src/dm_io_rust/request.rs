@@ -50,7 +50,7 @@ impl<'a> Request<'_, 'a> {
         if self
             .regions
             .iter()
-            .any(|r| (r.count != 0 || flush) && r.bdev.is_none())
+            .any(|r| r.bdev.is_none() && (r.count != 0 || flush))
         {
             return Err(EINVAL);
         }
