@@ -197,6 +197,16 @@ fn bit_legs(mask: u64) -> impl Iterator<Item = usize> {
     })
 }
 
+/// The legs among `legs` whose regions `hit` says yes to: region *i* of a
+/// request to `legs` is the *i*-th leg of the mask, as [`bit_legs`] walks
+/// it.
+fn region_legs(legs: u64, hit: impl Fn(usize) -> bool) -> u64 {
+    bit_legs(legs)
+        .enumerate()
+        .filter(|&(i, _)| hit(i))
+        .fold(0, |mask, (_, leg)| mask | leg_bit(leg))
+}
+
 impl Mirror {
     fn region_of(&self, sector: u64) -> usize {
         (sector >> self.region_shift) as usize

@@ -3,7 +3,7 @@
 //! The mirror's writes through dm-io: each bio a request of its own to
 //! every healthy leg, its state in its per-bio data.
 
-use super::{bit_legs, leg_bit, BioState, Mirror};
+use super::{bit_legs, region_legs, BioState, Mirror};
 use crate::device_mapper::{
     bio::{BioOp, PendingBio},
     bio_io::{bio_io, BioIo},
@@ -92,16 +92,8 @@ impl BioIo for Mirror {
 
     fn bio_done(this: &TargetRef<Self>, bio: PendingBio<Self>, bits: IoBits) {
         let legs = bio.data().legs;
-        let mut failed = 0u64;
-        let mut unsup = 0u64;
-        for (i, leg) in bit_legs(legs).enumerate() {
-            if bits.failed(i) {
-                failed |= leg_bit(leg);
-            }
-            if bits.unsupported(i) {
-                unsup |= leg_bit(leg);
-            }
-        }
+        let failed = region_legs(legs, |i| bits.failed(i));
+        let unsup = region_legs(legs, |i| bits.unsupported(i));
         let discard = bio.op() == BioOp::Discard;
         let status = if unsup == legs {
             Err(EOPNOTSUPP)

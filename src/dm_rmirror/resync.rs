@@ -13,7 +13,7 @@
 //! delayed list until the copy ends, and a region is only picked while
 //! no write to it is in flight, so a copy never overwrites newer data.
 
-use super::{bit_legs, leg_bit, region_map::RegionState, Mirror};
+use super::{bit_legs, leg_bit, region_legs, region_map::RegionState, Mirror};
 use crate::{
     block::opf::{Opf, ReqOp},
     device_mapper::{
@@ -276,6 +276,16 @@ struct CopyIo {
 }
 
 impl CopyIo {
+    /// The legs this step's request goes to: the source to read, the
+    /// destinations to write.
+    fn legs(&self) -> u64 {
+        if self.write {
+            self.dsts
+        } else {
+            leg_bit(self.src)
+        }
+    }
+
     fn submit(this: &TargetRef<Mirror>, job: usize, write: bool) {
         let state = {
             let mut st = this.state.lock();
@@ -327,12 +337,7 @@ impl OwnedIo for CopyIo {
 
     fn request<'a>(&'a self, regions: &'a mut RegionBuf<'a>) -> Result<DmIoRequest<'a, 'a>> {
         let pages = self.mirror.job_pages.get(self.job).ok_or(EINVAL)?;
-        let legs = if self.write {
-            self.dsts
-        } else {
-            leg_bit(self.src)
-        };
-        for leg in bit_legs(legs) {
+        for leg in bit_legs(self.legs()) {
             let dev = self.mirror.devices().get(leg).ok_or(EINVAL)?;
             regions.push(Region::new(dev.bdev(), self.sector, self.count))?;
         }
@@ -350,17 +355,7 @@ impl OwnedIo for CopyIo {
 
     fn complete(this: KBox<Self>, bits: IoBits) {
         let this = KBox::into_inner(this);
-        let mut failed = 0u64;
-        let legs = if this.write {
-            this.dsts
-        } else {
-            leg_bit(this.src)
-        };
-        for (i, leg) in bit_legs(legs).enumerate() {
-            if bits.failed(i) || bits.unsupported(i) {
-                failed |= leg_bit(leg);
-            }
-        }
+        let failed = region_legs(this.legs(), |i| bits.failed(i) || bits.unsupported(i));
         let phase = if this.write {
             JobPhase::WriteDone(failed)
         } else {
