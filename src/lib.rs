@@ -64,6 +64,7 @@ pub mod block {
     pub mod bdev;
     pub mod bio;
     pub mod bio_set;
+    pub mod ioprio;
     pub mod opf;
     pub mod plug;
 }

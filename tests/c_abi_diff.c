@@ -676,6 +676,25 @@ static void c_abi_bad_input(struct kunit *test)
 		req.bi_opf = REQ_OP_READ;
 		KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), -EIO);
 		req.bi_opf = REQ_OP_WRITE;
+
+		/* An I/O priority class no scheduler knows (mq-deadline indexes a
+		 * four-entry table by it). */
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup,
+					     IOPRIO_PRIO_VALUE(IOPRIO_CLASS_INVALID, 0)),
+				-EINVAL);
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 4 << IOPRIO_CLASS_SHIFT),
+				-EINVAL);
+
+		/* A read into the pages of a bio that writes them out. */
+		req.bi_opf = REQ_OP_READ;
+		req.mem.type = DM_IO_BIO;
+		req.mem.ptr.bio = &c->mem.bio;
+		c->mem.bio.bi_opf = REQ_OP_WRITE;
+		KUNIT_EXPECT_EQ(test, rdm_io(&req, 1, where, &err, &unsup, 0), -EINVAL);
+		c->mem.bio.bi_opf = REQ_OP_READ;
+		req.bi_opf = REQ_OP_WRITE;
+		req.mem.type = DM_IO_KMEM;
+		req.mem.ptr.addr = c->mem.kbuf;
 	}
 	/*
 	 * From here on synchronous: a NULL notify function with a NULL
@@ -726,6 +745,26 @@ static void c_abi_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, err | unsup, 0);
 	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_READ, 0, 8, c->mem.kbuf), 0);
 	KUNIT_EXPECT_NULL(test, memchr_inv(c->mem.kbuf, 0x11, 4096));
+
+	/*
+	 * Sectors that run past the end of the sector space: that region's bit
+	 * only, nothing written at the start of the device (dm-io.c would send
+	 * the region's later bios there), the other region written.
+	 */
+	memset(c->mem.kbuf, 0x11, 4096);
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_WRITE, 0, 8, c->mem.kbuf), 0);
+	memset(c->mem.kbuf, 0x5a, 4096);
+	where[0] = (struct dm_io_region){ c->bdevs[PLAIN0], 8, 8 };
+	where[1] = (struct dm_io_region){ c->bdevs[PLAIN0], U64_MAX - 2, 8 };
+	err = unsup = 0;
+	KUNIT_EXPECT_EQ(test, rdm_io(&req, 2, where, &err, &unsup, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, err, 2);
+	KUNIT_EXPECT_EQ(test, unsup, 0);
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_READ, 0, 8, c->mem.kbuf), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->mem.kbuf, 0x11, 4096));
+	KUNIT_EXPECT_EQ(test, oracle_rw(c, c->bdevs[PLAIN0], REQ_OP_READ, 8, 8, c->mem.kbuf), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->mem.kbuf, 0x5a, 4096));
+	memset(c->mem.kbuf, 0x5a, 4096);
 
 	/* Past the end of the device: that region's bit only. */
 	where[0] = (struct dm_io_region){ c->bdevs[PLAIN0], 8, 8 };

@@ -9,17 +9,23 @@
 //! allocated from a [`BioSet`] and being filled in; it is submitted as a
 //! member of a [`group::BioGroup`], whose handler sees it again as a
 //! [`CompletedBio`].
+//!
+//! Which way a bio moves data is part of the types ([`Direction`]): a
+//! [`NewBio`] that reads ([`FromDevice`]) only takes memory lent to be
+//! written, and no bio built from memory lent only to be read can become a
+//! read.
 
 pub mod group;
 mod kernel_buf;
 mod vec;
 
 pub use kernel_buf::{AfterRead, KernelBuf, KernelBufKind};
-pub use vec::Segment;
+pub use vec::{Direction, FromDevice, Segment, ToDevice};
 
 use super::{
     bdev::BlockDevice,
     bio_set::BioSet,
+    ioprio::IoPriority,
     opf::{Opf, ReqFlag},
 };
 use crate::{
@@ -30,14 +36,17 @@ use crate::{
 };
 use core::{marker::PhantomData, ptr::NonNull};
 
-/// A bio that its owner lends: its pages may be read from or written to
-/// for I/O, and its fields are not changed while it is lent.
+/// A bio that its owner lends as the memory of I/O.
+///
+/// Its pages may be read; if it is a read (`REQ_OP_READ`), its owner lends
+/// them to be written as well, as a read bio's pages are its destination.
 ///
 /// # Invariants
 ///
 /// The wrapped bio, its vector table and its pages are valid, and its
 /// fields stay unchanged, for as long as a shared reference to this type
-/// exists.
+/// exists. Its pages may be read by I/O, and written too if its operation
+/// is `REQ_OP_READ`.
 #[repr(transparent)]
 pub struct Bio(Opaque<bindings::bio>);
 
@@ -47,7 +56,8 @@ impl Bio {
     /// # Safety
     ///
     /// `ptr` must point to a bio whose fields, vector table and pages stay
-    /// valid, and whose fields stay unchanged, for `'a`.
+    /// valid, and whose fields stay unchanged, for `'a`; its pages must be
+    /// lent to be read, and, if the bio is a read, to be written as well.
     pub unsafe fn from_raw<'a>(ptr: *mut bindings::bio) -> &'a Self {
         // SAFETY: `Bio` is a transparent wrapper of `bio`, and the caller
         // guarantees validity for `'a`.
@@ -73,30 +83,35 @@ impl Bio {
         self.raw().bi_iter.bi_size
     }
 
-    /// The first sector of its current range.
-    #[inline]
-    pub fn sector(&self) -> u64 {
-        self.raw().bi_iter.bi_sector
-    }
-
     /// The operation and flags.
     #[inline]
     pub fn opf(&self) -> Opf {
         Opf::from_raw(self.raw().bi_opf)
     }
 
+    /// `bio_has_data()`: whether the bio carries data pages, which a clone
+    /// that moves data needs (a discard, write-zeroes or empty flush bio
+    /// may have no vector table at all).
+    #[inline]
+    pub fn has_data(&self) -> bool {
+        let bio = self.raw();
+        bio.bi_iter.bi_size != 0
+            && !bio.bi_io_vec.is_null()
+            && !self.opf().is_discard_or_write_zeroes()
+    }
+
     /// Zeroes the first `bytes` of the current range of a read bio, as data
     /// that a failed read leaves undefined. Nothing for any other bio: the
     /// pages of a write are only lent for reading, and a discard or
     /// write-zeroes bio has none.
-    pub fn zero_fill_front(&self, bytes: u32) {
+    pub(crate) fn zero_fill_front(&self, bytes: u32) {
         let bio = self.raw();
         if !Opf::from_raw(bio.bi_opf).is_read() || bio.bi_io_vec.is_null() {
             return;
         }
         // SAFETY: By the type invariant the vector table and the pages of the
-        // current range are valid and lent for I/O, which for a read writes
-        // them.
+        // current range are valid, and, the bio being a read, lent to be
+        // written.
         unsafe { zero_range(bio.bi_io_vec, bio.bi_iter, bytes) };
     }
 }
@@ -136,34 +151,69 @@ unsafe fn zero_range(bvecs: *const bindings::bio_vec, mut iter: bindings::bvec_i
     }
 }
 
-/// A bio allocated from a [`BioSet`] that the caller is filling in; its
-/// device, bio set and data are borrowed for `'a`, which must outlast its
-/// I/O.
+/// The operation a new bio in direction `D` is built with: `EINVAL` unless
+/// it is a read for [`FromDevice`] and anything else for [`ToDevice`], and
+/// its flags fit it ([`Opf::flags_fit_op`]). `REQ_ALLOC_CACHE` and
+/// `REQ_POLLED` are dropped: they describe how a bio was allocated or is
+/// waited for, which a new bio is not (`bio_put()` would look for a
+/// per-cpu cache the bio set may not have; nobody polls it).
+#[inline]
+fn new_bio_opf<D: Direction>(opf: Opf) -> Result<Opf> {
+    if opf.is_read() != D::FROM_DEVICE || !opf.flags_fit_op() {
+        return Err(EINVAL);
+    }
+    Ok(opf.without(ReqFlag::AllocCache | ReqFlag::Polled))
+}
+
+/// A bio allocated from a [`BioSet`] that the caller is filling in, moving
+/// data in direction `D`; its device, bio set and data are borrowed for
+/// `'a`, which must outlast its I/O.
 ///
 /// # Invariants
 ///
 /// `ptr` is a bio from `bio_alloc_bioset()` or `bio_alloc_clone()` that has
 /// not been submitted, on which this object holds the only reference. Its
-/// device, bio set and pages stay valid for `'a`. If it is a clone, its
-/// size is at most that of its source.
-pub struct NewBio<'a> {
+/// device, bio set and pages stay valid for `'a`. Its operation is a read
+/// if and only if `D` is [`FromDevice`], and its pages are lent for I/O in
+/// direction `D`. If it is a clone, its size is at most that of its source.
+pub struct NewBio<'a, D: Direction> {
     ptr: NonNull<bindings::bio>,
-    _borrows: PhantomData<&'a mut ()>,
+    _borrows: PhantomData<(&'a mut (), D)>,
 }
 
 // SAFETY: A bio that nobody else references may be filled in, submitted or
 // freed from any task.
-unsafe impl Send for NewBio<'_> {}
+unsafe impl<D: Direction> Send for NewBio<'_, D> {}
 
-impl<'a> NewBio<'a> {
+impl<'a, D: Direction> NewBio<'a, D> {
+    /// Wraps a bio just allocated with `opf`, as `D` requires.
+    ///
+    /// # Safety
+    ///
+    /// `ptr`, if not null, is a new bio from `bs`, for `bdev`, and the
+    /// caller's only reference; its pages, if any, are lent for I/O in
+    /// direction `D` for `'a`.
+    #[inline]
+    unsafe fn from_new(ptr: *mut bindings::bio) -> Result<Self> {
+        // INVARIANT: Guaranteed by the caller.
+        NonNull::new(ptr)
+            .map(|ptr| Self {
+                ptr,
+                _borrows: PhantomData,
+            })
+            .ok_or(ENOMEM)
+    }
+
     /// `bio_alloc_bioset(bdev, nr_vecs, opf, GFP_NOIO, bs)`: a bio for up to
-    /// `nr_vecs` segments.
+    /// `nr_vecs` segments (at most `BIO_MAX_VECS`).
     ///
     /// With `GFP_NOIO` the bio set's reserve makes this wait rather than
     /// fail; an allocation failure is still reported as `ENOMEM`. `EINVAL`
-    /// for segments from a bio set without vector tables.
+    /// for segments from a bio set without vector tables, or an operation
+    /// that is not of direction `D` or whose flags do not fit it.
     #[inline]
     pub fn alloc(bs: &'a BioSet, bdev: &'a BlockDevice, nr_vecs: u16, opf: Opf) -> Result<Self> {
+        let opf = new_bio_opf::<D>(opf)?;
         if nr_vecs > 0 && !bs.has_bvecs() {
             return Err(EINVAL);
         }
@@ -178,59 +228,46 @@ impl<'a> NewBio<'a> {
                 bs.as_raw(),
             )
         };
-        // INVARIANT: A new bio comes with one reference, ours.
-        NonNull::new(ptr)
-            .map(|ptr| Self {
-                ptr,
-                _borrows: PhantomData,
-            })
-            .ok_or(ENOMEM)
+        // SAFETY: A new bio of `bs` with no pages yet, whose operation is of
+        // direction `D` (checked above).
+        unsafe { Self::from_new(ptr) }
     }
 
-    /// A bio without data of `bytes` bytes at `sector`: a discard or
-    /// write-zeroes range, or an empty flush (`bytes` 0).
-    #[inline]
-    pub fn alloc_no_data(
-        bs: &'a BioSet,
-        bdev: &'a BlockDevice,
-        opf: Opf,
-        sector: u64,
-        bytes: u32,
-    ) -> Result<Self> {
-        if bytes != 0 && !opf.is_discard_or_write_zeroes() {
-            return Err(EINVAL);
-        }
-        let mut bio = Self::alloc(bs, bdev, 0, opf)?;
-        bio.set_sector(sector);
-        // INVARIANT: A bio without segments moves no data, whatever its size.
-        bio.raw_mut().bi_iter.bi_size = bytes;
-        Ok(bio)
-    }
-
-    /// `bio_alloc_clone(bdev, src, GFP_NOIO, bs)` trimmed to its first
-    /// `bytes`: a bio that shares `src`'s data.
+    /// `bio_alloc_clone(bdev, src, GFP_NOIO, bs)` with operation `opf`,
+    /// trimmed to its first `bytes`: a bio that shares `src`'s data.
+    ///
+    /// `EINVAL` if `src` has fewer bytes, if a clone that moves data is made
+    /// of a bio without data pages, for a read ([`FromDevice`]) of a bio
+    /// that is not one (whose pages are lent only to be read), or for an
+    /// operation that is not of direction `D` or whose flags do not fit it.
     #[inline]
     pub fn clone_of(
         bs: &'a BioSet,
         bdev: &'a BlockDevice,
         src: &'a Bio,
         bytes: u32,
+        opf: Opf,
     ) -> Result<Self> {
-        if bytes > src.size() {
+        let opf = new_bio_opf::<D>(opf)?;
+        if bytes > src.size()
+            || (bytes != 0 && !opf.is_discard_or_write_zeroes() && !src.has_data())
+            || (D::FROM_DEVICE && !src.opf().is_read())
+        {
             return Err(EINVAL);
         }
         // SAFETY: All three are valid by their type invariants.
         let ptr = unsafe {
             bindings::bio_alloc_clone(bdev.as_raw(), src.as_raw(), bindings::GFP_NOIO, bs.as_raw())
         };
-        let mut bio = NonNull::new(ptr)
-            .map(|ptr| Self {
-                ptr,
-                _borrows: PhantomData,
-            })
-            .ok_or(ENOMEM)?;
-        // INVARIANT: No larger than the source, checked above.
-        bio.raw_mut().bi_iter.bi_size = bytes;
+        // SAFETY: A new bio of `bs`; its pages are `src`'s, which `src` lends
+        // to be read, and to be written if it is a read, which it is for
+        // `FromDevice` (checked above).
+        let mut bio = unsafe { Self::from_new(ptr) }?;
+        let raw = bio.raw_mut();
+        // INVARIANT: No larger than the source, and of direction `D`, both
+        // checked above.
+        raw.bi_iter.bi_size = bytes;
+        raw.bi_opf = opf.as_raw();
         Ok(bio)
     }
 
@@ -246,29 +283,10 @@ impl<'a> NewBio<'a> {
         self.raw_mut().bi_iter.bi_sector = sector;
     }
 
-    /// Sets the operation and flags; its data is lent for reads and
-    /// writes alike. `REQ_ALLOC_CACHE`, `REQ_POLLED` and `REQ_NOWAIT` are
-    /// dropped: they describe how a bio was allocated or is waited for,
-    /// which this one is not (`bio_put()` would look for a per-cpu cache
-    /// the bio set may not have; nobody polls it).
-    ///
-    /// `EINVAL` if `opf` would turn a bio with data into one without (a
-    /// discard or write-zeroes), or the reverse.
-    #[inline]
-    pub fn set_opf(&mut self, opf: Opf) -> Result {
-        let cur = Opf::from_raw(self.raw_mut().bi_opf);
-        if cur.is_discard_or_write_zeroes() != opf.is_discard_or_write_zeroes() {
-            return Err(EINVAL);
-        }
-        let opf = opf.without(ReqFlag::AllocCache | ReqFlag::Polled | ReqFlag::Nowait);
-        self.raw_mut().bi_opf = opf.as_raw();
-        Ok(())
-    }
-
     /// Sets the I/O priority.
     #[inline]
-    pub fn set_ioprio(&mut self, ioprio: u16) {
-        self.raw_mut().bi_ioprio = ioprio;
+    pub fn set_ioprio(&mut self, ioprio: IoPriority) {
+        self.raw_mut().bi_ioprio = ioprio.as_raw();
     }
 
     /// The size in bytes so far.
@@ -279,23 +297,28 @@ impl<'a> NewBio<'a> {
     }
 
     /// `bio_add_page()`: adds `seg`; false when the bio cannot take it (it
-    /// is full, or its device's limits say no).
+    /// is full, its device's limits say no, or it is a clone, whose
+    /// segments are its source's).
     #[inline]
-    pub fn add(&mut self, seg: &Segment<'a>) -> bool {
-        // SAFETY: The bio is ours and unsubmitted; the page is valid for
-        // `'a`, as long as the bio's data must be.
-        unsafe {
-            bindings::bio_add_page(self.ptr.as_ptr(), seg.page_ptr(), seg.len(), seg.offset()) != 0
+    pub fn add(&mut self, seg: &Segment<'a, D>) -> bool {
+        let ptr = self.ptr.as_ptr();
+        // SAFETY: By the type invariant the bio is valid.
+        if unsafe { (*ptr).bi_flags } & (1 << bindings::BIO_CLONED) != 0 {
+            return false;
         }
+        // SAFETY: The bio is ours and unsubmitted; the page is valid for
+        // `'a`, as long as the bio's data must be, and lent for I/O in the
+        // bio's direction `D`.
+        unsafe { bindings::bio_add_page(ptr, seg.page_ptr(), seg.len(), seg.offset()) != 0 }
     }
 
-    /// The bio as a data source, without submitting it: to lend it to a
-    /// request as its memory.
+    /// The bio as the memory of a request, without submitting it.
     #[inline]
     pub fn as_bio(&self) -> &Bio {
         // SAFETY: We hold the only reference, so the bio is valid while
         // `self` is borrowed, and nothing changes it through `&self`; its
-        // pages are borrowed for `'a`.
+        // pages are borrowed for `'a`, lent to be written if it is a read
+        // (type invariant).
         unsafe { Bio::from_raw(self.ptr.as_ptr()) }
     }
 
@@ -314,7 +337,35 @@ impl<'a> NewBio<'a> {
     }
 }
 
-impl Drop for NewBio<'_> {
+impl<'a> NewBio<'a, ToDevice> {
+    /// A bio without data of `bytes` bytes at `sector`: a discard or
+    /// write-zeroes range, or an empty flush (`bytes` 0, a `REQ_PREFLUSH`
+    /// write); `EINVAL` for anything else.
+    #[inline]
+    pub fn alloc_no_data(
+        bs: &'a BioSet,
+        bdev: &'a BlockDevice,
+        opf: Opf,
+        sector: u64,
+        bytes: u32,
+    ) -> Result<Self> {
+        let fits = if bytes == 0 {
+            opf.has(ReqFlag::Preflush)
+        } else {
+            opf.is_discard_or_write_zeroes()
+        };
+        if !fits {
+            return Err(EINVAL);
+        }
+        let mut bio = Self::alloc(bs, bdev, 0, opf)?;
+        bio.set_sector(sector);
+        // INVARIANT: A bio without segments moves no data, whatever its size.
+        bio.raw_mut().bi_iter.bi_size = bytes;
+        Ok(bio)
+    }
+}
+
+impl<D: Direction> Drop for NewBio<'_, D> {
     fn drop(&mut self) {
         // SAFETY: By the type invariant we hold the only reference.
         unsafe { bindings::bio_put(self.ptr.as_ptr()) };
@@ -326,7 +377,8 @@ impl Drop for NewBio<'_> {
 /// # Invariants
 ///
 /// `ptr` is a completed bio that the block layer is done with; the
-/// submitter's reference keeps it valid for `'a`.
+/// submitter's reference keeps it valid for `'a`. It was built as a
+/// [`NewBio`]: its pages are lent to be written if it is a read.
 pub struct CompletedBio<'a> {
     ptr: NonNull<bindings::bio>,
     _lifetime: PhantomData<&'a mut bindings::bio>,
@@ -335,7 +387,8 @@ pub struct CompletedBio<'a> {
 impl CompletedBio<'_> {
     /// # Safety
     ///
-    /// `ptr` must be a completed bio that the caller references for `'a`.
+    /// `ptr` must be a completed bio, submitted as a [`NewBio`], that the
+    /// caller references for `'a`.
     #[inline]
     pub(crate) unsafe fn from_raw(ptr: NonNull<bindings::bio>) -> Self {
         // INVARIANT: Guaranteed by the caller.
@@ -374,8 +427,8 @@ impl CompletedBio<'_> {
     /// read: at completion the iterator has reached the end, so
     /// `zero_fill_bio()` would clear nothing).
     ///
-    /// `EINVAL` for a clone, whose segments are its source's: zero the
-    /// source instead ([`Bio::zero_fill_front`]).
+    /// `EINVAL` for anything but a read, and for a clone, whose segments
+    /// are its source's: zero the source instead ([`AfterRead`]).
     pub fn zero_fill(&mut self) -> Result {
         let bio = self.raw();
         if bio.bi_flags & (1 << bindings::BIO_CLONED) != 0 {
@@ -395,8 +448,8 @@ impl CompletedBio<'_> {
             bi_size: size,
             ..Default::default()
         };
-        // SAFETY: Not a clone, so the table and its pages are the bio's own,
-        // and its submitter's to write after the I/O.
+        // SAFETY: Not a clone, so the table and its pages are the bio's own;
+        // a read, so they are lent to be written (type invariant).
         unsafe { zero_range(bio.bi_io_vec, all, size) };
         Ok(())
     }

@@ -4,7 +4,9 @@
 //!
 //! C header: [`include/linux/bio.h`](srctree/include/linux/bio.h)
 
-use crate::{bindings, error::to_result, prelude::*, types::Opaque};
+use crate::{
+    bindings, error::to_result, page::PAGE_SIZE, prelude::*, task::might_sleep, types::Opaque,
+};
 
 /// An initialised `struct bio_set`.
 ///
@@ -49,6 +51,9 @@ impl BioSet {
     }
 
     fn init(pool_size: u32, front_pad: u32, bvecs: bool) -> impl PinInit<Self, Error> {
+        // The block layer adds the pad to the size of its slab objects in 32
+        // bits: `EINVAL` for a pad that is a mistake rather than a need.
+        let too_large = front_pad as usize > PAGE_SIZE;
         let flags = if bvecs {
             bindings::BIOSET_NEED_BVECS as i32
         } else {
@@ -56,6 +61,9 @@ impl BioSet {
         };
         try_pin_init!(Self {
             inner <- Opaque::try_ffi_init(|slot: *mut bindings::bio_set| {
+                if too_large {
+                    return Err(EINVAL);
+                }
                 // SAFETY: `slot` is valid for writing a `bio_set`.
                 // `bioset_init()` expects zeroed memory (C embeds bio sets in
                 // zeroed structures): fields it does not set, such as the
@@ -91,6 +99,8 @@ impl BioSet {
 #[pinned_drop]
 impl PinnedDrop for BioSet {
     fn drop(self: Pin<&mut Self>) {
+        // `bioset_exit()` takes a mutex to put its slab.
+        might_sleep();
         // SAFETY: By the type invariant the bio set was initialised. Every bio
         // from it is gone: a `NewBio` borrows the bio set for as long as its
         // I/O runs.

@@ -67,12 +67,6 @@ impl Opf {
         Self(op as bindings::blk_opf_t)
     }
 
-    /// `op` with `flags`.
-    #[inline]
-    pub fn with_flags(op: ReqOp, flags: ReqFlags) -> Self {
-        Self(op as bindings::blk_opf_t | u32::from(flags))
-    }
-
     /// A `blk_opf_t` as C passes it.
     #[inline]
     pub const fn from_raw(raw: bindings::blk_opf_t) -> Self {
@@ -122,10 +116,15 @@ impl Opf {
         self.0 & flag as u32 != 0
     }
 
-    /// The flags that [`ReqFlag`] names.
+    /// Whether a bio may carry this operation with these flags: a flush
+    /// flag (`REQ_PREFLUSH`, `REQ_FUA`) or `REQ_ATOMIC` only on a write
+    /// (`submit_bio_noacct()` warns about a flush flag on anything else,
+    /// and fails the bio).
     #[inline]
-    pub const fn flags(self) -> ReqFlags {
-        ReqFlags(self.0 & ReqFlags::all_bits())
+    pub const fn flags_fit_op(self) -> bool {
+        const WRITE_ONLY: u32 =
+            ReqFlag::Preflush as u32 | ReqFlag::Fua as u32 | ReqFlag::Atomic as u32;
+        self.is(ReqOp::Write) || self.0 & WRITE_ONLY == 0
     }
 
     /// This operation with `flags` added.

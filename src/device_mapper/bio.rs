@@ -9,8 +9,19 @@
 //! [`MapBio::take`] gives a [`PendingBio`], the duty to end the bio exactly
 //! once, and the only way to return `DM_MAPIO_SUBMITTED`. A remapped bio
 //! that fails may be taken back in `end_io` as a [`RetryBio`], the only kind
-//! that can be sent again. Either, dropped without being ended, ends its
-//! bio with an I/O error, so that no bio is left hanging.
+//! that can be sent again; `end_io` returns "done" only for a bio it did
+//! not take back ([`EndIoBio::done`]). Either kind, dropped without being
+//! ended, ends its bio with an I/O error.
+//!
+//! A bio only ever goes to a device of the instance that mapped it: devices
+//! are named by their index among that instance's devices
+//! ([`super::target::TargetRef::devices`]).
+//!
+//! What a leak does: a [`PendingBio`] or [`RetryBio`] that is forgotten
+//! (`core::mem::forget`, or a reference cycle) never ends its bio, so
+//! dm-core's suspend, and with it the table's reload or removal, waits for
+//! it forever. Nothing else goes wrong: the bio, its target and its
+//! devices stay valid.
 
 use super::dev::DmDev;
 use crate::{
@@ -74,26 +85,37 @@ struct BioRecord {
 /// the layer keeps, then the target's own.
 pub(super) struct PerBio<D> {
     record: Option<BioRecord>,
+    /// The instance that mapped the bio (its `Holder`, as an address): the
+    /// bio's requests and resubmissions go through that instance only. A
+    /// bio in flight keeps its instance alive: dm-core destroys a table
+    /// only once no bio of it is in flight (suspend waits for them).
+    holder: *const ffi::c_void,
     /// The target's first sector (`ti->begin`), so that a listed bio knows
     /// its own.
     begin: u64,
     /// The index, among the target's devices, of the one a queued
     /// resubmission goes to.
     resubmit_dev: usize,
-    /// While the bio is a request in flight of its own
-    /// ([`super::bio_io::bio_io`]): what the request holds until it
-    /// completes.
-    io_owner: *const ffi::c_void,
     data: D,
 }
+
+/// The largest per-bio data a target may declare: dm-core adds it, rounded
+/// up, to the front pad of every bio of the table (a 32-bit size that must
+/// not wrap, and a slab object per bio).
+pub const PER_BIO_DATA_MAX: usize = 1 << 16;
 
 impl<D: Copy + Default> PerBio<D> {
     /// `ti->per_io_data_size`. dm-core places per-bio data right in front
     /// of the bio's `struct dm_target_io`, which is 8-byte aligned: sizes
-    /// are multiples of the alignment, which must not exceed 8.
-    pub(super) const SIZE: usize = {
+    /// are multiples of the alignment, which must not exceed 8. A target
+    /// whose data is larger than [`PER_BIO_DATA_MAX`] does not build.
+    pub(super) const SIZE: u32 = {
         assert!(core::mem::align_of::<Self>() <= 8);
-        core::mem::size_of::<Self>()
+        assert!(
+            core::mem::size_of::<Self>() <= PER_BIO_DATA_MAX,
+            "a target's per-bio data may be at most PER_BIO_DATA_MAX bytes"
+        );
+        core::mem::size_of::<Self>() as u32
     };
 
     /// The per-bio data of `bio`.
@@ -106,26 +128,32 @@ impl<D: Copy + Default> PerBio<D> {
         // SAFETY: The caller guarantees the size; dm-core allocated that many
         // bytes with the bio, aligned as `SIZE` explains.
         unsafe {
-            NonNull::new_unchecked(bindings::dm_per_bio_data(bio.as_ptr(), Self::SIZE).cast())
+            NonNull::new_unchecked(
+                bindings::dm_per_bio_data(bio.as_ptr(), Self::SIZE as usize).cast(),
+            )
         }
     }
 
-    /// Sets up the per-bio data of a bio entering `map` on a target that
-    /// starts at `begin`, and returns it.
+    /// Sets up the per-bio data of a bio entering `map` on the instance
+    /// `holder`, a target that starts at `begin`, and returns it.
     ///
     /// # Safety
     ///
     /// As for [`PerBio::of`]; nothing else may access the per-bio data.
-    pub(super) unsafe fn init(bio: NonNull<bindings::bio>, begin: u64) -> NonNull<Self> {
+    pub(super) unsafe fn init(
+        bio: NonNull<bindings::bio>,
+        holder: *const ffi::c_void,
+        begin: u64,
+    ) -> NonNull<Self> {
         // SAFETY: The caller guarantees the size.
         let per_bio = unsafe { Self::of(bio) };
         // SAFETY: The caller guarantees the memory is the per-bio data.
         unsafe {
             per_bio.as_ptr().write(Self {
                 record: None,
+                holder,
                 begin,
                 resubmit_dev: 0,
-                io_owner: core::ptr::null(),
                 data: D::default(),
             })
         };
@@ -136,6 +164,9 @@ impl<D: Copy + Default> PerBio<D> {
 /// What the bios of a target need of it: the type of the data dm-core
 /// keeps with each of them. Every [`Target`] has it, through its
 /// [`Target::PerBio`].
+///
+/// The data is `Copy`, so it needs no drop: dm-core frees it with the bio,
+/// and nothing it holds could be released.
 ///
 /// [`Target`]: super::target::Target
 /// [`Target::PerBio`]: super::target::Target::PerBio
@@ -204,6 +235,12 @@ impl<T: HasPerBio> TargetBio<T> {
 
     fn sector(&self) -> u64 {
         self.raw().bi_iter.bi_sector.wrapping_sub(self.begin)
+    }
+
+    /// The instance that mapped the bio, as an address.
+    fn holder(&self) -> *const ffi::c_void {
+        // SAFETY: Set up in map (type invariant).
+        unsafe { self.per_bio().as_ref() }.holder
     }
 
     fn sectors(&self) -> u64 {
@@ -294,6 +331,8 @@ pub struct MapResult<'a>(pub(super) ffi::c_int, PhantomData<fn(&'a ()) -> &'a ()
 /// A bio in a target's map hook.
 pub struct MapBio<'a, T: HasPerBio> {
     bio: TargetBio<T>,
+    /// The devices of the instance mapping the bio.
+    devices: &'a [DmDev],
     _lifetime: PhantomData<fn(&'a ()) -> &'a ()>,
 }
 
@@ -302,15 +341,18 @@ impl<'a, T: HasPerBio> MapBio<'a, T> {
     ///
     /// # Safety
     ///
-    /// `bio` must be the bio that dm-core is mapping on a target of type `T`,
-    /// and `per_bio` its per-bio data as [`PerBio::init`] returned it.
+    /// `bio` must be the bio that dm-core is mapping on a target of type `T`
+    /// whose devices are `devices`, and `per_bio` its per-bio data as
+    /// [`PerBio::init`] returned it.
     pub(super) unsafe fn from_raw(
         bio: NonNull<bindings::bio>,
         per_bio: NonNull<PerBio<T::PerBio>>,
+        devices: &'a [DmDev],
     ) -> Self {
         Self {
             // SAFETY: Guaranteed by the caller.
             bio: unsafe { TargetBio::with_per_bio(bio, per_bio) },
+            devices,
             _lifetime: PhantomData,
         }
     }
@@ -336,13 +378,23 @@ impl<'a, T: HasPerBio> MapBio<'a, T> {
         self.bio.data_mut()
     }
 
-    /// Sends the bio to `sector` of `dev` (`DM_MAPIO_REMAPPED`: dm-core
-    /// submits it). The bio is recorded first, so that `end_io` can take it
-    /// back to send it again ([`EndIoBio::retry`]).
-    pub fn remap(mut self, dev: &DmDev, sector: u64) -> MapResult<'a> {
+    /// Sends the bio to `sector` of the instance's device `dev` (its index
+    /// in [`TargetRef::devices`]; `DM_MAPIO_REMAPPED`: dm-core submits it).
+    /// The bio is recorded first, so that `end_io` can take it back to send
+    /// it again ([`EndIoBio::retry`]). A device the instance does not have
+    /// kills the bio.
+    ///
+    /// [`TargetRef::devices`]: super::target::TargetRef::devices
+    pub fn remap(mut self, dev: usize, sector: u64) -> MapResult<'a> {
+        let Some(dev) = self.devices.get(dev) else {
+            kernel::pr_warn_once!("dm target: a bio remapped to a device it does not have\n");
+            return self.kill();
+        };
         self.bio.record();
         let bio = self.bio.bio;
-        // SAFETY: In map the bio is ours to change; the device is held.
+        // SAFETY: In map the bio is ours to change. The device is one of the
+        // instance's, which the instance holds until its destructor, and
+        // dm-core destroys it only once the bio has completed.
         unsafe {
             bindings::bio_set_dev(bio.as_ptr(), dev.bdev().as_raw());
             (*bio.as_ptr()).bi_iter.bi_sector = sector;
@@ -427,29 +479,29 @@ impl<T: HasPerBio> PendingBio<T> {
         self.bio.data_mut()
     }
 
-    /// Gives the bio up to a request in flight that holds `owner`;
-    /// [`PendingBio::from_io`] takes both back.
-    pub(super) fn into_io(self, owner: *const ffi::c_void) -> NonNull<bindings::bio> {
-        // SAFETY: The per-bio data is ours (see `data_mut`).
-        unsafe { self.bio.per_bio().as_mut() }.io_owner = owner;
+    /// The instance that mapped the bio, as an address.
+    pub(super) fn holder(&self) -> *const ffi::c_void {
+        self.bio.holder()
+    }
+
+    /// Gives the bio up to a request in flight; [`PendingBio::from_io`]
+    /// takes it back.
+    pub(super) fn into_io(self) -> NonNull<bindings::bio> {
         core::mem::ManuallyDrop::new(self).bio.bio
     }
 
-    /// Takes back a bio that [`PendingBio::into_io`] gave up, and its owner.
+    /// Takes back a bio that [`PendingBio::into_io`] gave up.
     ///
     /// # Safety
     ///
     /// `bio` must come from `into_io` on a `PendingBio<T>`, and this is the
     /// only call for it.
-    pub(super) unsafe fn from_io(bio: NonNull<bindings::bio>) -> (Self, *const ffi::c_void) {
-        let this = Self {
+    pub(super) unsafe fn from_io(bio: NonNull<bindings::bio>) -> Self {
+        Self {
             // SAFETY: A bio of a target of type `T` (caller), whose per-bio
             // data map set up.
             bio: unsafe { TargetBio::from_listed(bio) },
-        };
-        // SAFETY: The per-bio data is ours, as the bio is.
-        let owner = unsafe { this.bio.per_bio().as_ref() }.io_owner;
-        (this, owner)
+        }
     }
 }
 
@@ -460,17 +512,12 @@ impl<T: HasPerBio> Drop for PendingBio<T> {
 }
 
 /// The outcome of an `end_io` hook (`DM_ENDIO_*`), for the bio of that
-/// very call (`'a` is invariant): `DM_ENDIO_INCOMPLETE` only comes with a
-/// [`RetryBio`].
+/// very call (`'a` is invariant). Only the bio makes one, and only once:
+/// [`EndIoBio::done`] (`DM_ENDIO_DONE`) for a bio that the target leaves to
+/// dm-core, [`EndIoBio::retry`] (`DM_ENDIO_INCOMPLETE`) with the
+/// [`RetryBio`] that takes it over.
 #[must_use]
 pub struct EndIoResult<'a>(pub(super) ffi::c_int, PhantomData<fn(&'a ()) -> &'a ()>);
-
-impl EndIoResult<'_> {
-    /// `DM_ENDIO_DONE`: the bio ends with its status as it is.
-    pub fn done() -> Self {
-        Self(bindings::DM_ENDIO_DONE as ffi::c_int, PhantomData)
-    }
-}
 
 /// A bio of the target completing, in its `end_io` hook.
 pub struct EndIoBio<'a, T: HasPerBio> {
@@ -514,17 +561,23 @@ impl<'a, T: HasPerBio> EndIoBio<'a, T> {
         self.bio.data()
     }
 
+    /// Leaves the bio to dm-core (`DM_ENDIO_DONE`): it ends with its
+    /// status as it is.
+    pub fn done(self) -> EndIoResult<'a> {
+        EndIoResult(bindings::DM_ENDIO_DONE as ffi::c_int, PhantomData)
+    }
+
     /// Takes a failed remapped bio back to send it again
     /// (`DM_ENDIO_INCOMPLETE`): its position, size and device are restored
     /// to what they were when [`MapBio::remap`] (or a resubmission)
-    /// recorded them, and its status is cleared. `None` for a bio that was
-    /// not remapped: nothing to restore it from.
-    pub fn retry(mut self) -> Option<(RetryBio<T>, EndIoResult<'a>)> {
+    /// recorded them, and its status is cleared. Gives the bio back for a
+    /// bio that was not remapped: nothing to restore it from.
+    pub fn retry(mut self) -> Result<(RetryBio<T>, EndIoResult<'a>), Self> {
         if !self.bio.restore() {
-            return None;
+            return Err(self);
         }
         // With DM_ENDIO_INCOMPLETE dm-core leaves the bio to us.
-        Some((
+        Ok((
             RetryBio { bio: self.bio },
             EndIoResult(bindings::DM_ENDIO_INCOMPLETE as ffi::c_int, PhantomData),
         ))
@@ -557,6 +610,11 @@ impl<T: HasPerBio> RetryBio<T> {
     /// The target's per-bio data, to change.
     pub fn data_mut(&mut self) -> &mut T::PerBio {
         self.bio.data_mut()
+    }
+
+    /// The instance that mapped the bio, as an address.
+    pub(super) fn holder(&self) -> *const ffi::c_void {
+        self.bio.holder()
     }
 
     /// Points the bio at `sector` of the target's device `index`, for

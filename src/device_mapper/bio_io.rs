@@ -19,9 +19,10 @@ use core::ptr::NonNull;
 /// dm-io with [`bio_io`]; each comes back to [`BioIo::bio_done`] once
 /// every region has finished.
 ///
-/// While the request is in flight it holds a reference to the target
-/// instance, so the client and the devices that the request names outlive
-/// it.
+/// The request goes through the instance that mapped the bio: `this` in
+/// [`BioIo::request`] and [`BioIo::bio_done`] is the bio's own. While the
+/// request is in flight it holds a reference to the instance, so the client
+/// and the devices that the request names outlive it.
 ///
 /// # Examples
 ///
@@ -32,6 +33,7 @@ use core::ptr::NonNull;
 ///     io::{DmIoClient, DmIoMemory, DmIoRequest, IoBits, Region, RegionBuf},
 ///     target::{CtrError, Target, TargetInit, TargetRef},
 /// };
+/// use kernel::block::ioprio::IoPriority;
 /// use kernel::{new_spinlock_irq, prelude::*, sync::SpinLockIrq};
 ///
 /// /// Writes every write to each of its devices; reads from the first.
@@ -71,12 +73,11 @@ use core::ptr::NonNull;
 ///             this.queue_work();
 ///             return r;
 ///         }
-///         match this.devices().first() {
-///             Some(dev) if bio.op() == BioOp::Read => {
-///                 let sector = bio.sector();
-///                 bio.remap(dev, sector)
-///             }
-///             _ => bio.kill(),
+///         if bio.op() == BioOp::Read {
+///             let sector = bio.sector();
+///             bio.remap(0, sector)
+///         } else {
+///             bio.kill()
 ///         }
 ///     }
 ///
@@ -84,7 +85,7 @@ use core::ptr::NonNull;
 ///         let mut writes = BioList::new();
 ///         this.writes.lock().append_to(&mut writes);
 ///         while let Some(bio) = writes.pop() {
-///             if let Err((e, bio)) = bio_io(this, bio) {
+///             if let Err((e, bio)) = bio_io(bio) {
 ///                 bio.end(Err(e));
 ///             }
 ///         }
@@ -108,7 +109,7 @@ use core::ptr::NonNull;
 ///             opf: bio.opf(),
 ///             regions: regions.as_slice(),
 ///             memory: DmIoMemory::bio(bio.as_bio()),
-///             ioprio: 0,
+///             ioprio: IoPriority::DEFAULT,
 ///         })
 ///     }
 ///
@@ -137,7 +138,7 @@ pub trait BioIo: Target {
 }
 
 /// Sends `bio` on as a dm-io request of its own (`dm_io()` with a notify
-/// function); see [`BioIo`].
+/// function), through the instance that mapped it; see [`BioIo`].
 ///
 /// On `Err` nothing was sent and the bio comes back, for its owner to end.
 ///
@@ -145,31 +146,32 @@ pub trait BioIo: Target {
 /// [`BioIo::bio_done`]; and a request to several devices goes from a work
 /// item rather than from map, as bios submitted in map wait until it
 /// returns.
-pub fn bio_io<T: BioIo>(
-    this: &TargetRef<T>,
-    bio: PendingBio<T>,
-) -> Result<(), (Error, PendingBio<T>)> {
+pub fn bio_io<T: BioIo>(bio: PendingBio<T>) -> Result<(), (Error, PendingBio<T>)> {
     might_sleep();
+    let holder = bio.holder();
+    // SAFETY: The instance of `bio`, which has not ended.
+    let this = unsafe { TargetRef::<T>::of_bio(holder) };
     let mut regions = RegionBuf::new();
-    let c = match T::request(this, &bio, &mut regions).and_then(|req| req.to_c(T::client(this))) {
+    let c = match T::request(&this, &bio, &mut regions).and_then(|req| req.to_c(T::client(&this))) {
         Ok(c) => c,
         Err(e) => return Err((e, bio)),
     };
-    // The bio and a reference to the target go with the request until
+    // The bio and a count of its instance go with the request until
     // `bio_notify` takes them back; the checked request keeps the addresses
     // of the bio and of the regions, which stay where they are.
-    let raw = bio.into_io(TargetRef::into_raw(this.clone()));
+    this.hold_for_bio_io();
+    let raw = bio.into_io();
     // SAFETY: `regions` is on this stack for the call. The client and the
-    // devices are the target's, which the reference in the bio keeps alive,
-    // and the memory is the bio, given up until `bio_notify` takes it back,
-    // once; the notify context is the bio.
+    // devices are the instance's, which the count kept with the bio keeps
+    // alive, and the memory is the bio, given up until `bio_notify` takes it
+    // back, once; the notify context is the bio.
     let r = unsafe { c.submit_async(bio_notify::<T>, raw.as_ptr().cast()) };
     r.map_err(|e| {
-        // SAFETY: Refused: the callback never runs, the bio and the reference
-        // are ours again.
-        let (bio, owner) = unsafe { PendingBio::<T>::from_io(raw) };
-        // SAFETY: `owner` is the reference given up above.
-        drop(unsafe { TargetRef::<T>::from_raw(owner) });
+        // SAFETY: Refused: the callback never runs, the bio and the count are
+        // ours again.
+        let bio = unsafe { PendingBio::<T>::from_io(raw) };
+        // SAFETY: The count given up above for this bio's instance.
+        drop(unsafe { TargetRef::<T>::from_bio_io(holder) });
         (e, bio)
     })
 }
@@ -185,9 +187,9 @@ unsafe extern "C" fn bio_notify<T: BioIo>(
 ) {
     // SAFETY: Guaranteed by the caller: the bio given up in `bio_io`, not
     // null.
-    let (bio, owner) = unsafe { PendingBio::<T>::from_io(NonNull::new_unchecked(context.cast())) };
-    // SAFETY: `bio_io` gave up a reference to the target as the owner.
-    let this = unsafe { TargetRef::<T>::from_raw(owner) };
+    let bio = unsafe { PendingBio::<T>::from_io(NonNull::new_unchecked(context.cast())) };
+    // SAFETY: `bio_io` gave up a count of the bio's instance for it.
+    let this = unsafe { TargetRef::<T>::from_bio_io(bio.holder()) };
     T::bio_done(
         &this,
         bio,

@@ -7,15 +7,25 @@
 //! C header: [`include/linux/dm-io.h`](srctree/include/linux/dm-io.h)
 //!
 //! This wraps `dm_io()`, whichever implementation dm-mod links. Requests are
-//! checked here first, so that the C function is only called with memory
-//! that covers every region and devices and memory that outlive the I/O.
+//! checked here first, so that the C function is only called with what
+//! either implementation handles: memory that covers every region in the
+//! direction the operation moves data, regions inside the sector space,
+//! flags the block layer takes with the operation, and devices and memory
+//! that outlive the I/O.
+//!
+//! The functions that send requests sleep, and check it (`might_sleep()`):
+//! a completion callback, which runs in interrupt context, must not call
+//! them. The types keep a callback from reaching the scope it was sent
+//! from ([`IoScope`] is not `Sync`); nothing keeps it from reaching a
+//! client, so that rule is checked at run time.
 
 use super::page_list::PageList;
 use crate::{
     bindings,
     block::{
         bdev::BlockDevice,
-        bio::{Bio, KernelBufKind, Segment},
+        bio::{Bio, Direction, KernelBufKind, Segment},
+        ioprio::IoPriority,
         opf::{Opf, ReqFlag},
         SECTOR_SHIFT,
     },
@@ -26,6 +36,7 @@ use crate::{
     prelude::*,
     sync::Completion,
     task::might_sleep,
+    types::NotThreadSafe,
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
 };
 use core::{
@@ -49,7 +60,7 @@ pub const DM_IO_MAX_REGIONS: usize = usize::BITS as usize;
 /// # Examples
 ///
 /// ```
-/// use kernel::block::{bdev::BlockDevice, opf::{Opf, ReqOp}};
+/// use kernel::block::{bdev::BlockDevice, ioprio::IoPriority, opf::{Opf, ReqOp}};
 /// use kernel::device_mapper::io::{DmIoClient, DmIoMemory, DmIoRequest, Region};
 ///
 /// /// Writes `buf` to the first sectors of both legs of a mirror.
@@ -61,7 +72,7 @@ pub const DM_IO_MAX_REGIONS: usize = usize::BITS as usize;
 ///         opf: Opf::new(ReqOp::Write),
 ///         regions: &regions,
 ///         memory: DmIoMemory::kmalloc_ro(buf)?,
-///         ioprio: 0,
+///         ioprio: IoPriority::DEFAULT,
 ///     })?;
 ///     // `EIO` if a leg failed, `EOPNOTSUPP` if a leg refused the operation.
 ///     bits.to_result()
@@ -138,12 +149,11 @@ impl DmIoClient {
     /// it, waits with I/O accounting, and returns which regions failed.
     ///
     /// `Err` means that nothing was sent: `EINVAL` for a malformed request
-    /// (memory that does not cover a region, a read into read-only memory,
-    /// more than [`DM_IO_MAX_REGIONS`] regions), `EIO` for a read from more
-    /// than one region. `Ok(bits)` comes once all I/O finished;
-    /// [`IoBits::to_result`] gives the C return value.
+    /// (see [`DmIoRequest`]), `EIO` for a read from more than one region.
+    /// `Ok(bits)` comes once all I/O finished; [`IoBits::to_result`] gives
+    /// the C return value.
     ///
-    /// Sleeps: process context only.
+    /// Sleeps: process context only, which `might_sleep()` checks.
     pub fn sync_io(&self, req: DmIoRequest<'_, '_>) -> Result<IoBits> {
         might_sleep();
         let mut c = req.to_c(self)?;
@@ -157,7 +167,7 @@ impl DmIoClient {
                 c.regions,
                 &mut error,
                 &mut unsup,
-                c.ioprio,
+                c.ioprio.as_raw(),
             )
         };
         IoBits::from_c(r, error, unsup)
@@ -167,13 +177,13 @@ impl DmIoClient {
     /// memory and devices for `'env`; returns when every request sent in it
     /// has completed (as `std::thread::scope` does for threads).
     ///
-    /// Sleeps: process context only.
+    /// Sleeps: process context only, which `might_sleep()` checks.
     ///
     /// # Examples
     ///
     /// ```
     /// use core::sync::atomic::{AtomicUsize, Ordering};
-    /// use kernel::block::{bdev::BlockDevice, opf::{Opf, ReqOp}};
+    /// use kernel::block::{bdev::BlockDevice, ioprio::IoPriority, opf::{Opf, ReqOp}};
     /// use kernel::device_mapper::io::{DmIoClient, DmIoMemory, DmIoRequest, Region};
     ///
     /// /// Writes each buffer to its own place, all in flight at once.
@@ -186,7 +196,7 @@ impl DmIoClient {
     ///                 opf: Opf::new(ReqOp::Write),
     ///                 regions: &region,
     ///                 memory: DmIoMemory::kmalloc_ro(buf)?,
-    ///                 ioprio: 0,
+    ///                 ioprio: IoPriority::DEFAULT,
     ///             };
     ///             // Runs once, in completion context: it must not sleep.
     ///             s.submit(req, |bits| {
@@ -208,6 +218,7 @@ impl DmIoClient {
             pending: AtomicUsize::new(1),
             done: &done,
             _env: PhantomData,
+            _not_sync: NotThreadSafe,
         };
         let r = f(&scope);
         scope.put();
@@ -266,13 +277,16 @@ impl<'a> Region<'a> {
 /// Where a request's data lives (`struct dm_io_memory`).
 ///
 /// Each constructor checks what it can; the request checks the rest (that
-/// the memory covers every region, and is writable for reads).
+/// the memory covers every region, and that a read's memory is lent to be
+/// written: a buffer lent as `&mut [u8]`, segments lent
+/// [`FromDevice`](crate::block::bio::FromDevice), a bio that is a read).
 pub struct DmIoMemory<'a>(Memory<'a>);
 
 enum Memory<'a> {
     None,
     PageList(&'a PageList, usize),
-    Bvec(&'a [Segment<'a>]),
+    /// The segments, and whether they are lent to be written.
+    Bvec(&'a [bindings::bio_vec], bool),
     Bio(&'a Bio),
     Buf(KernelBufKind, &'a mut [u8]),
     BufRo(KernelBufKind, &'a [u8]),
@@ -294,9 +308,13 @@ impl<'a> DmIoMemory<'a> {
         Ok(Self(Memory::PageList(list, offset)))
     }
 
-    /// `DM_IO_BVEC`: a series of segments.
-    pub fn bvec(segments: &'a [Segment<'a>]) -> Self {
-        Self(Memory::Bvec(segments))
+    /// `DM_IO_BVEC`: a series of segments, to read into if they are lent
+    /// [`FromDevice`](crate::block::bio::FromDevice).
+    pub fn bvec<D: Direction>(segments: &'a [Segment<'a, D>]) -> Self {
+        Self(Memory::Bvec(
+            Segment::as_raw_slice(segments),
+            D::FROM_DEVICE,
+        ))
     }
 
     /// `DM_IO_BIO`: each region gets a clone of `bio`, trimmed to the
@@ -350,7 +368,7 @@ impl<'a> DmIoMemory<'a> {
             Memory::PageList(list, offset) => {
                 (list.pages().len() * PAGE_SIZE).saturating_sub(*offset)
             }
-            Memory::Bvec(segs) => segs.iter().map(|s| s.len() as usize).sum(),
+            Memory::Bvec(segs, _) => segs.iter().map(|s| s.bv_len as usize).sum(),
             Memory::Bio(bio) => bio.size() as usize,
             Memory::Buf(_, buf) => buf.len(),
             Memory::BufRo(_, buf) => buf.len(),
@@ -367,7 +385,7 @@ impl<'a> DmIoMemory<'a> {
                 mem.offset = *offset as u32;
                 mem.ptr.pl = list.as_raw();
             }
-            Memory::Bvec(segs) => {
+            Memory::Bvec(segs, _) => {
                 mem.type_ = bindings::dm_io_mem_type_DM_IO_BVEC;
                 mem.ptr.addr = segs.as_ptr().cast_mut().cast();
             }
@@ -397,6 +415,13 @@ fn mem_type(kind: KernelBufKind) -> bindings::dm_io_mem_type {
 
 /// A request (`struct dm_io_request`, with the regions and the I/O
 /// priority of `dm_io()`).
+///
+/// Refused with `EINVAL` before anything is sent: more than
+/// [`DM_IO_MAX_REGIONS`] regions; a region whose byte count overflows or
+/// whose sectors run past the end of the sector space; memory that does not
+/// cover the largest region, or that a read may not write; a bio as the
+/// memory of data it does not carry; a flush flag (`REQ_PREFLUSH`,
+/// `REQ_FUA`) or `REQ_ATOMIC` on anything but a write.
 pub struct DmIoRequest<'r, 'a> {
     /// The operation and flags. `REQ_ALLOC_CACHE`, `REQ_NOWAIT` and
     /// `REQ_POLLED` are dropped: they describe a caller's own bio.
@@ -408,7 +433,7 @@ pub struct DmIoRequest<'r, 'a> {
     /// The memory every region reads into or writes from.
     pub memory: DmIoMemory<'a>,
     /// The I/O priority set on every bio.
-    pub ioprio: u16,
+    pub ioprio: IoPriority,
 }
 
 /// A checked request in C form.
@@ -416,7 +441,7 @@ pub(super) struct CRequest {
     req: bindings::dm_io_request,
     regions: *mut bindings::dm_io_region,
     num_regions: ffi::c_uint,
-    ioprio: u16,
+    ioprio: IoPriority,
 }
 
 impl CRequest {
@@ -447,7 +472,7 @@ impl CRequest {
                 self.regions,
                 core::ptr::null_mut(),
                 core::ptr::null_mut(),
-                self.ioprio,
+                self.ioprio.as_raw(),
             )
         })
     }
@@ -462,32 +487,38 @@ impl DmIoRequest<'_, '_> {
         if n > 1 && !self.opf.is_write() {
             return Err(EIO);
         }
-        if n > DM_IO_MAX_REGIONS {
+        // dm-io.c would BUG() on more regions; the block layer warns about a
+        // flush flag on anything but a write, and fails the bio.
+        if n > DM_IO_MAX_REGIONS || !self.opf.flags_fit_op() {
             return Err(EINVAL);
         }
         // dm-io.c's `to_bytes()` would wrap a count this large and walk the
-        // memory past its end.
+        // memory past its end; a region whose sectors wrap would have its
+        // later bios written at the start of the device.
         let mut largest = 0u64;
         for r in self.regions {
             let bytes = r
                 .count
                 .checked_shl(SECTOR_SHIFT)
-                .filter(|b| b >> SECTOR_SHIFT == r.count);
-            largest = largest.max(bytes.ok_or(EINVAL)?);
+                .filter(|b| b >> SECTOR_SHIFT == r.count)
+                .ok_or(EINVAL)?;
+            r.sector.checked_add(r.count).ok_or(EINVAL)?;
+            largest = largest.max(bytes);
         }
-        let data = !self.opf.is_discard_or_write_zeroes();
-        if data {
+        if largest > 0 && !self.opf.is_discard_or_write_zeroes() {
             if largest > self.memory.capacity() as u64 {
                 return Err(EINVAL);
             }
-            if self.opf.is_read() && largest > 0 {
-                match &self.memory.0 {
-                    // A read must not write into memory lent read-only, nor
-                    // into the pages of a bio that writes them out.
-                    Memory::BufRo(..) => return Err(EINVAL),
-                    Memory::Bio(bio) if !bio.opf().is_read() => return Err(EINVAL),
-                    _ => {}
-                }
+            let read = self.opf.is_read();
+            match &self.memory.0 {
+                // A read must not write into memory lent read-only, nor into
+                // the pages of a bio that writes them out.
+                Memory::BufRo(..) | Memory::Bvec(_, false) if read => return Err(EINVAL),
+                Memory::Bio(bio) if read && !bio.opf().is_read() => return Err(EINVAL),
+                // dm-io.c would clone a bio without data pages (a discard, an
+                // empty flush) and send it as data: a NULL vector table.
+                Memory::Bio(bio) if !bio.has_data() => return Err(EINVAL),
+                _ => {}
             }
         }
         Ok(CRequest {
@@ -578,12 +609,18 @@ fn test_bit(bits: usize, n: usize) -> bool {
 
 /// A scope for asynchronous requests that borrow for `'env`; see
 /// [`DmIoClient::scope`].
+///
+/// Not `Sync`: a completion callback, which is `Send` and runs in interrupt
+/// context, cannot hold the scope to send more requests from there. (The
+/// requests' own completions use its count, which is atomic, from any
+/// context.)
 pub struct IoScope<'s, 'env> {
     client: &'env DmIoClient,
     /// Requests in flight, plus one until the scope's body returned.
     pending: AtomicUsize,
     done: &'s Completion,
     _env: PhantomData<&'env mut &'env ()>,
+    _not_sync: NotThreadSafe,
 }
 
 /// The callback of one scoped request, boxed as the notify context.
@@ -600,12 +637,14 @@ impl<'s, 'env> IoScope<'s, 'env> {
     /// no memory for one) it runs in this call. On `Err` nothing was sent
     /// and `done` is dropped without running.
     ///
-    /// May sleep (allocations, `GFP_NOIO`): process context only.
+    /// May sleep (allocations, `GFP_NOIO`): process context only, which
+    /// `might_sleep()` checks.
     pub fn submit<F: FnOnce(IoBits) + Send + 'env>(
         &self,
         req: DmIoRequest<'_, 'env>,
         done: F,
     ) -> Result {
+        might_sleep();
         let c = req.to_c(self.client)?;
         let cb =
             memalloc_noio_scope(|| KBox::new(ScopedCallback { scope: self, done }, GFP_KERNEL))?;
@@ -647,7 +686,8 @@ unsafe extern "C" fn scoped_notify<F: FnOnce(IoBits)>(
         error_bits: error,
         unsup_bits: unsup,
     });
-    // The scope waits for this request, so it is still there.
+    // The scope waits for this request, so it is still there; `put` only
+    // touches its atomic count and its completion, which any context may.
     scope.put();
 }
 
@@ -722,7 +762,7 @@ pub trait OwnedIo: Send + 'static {
 /// # Examples
 ///
 /// ```
-/// use kernel::block::{bdev::BlockDevice, opf::{Opf, ReqOp}};
+/// use kernel::block::{bdev::BlockDevice, ioprio::IoPriority, opf::{Opf, ReqOp}};
 /// use kernel::device_mapper::io::{
 ///     async_io, DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf,
 /// };
@@ -746,7 +786,7 @@ pub trait OwnedIo: Send + 'static {
 ///             opf: Opf::new(ReqOp::Write),
 ///             regions: regions.as_slice(),
 ///             memory: DmIoMemory::kmalloc_ro(&self.buf)?,
-///             ioprio: 0,
+///             ioprio: IoPriority::DEFAULT,
 ///         })
 ///     }
 ///

@@ -8,38 +8,47 @@
 use crate::{
     alloc::Flags,
     bindings,
-    block::bio::Segment,
+    block::bio::{Direction, Segment},
     page::{Page, PAGE_SIZE},
     prelude::*,
 };
 use core::{marker::PhantomData, ptr::NonNull};
 
-/// A walk along a `struct page_list` chain.
+/// A walk along a `struct page_list` chain whose pages are lent for I/O in
+/// direction `D`.
 ///
 /// # Invariants
 ///
 /// `node` is null (the end) or a valid `page_list` node; its chain and
-/// pages stay valid and unchanged for `'a`, the pages lent for I/O.
-#[derive(Clone, Copy)]
-pub struct PageListCursor<'a> {
+/// pages stay valid and unchanged for `'a`, the pages lent for I/O in
+/// direction `D`.
+pub struct PageListCursor<'a, D: Direction> {
     node: *const bindings::page_list,
-    _lifetime: PhantomData<&'a bindings::page_list>,
+    _lifetime: PhantomData<(&'a bindings::page_list, D)>,
 }
+
+impl<D: Direction> Clone for PageListCursor<'_, D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<D: Direction> Copy for PageListCursor<'_, D> {}
 
 // SAFETY: The cursor only reads the chain, which its owner keeps unchanged
 // while I/O uses it.
-unsafe impl Send for PageListCursor<'_> {}
+unsafe impl<D: Direction> Send for PageListCursor<'_, D> {}
 // SAFETY: See above.
-unsafe impl Sync for PageListCursor<'_> {}
+unsafe impl<D: Direction> Sync for PageListCursor<'_, D> {}
 
-impl<'a> PageListCursor<'a> {
+impl<'a, D: Direction> PageListCursor<'a, D> {
     /// A walk from `head`.
     ///
     /// # Safety
     ///
     /// `head` must be null or a `page_list` chain (each `next` null or a
     /// valid node) whose nodes stay valid and unchanged, and whose pages
-    /// stay valid and lent for I/O, for `'a`.
+    /// stay valid and lent for I/O in direction `D`, for `'a`.
     #[inline]
     pub unsafe fn from_raw(head: *const bindings::page_list) -> Self {
         // INVARIANT: Guaranteed by the caller.
@@ -53,7 +62,7 @@ impl<'a> PageListCursor<'a> {
     /// most `max` bytes; `None` past the end of the list, or for a node
     /// without a page.
     #[inline]
-    pub fn segment(&self, offset: usize, max: usize) -> Option<Segment<'a>> {
+    pub fn segment(&self, offset: usize, max: usize) -> Option<Segment<'a, D>> {
         // SAFETY: By the type invariant a non-null node is valid.
         let node = unsafe { self.node.as_ref() }?;
         let page = NonNull::new(node.page)?;
@@ -62,7 +71,7 @@ impl<'a> PageListCursor<'a> {
             return None;
         }
         // SAFETY: `len` bytes from `offset` are inside the page, which is
-        // valid and lent for `'a` by the type invariant.
+        // valid and lent in direction `D` for `'a` by the type invariant.
         Some(unsafe { Segment::from_raw_parts(page, offset as u32, len) })
     }
 

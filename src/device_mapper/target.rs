@@ -27,6 +27,7 @@ use crate::{
         aref::{ARef, AlwaysRefCounted},
         new_spinlock_irq, Completion, SpinLockIrq,
     },
+    task::might_sleep,
     types::Opaque,
     workqueue::{self, impl_has_work, new_work, Work, WorkItem},
     ThisModule,
@@ -36,7 +37,7 @@ use core::{
     mem::ManuallyDrop,
     ops::Deref,
     ptr::NonNull,
-    sync::atomic::{AtomicUsize, Ordering},
+    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 
 /// A constructor failure: the errno, and the message for `ti->error` that
@@ -57,13 +58,21 @@ impl CtrError {
 
 /// How dm-core splits and duplicates bios for a target.
 pub struct TargetConfig {
-    /// Empty flushes sent to the target per flush (`num_flush_bios`).
+    /// Empty flushes sent to the target per flush (`num_flush_bios`), at
+    /// most [`TargetConfig::MAX_DUPLICATE_BIOS`].
     pub num_flush_bios: u32,
-    /// Bios per discard (`num_discard_bios`); 0 disables discard.
+    /// Bios per discard (`num_discard_bios`), at most
+    /// [`TargetConfig::MAX_DUPLICATE_BIOS`]; 0 disables discard.
     pub num_discard_bios: u32,
     /// No bio crosses a multiple of this many sectors (`max_io_len`); 0 for
     /// no limit.
     pub max_io_len: u64,
+}
+
+impl TargetConfig {
+    /// The most copies of a flush or discard a target may ask for: dm-core
+    /// allocates them all from its bio set at once, before it maps any.
+    pub const MAX_DUPLICATE_BIOS: u32 = 64;
 }
 
 /// A device-mapper target type.
@@ -107,13 +116,9 @@ pub struct TargetConfig {
 ///     }
 ///
 ///     fn map<'a>(this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {
-///         match this.devices().first() {
-///             Some(dev) => {
-///                 let sector = this.offset + bio.sector();
-///                 bio.remap(dev, sector)
-///             }
-///             None => bio.kill(),
-///         }
+///         // Device 0: the first, and only, that the constructor took.
+///         let sector = this.offset + bio.sector();
+///         bio.remap(0, sector)
 ///     }
 /// }
 /// ```
@@ -136,6 +141,10 @@ pub trait Target: Send + Sync + Sized + 'static {
 
     /// `end_io`: every bio of the target ends here, remapped or taken, with
     /// `status`; a failed remapped bio may be taken back to send it again.
+    ///
+    /// Runs in bio completion context, possibly hard IRQ: it must not
+    /// sleep, and a lock it shares with process context must disable
+    /// interrupts (`SpinLockIrq`).
     fn end_io<'a>(
         _this: &TargetRef<Self>,
         _bio: EndIoBio<'a, Self>,
@@ -230,8 +239,16 @@ impl TargetInit<'_> {
         &self.devices
     }
 
-    /// Sets how dm-core splits and duplicates bios for this target.
+    /// Sets how dm-core splits and duplicates bios for this target;
+    /// `EINVAL` for more copies of a bio than
+    /// [`TargetConfig::MAX_DUPLICATE_BIOS`], or a `max_io_len` above
+    /// `UINT_MAX`.
     pub fn configure(&mut self, config: &TargetConfig) -> Result {
+        if config.num_flush_bios > TargetConfig::MAX_DUPLICATE_BIOS
+            || config.num_discard_bios > TargetConfig::MAX_DUPLICATE_BIOS
+        {
+            return Err(EINVAL);
+        }
         // SAFETY: `ti` is valid and under construction, ours to set up.
         let ti = unsafe { &mut *self.ti.as_ptr() };
         ti.num_flush_bios = config.num_flush_bios;
@@ -247,6 +264,7 @@ impl TargetInit<'_> {
 /// Visits the devices of a target (`iterate_devices`).
 pub struct DeviceIter<'a> {
     ti: *mut bindings::dm_target,
+    devices: &'a [DmDev],
     callout: unsafe extern "C" fn(
         *mut bindings::dm_target,
         *mut bindings::dm_dev,
@@ -260,9 +278,14 @@ pub struct DeviceIter<'a> {
 }
 
 impl DeviceIter<'_> {
-    /// Calls dm-core's callout for `len` sectors of `dev` from `start`;
-    /// false once the callout asked to stop.
-    pub fn visit(&mut self, dev: &DmDev, start: u64, len: u64) -> bool {
+    /// Calls dm-core's callout for `len` sectors from `start` of the
+    /// target's device `dev` (its index in [`TargetRef::devices`]); false
+    /// once the callout asked to stop, or for a device the target does not
+    /// have.
+    pub fn visit(&mut self, dev: usize, start: u64, len: u64) -> bool {
+        let Some(dev) = self.devices.get(dev) else {
+            return false;
+        };
         if self.result == 0 {
             // SAFETY: The callout and its data are dm-core's for this
             // iteration, on this target; `dev` is a device of the target.
@@ -280,10 +303,12 @@ impl DeviceIter<'_> {
 /// `ctr` to `dtr`); `idle` is completed when it drops to zero, and only
 /// then, with the work item flushed, does `dtr` free the holder. `ti` is
 /// the `dm_target` the instance was constructed for, valid while the
-/// holder lives, and the devices were taken on it.
+/// holder lives, and the devices were taken on it. `stopped` is set once
+/// [`Target::stop`] returned in `dtr`.
 #[pin_data]
 pub struct Holder<T: Target> {
     refs: AtomicUsize,
+    stopped: AtomicBool,
     #[pin]
     idle: Completion,
     #[pin]
@@ -340,7 +365,7 @@ impl<T: Target> WorkItem for Holder<T> {
         while let Some(bio) = queued.pop() {
             bio.submit_queued(&this.devices);
         }
-        if T::HAS_WORK {
+        if T::HAS_WORK && !this.stopped.load(Ordering::Acquire) {
             T::work(&TargetRef(this));
         }
     }
@@ -348,6 +373,12 @@ impl<T: Target> WorkItem for Holder<T> {
 
 /// A counted reference to a target instance: the destructor waits for all
 /// of them, so whatever holds one may use the instance and its devices.
+///
+/// What a leak does: a reference that is never dropped (forgotten, or kept
+/// in the target's own state, a cycle) makes the destructor wait forever,
+/// after [`Target::stop`]; the hung-task detector then names the waiting
+/// task. Requests in flight hold one only until they complete, and the
+/// work item only while it is queued or running.
 ///
 /// # Invariants
 ///
@@ -376,7 +407,10 @@ impl<T: Target> TargetRef<T> {
     }
 
     /// Queues the target's work item ([`Target::work`]) on the system
-    /// workqueue, unless it is queued already. Any context.
+    /// workqueue, unless it is queued already. Any context. Once the
+    /// destructor's [`Target::stop`] returned, the work item no longer runs
+    /// [`Target::work`], so a work item that queues itself cannot keep the
+    /// instance alive.
     pub fn queue_work(&self) {
         build_assert!(T::HAS_WORK, "queue_work() needs a Target::work");
         self.enqueue();
@@ -393,30 +427,55 @@ impl<T: Target> TargetRef<T> {
         self.enqueue();
     }
 
-    /// `dm_table_event()`: wakes `dmsetup wait`. May sleep.
+    /// `dm_table_event()`: wakes `dmsetup wait`. Sleeps (a mutex): process
+    /// context only, which `might_sleep()` checks.
     pub fn event(&self) {
+        might_sleep();
         // SAFETY: The holder is alive, so the destructor has not returned and
         // `ti` and its table are valid.
         unsafe { bindings::dm_table_event((*self.0.ti.as_ptr()).table) };
     }
 
-    /// Gives up the reference, as a pointer for C to carry;
-    /// [`TargetRef::from_raw`] takes it back.
-    pub(super) fn into_raw(this: Self) -> *const ffi::c_void {
-        ARef::into_raw(this.0).as_ptr().cast_const().cast()
+    /// The instance's address, which its bios keep in their per-bio data.
+    fn addr(&self) -> *const ffi::c_void {
+        core::ptr::from_ref::<Holder<T>>(&self.0).cast()
     }
 
-    /// Takes back a reference that [`TargetRef::into_raw`] gave up.
+    /// Gives up a count of the instance that a bio's request holds until
+    /// [`TargetRef::from_bio_io`] takes it back.
+    pub(super) fn hold_for_bio_io(&self) {
+        core::mem::forget(self.clone());
+    }
+
+    /// Takes back the count that [`TargetRef::hold_for_bio_io`] gave up for
+    /// a bio of the instance at `holder`.
     ///
     /// # Safety
     ///
-    /// `ptr` must come from `into_raw` on a `TargetRef<T>`, and this is the
-    /// only call for it.
-    pub(super) unsafe fn from_raw(ptr: *const ffi::c_void) -> Self {
-        // INVARIANT: The count that `into_raw` gave up (caller).
-        // SAFETY: That count keeps the holder alive; not null, as it came
-        // from an `ARef`.
-        Self(unsafe { ARef::from_raw(NonNull::new_unchecked(ptr.cast_mut().cast())) })
+    /// `holder` is the instance address of a bio of `T` for which
+    /// `hold_for_bio_io` gave up a count, and this is the only call for
+    /// that count.
+    pub(super) unsafe fn from_bio_io(holder: *const ffi::c_void) -> Self {
+        // INVARIANT: The count that `hold_for_bio_io` gave up (caller).
+        // SAFETY: That count keeps the holder alive; not null, as the
+        // address of a holder.
+        Self(unsafe { ARef::from_raw(NonNull::new_unchecked(holder.cast_mut().cast())) })
+    }
+
+    /// Borrows the instance of a bio that has not ended.
+    ///
+    /// # Safety
+    ///
+    /// `holder` is the instance address kept in the per-bio data of a bio
+    /// of `T` that has not ended. dm-core destroys a table only once no bio
+    /// of it is in flight, so the instance's table reference keeps it
+    /// alive for as long as the bio is.
+    pub(super) unsafe fn of_bio(holder: *const ffi::c_void) -> ManuallyDrop<Self> {
+        // SAFETY: Alive (caller), and not null; `ManuallyDrop` leaves the
+        // count as it is.
+        ManuallyDrop::new(Self(unsafe {
+            ARef::from_raw(NonNull::new_unchecked(holder.cast_mut().cast()))
+        }))
     }
 
     /// Borrows the table's reference that `ti->private` holds.
@@ -442,18 +501,20 @@ impl<T: Target> HasPerBio for T {
 }
 
 impl<T: Target> RetryBio<T> {
-    /// Sends the bio again, to `sector` of `dev`, one of `this` target's
-    /// devices; it comes back through `end_io` when done, and may be taken
-    /// back again. Any context: the bio is queued, and the target's work
-    /// item submits it (before it runs [`Target::work`]), since submitting
-    /// may sleep. A device of another target, which this one does not
-    /// hold, ends the bio with `EIO`.
-    pub fn resubmit(mut self, this: &TargetRef<T>, dev: &DmDev, sector: u64) {
-        let Some(index) = this.devices().iter().position(|d| core::ptr::eq(d, dev)) else {
+    /// Sends the bio again, to `sector` of its instance's device `dev` (its
+    /// index in [`TargetRef::devices`]); it comes back through `end_io` when
+    /// done, and may be taken back again. Any context: the bio is queued,
+    /// and its instance's work item submits it (before it runs
+    /// [`Target::work`]), since submitting may sleep. A device the instance
+    /// does not have ends the bio with `EIO`.
+    pub fn resubmit(mut self, dev: usize, sector: u64) {
+        // SAFETY: The instance of this bio, which has not ended.
+        let this = unsafe { TargetRef::<T>::of_bio(self.holder()) };
+        if dev >= this.devices().len() {
             self.end(Err(EIO));
             return;
-        };
-        self.redirect(index, sector);
+        }
+        self.redirect(dev, sector);
         this.queue_resubmit(self);
     }
 }
@@ -545,6 +606,8 @@ impl<T: Target> TargetRegistration<T> {
 
 impl<T: Target> Drop for TargetRegistration<T> {
     fn drop(&mut self) {
+        // `dm_unregister_target()` takes a rw-semaphore.
+        might_sleep();
         let Some(tt) = self.tt.take() else {
             return;
         };
@@ -601,7 +664,7 @@ unsafe extern "C" fn ctr<T: Target>(
     };
     // SAFETY: `ti` is ours. dm-core sizes the bios' per-bio data from this
     // after the constructor, and the map trampoline relies on it.
-    unsafe { (*ti).per_io_data_size = PerBio::<T::PerBio>::SIZE as ffi::c_uint };
+    unsafe { (*ti).per_io_data_size = PerBio::<T::PerBio>::SIZE };
     // SAFETY: dm-core passes the arguments for the duration of `ctr`.
     let args = match unsafe { args(argc, argv) } {
         Ok(a) => a,
@@ -619,6 +682,7 @@ unsafe extern "C" fn ctr<T: Target>(
     let holder = KBox::pin_init(
         try_pin_init!(Holder {
             refs: AtomicUsize::new(1),
+            stopped: AtomicBool::new(false),
             idle <- Completion::new(),
             work <- new_work!("dm target work"),
             resubmits <- new_spinlock_irq!(BioList::new(), "dm target resubmits"),
@@ -656,6 +720,9 @@ unsafe extern "C" fn dtr<T: Target>(ti: *mut bindings::dm_target) {
     if T::HAS_STOP {
         T::stop(&this);
     }
+    // From now on the work item only submits resubmissions (there are none:
+    // no bio of the table is in flight) and never runs `Target::work`.
+    this.0.stopped.store(true, Ordering::Release);
     let holder = ARef::into_raw(ManuallyDrop::into_inner(this).0);
     // SAFETY: The holder stays allocated until it is dropped below.
     let h = unsafe { holder.as_ref() };
@@ -696,9 +763,9 @@ unsafe extern "C" fn map<T: Target>(
     };
     // SAFETY: The bio is ours, with the per-bio data size set in `ctr`;
     // `begin` is the target's first sector.
-    let per_bio = unsafe { PerBio::<T::PerBio>::init(bio, (*ti).begin) };
-    // SAFETY: As above; `per_bio` is what `init` returned.
-    let bio = unsafe { MapBio::from_raw(bio, per_bio) };
+    let per_bio = unsafe { PerBio::<T::PerBio>::init(bio, this.addr(), (*ti).begin) };
+    // SAFETY: As above, on this instance; `per_bio` is what `init` returned.
+    let bio = unsafe { MapBio::from_raw(bio, per_bio, this.devices()) };
     T::map(&this, bio).0
 }
 
@@ -837,15 +904,16 @@ unsafe extern "C" fn iterate_devices<T: Target>(
     let Some(callout) = callout else {
         return 0;
     };
+    // SAFETY: Constructed and not destroyed.
+    let this = unsafe { TargetRef::<T>::borrow_raw(ti) };
     let mut it = DeviceIter {
         ti,
+        devices: this.devices(),
         callout,
         data,
         result: 0,
         _lifetime: PhantomData,
     };
-    // SAFETY: Constructed and not destroyed.
-    let this = unsafe { TargetRef::<T>::borrow_raw(ti) };
     T::iterate_devices(&this, &mut it);
     it.result
 }

@@ -12,14 +12,15 @@
 use super::{
     client::Client,
     io::{IoBits, Notify, DM_IO_MAX_REGIONS},
-    memory::Memory,
+    memory::{Memory, MemoryDirection},
     region::Region,
     request::Request,
 };
 use crate::{
     bindings,
     block::{
-        bio::{Bio, KernelBuf, KernelBufKind, Segment},
+        bio::{Bio, FromDevice, KernelBuf, KernelBufKind, Segment, ToDevice},
+        ioprio::IoPriority,
         opf::Opf,
         SECTOR_SHIFT,
     },
@@ -138,18 +139,19 @@ pub(crate) unsafe extern "C" fn dm_io_client_resize(
 ///
 /// # Safety
 ///
-/// As [`memory`]: the bytes are lent for the request.
-unsafe fn kernel_buf<'a>(
+/// As [`memory`]: the bytes are lent for the request, in direction `D`.
+unsafe fn kernel_buf<'a, D: MemoryDirection>(
     ptr: NonNull<u8>,
     max_bytes: u64,
     kind: KernelBufKind,
-) -> Result<Memory<'a>> {
+) -> Result<Memory<'a, D>> {
     let len = usize::try_from(max_bytes).map_err(|_| EINVAL)?;
     if len > 0 && !kind.holds_range(ptr.as_ptr(), len) {
         return Err(EINVAL);
     }
     // SAFETY: `len` bytes of `kind` memory (checked), lent by the caller for
-    // the request, which reaches no further than its largest region.
+    // the request in direction `D`, which reaches no further than its
+    // largest region.
     Ok(Memory::Kernel(unsafe {
         KernelBuf::from_raw(ptr, len, kind)
     }))
@@ -172,17 +174,18 @@ fn max_bytes(opf: Opf, regions: &[Region<'_>]) -> u64 {
         .unwrap_or(0)
 }
 
-/// The memory of a C request for `regions`.
+/// The memory of a C request for `regions`, lent in direction `D`: the
+/// direction of `opf`.
 ///
 /// # Safety
 ///
 /// The memory must stay valid for `'a`, as far as the regions reach, as
-/// `dm_io()` requires.
-unsafe fn memory<'a>(
+/// `dm_io()` requires: for I/O to read, and to write too for a read.
+unsafe fn memory<'a, D: MemoryDirection>(
     mem: &bindings::dm_io_memory,
     opf: Opf,
     regions: &[Region<'_>],
-) -> Result<Memory<'a>> {
+) -> Result<Memory<'a, D>> {
     // SAFETY: Every member of the union is a pointer.
     let ptr = unsafe { mem.ptr.addr };
     let Some(ptr) = NonNull::new(ptr.cast::<u8>()) else {
@@ -206,15 +209,21 @@ unsafe fn memory<'a>(
             }
             Memory::PageList {
                 // SAFETY: A `page_list` chain that the caller keeps for the
-                // request.
+                // request, its pages lent in direction `D`.
                 list: unsafe { PageListCursor::from_raw(ptr.as_ptr().cast()) },
                 offset,
             }
         }
         bindings::dm_io_mem_type_DM_IO_BIO => {
             // SAFETY: The caller's bio, which it keeps unchanged for the
-            // request.
-            Memory::Bio(unsafe { Bio::from_raw(ptr.as_ptr().cast()) })
+            // request; a bio lends its pages to be read, and to be written if
+            // it is a read.
+            let bio = unsafe { Bio::from_raw(ptr.as_ptr().cast()) };
+            // A read into the pages of a bio that writes them out.
+            if D::FROM_DEVICE && !bio.opf().is_read() {
+                return Err(EINVAL);
+            }
+            Memory::Bio(bio)
         }
         // SAFETY: The caller lends the memory, as far as the regions reach.
         bindings::dm_io_mem_type_DM_IO_VMA => unsafe {
@@ -240,7 +249,8 @@ unsafe fn memory<'a>(
                 bytes += u64::from(bv.bv_len);
                 n += 1;
             }
-            // SAFETY: `n` checked, non-empty entries, valid for the request.
+            // SAFETY: `n` checked, non-empty entries, valid for the request in
+            // direction `D`.
             Memory::Bvec(unsafe { Segment::slice_from_raw(bvecs, n) })
         }
         _ => return Err(EINVAL),
@@ -253,8 +263,9 @@ unsafe fn memory<'a>(
 /// request, client or region array, more than `BITS_PER_LONG` regions, an
 /// unknown memory type, a NULL memory pointer for a region that moves data,
 /// a page-list offset of `PAGE_SIZE` or more, a `DM_IO_BVEC` array with an
-/// empty entry, a region to move data with a NULL `bdev`, or a `DM_IO_BIO`
-/// region larger than the bio.
+/// empty entry, a region to move data with a NULL `bdev`, a `DM_IO_BIO`
+/// region larger than the bio, a read into a `DM_IO_BIO` bio that is not
+/// a read, or an I/O priority whose class no I/O scheduler knows.
 ///
 /// # Safety
 ///
@@ -306,6 +317,9 @@ unsafe fn dm_io_inner(
     if is_err_or_null(client) || where_.is_null() || num_regions as usize > DM_IO_MAX_REGIONS {
         return Err(EINVAL);
     }
+    // A class no I/O scheduler knows: mq-deadline would index past its
+    // table of classes.
+    let ioprio = IoPriority::from_raw(ioprio)?;
     // SAFETY: A live client until the request completes (caller); `'static`
     // because the request may complete after this call, and dm-io keeps no
     // reference past the completion.
@@ -316,9 +330,44 @@ unsafe fn dm_io_inner(
     // the request completes; a NULL `bdev` reads as `None`.
     let regions: &[Region<'static>] =
         unsafe { core::slice::from_raw_parts(where_.cast(), num_regions as usize) };
+    let out = SyncBits {
+        error: sync_error_bits,
+        unsup: sync_unsup_bits,
+    };
+    // The memory is lent in the direction the operation moves data: a read
+    // writes it, anything else only reads it.
+    if opf.is_read() {
+        // SAFETY: Guaranteed by the caller, for a read.
+        unsafe { run::<FromDevice>(client, req, opf, regions, ioprio, out) }
+    } else {
+        // SAFETY: Guaranteed by the caller.
+        unsafe { run::<ToDevice>(client, req, opf, regions, ioprio, out) }
+    }
+}
+
+/// Where a synchronous C request wants its bits: optional out-pointers.
+struct SyncBits {
+    error: *mut ffi::c_ulong,
+    unsup: *mut ffi::c_ulong,
+}
+
+/// Sends a C request whose memory is lent in direction `D`.
+///
+/// # Safety
+///
+/// As for [`dm_io`], with `req` the request and `out` its out-pointers;
+/// the memory is lent for I/O in direction `D`.
+unsafe fn run<D: MemoryDirection>(
+    client: &'static DmIoClient,
+    req: &bindings::dm_io_request,
+    opf: Opf,
+    regions: &[Region<'static>],
+    ioprio: IoPriority,
+    out: SyncBits,
+) -> Result {
     // SAFETY: The caller keeps the memory valid until the request completes;
     // dm-io keeps no reference past it.
-    let memory: Memory<'static> = unsafe { memory(&req.mem, opf, regions) }?;
+    let memory: Memory<'static, D> = unsafe { memory(&req.mem, opf, regions) }?;
     let request = Request {
         opf,
         regions,
@@ -330,10 +379,10 @@ unsafe fn dm_io_inner(
             let bits = client.sync_io(request)?;
             // SAFETY: Optional out-pointers, valid when not NULL (caller).
             unsafe {
-                if let Some(p) = sync_error_bits.as_mut() {
+                if let Some(p) = out.error.as_mut() {
                     *p = bits.error_bits as ffi::c_ulong;
                 }
-                if let Some(p) = sync_unsup_bits.as_mut() {
+                if let Some(p) = out.unsup.as_mut() {
                     *p = bits.unsup_bits as ffi::c_ulong;
                 }
             }

@@ -9,8 +9,9 @@ use super::{
 };
 use crate::block::{
     bdev::BlockDevice,
-    bio::{group::Submit, Bio, NewBio},
+    bio::{group::Submit, Bio, Direction, NewBio},
     bio_set::BioSet,
+    ioprio::IoPriority,
     opf::{Opf, ReqFlag, ReqOp},
     plug::with_plug_if,
     SECTOR_SHIFT,
@@ -19,13 +20,13 @@ use core::marker::PhantomData;
 use kernel::{bindings::BIO_MAX_VECS, page::PAGE_SIZE, prelude::*, warn_on};
 
 /// One request's dispatch: the same operation, memory and bio set for every
-/// region.
-pub(crate) struct Dispatch<'s, 'm, 'env, 'r, N, S> {
+/// region; the memory, and the bios that carry it, of direction `D`.
+pub(crate) struct Dispatch<'s, 'm, 'env, 'r, N, S, D: Direction> {
     pub(crate) sub: &'s mut S,
     pub(crate) bios: &'env BioSet,
     pub(crate) opf: Opf,
-    pub(crate) mem: &'m Memory<'env>,
-    pub(crate) ioprio: u16,
+    pub(crate) mem: &'m Memory<'env, D>,
+    pub(crate) ioprio: IoPriority,
     /// Whether several bios may go out under a plug (see `regions()`):
     /// for synchronous requests.
     pub(crate) plug: bool,
@@ -35,7 +36,9 @@ pub(crate) struct Dispatch<'s, 'm, 'env, 'r, N, S> {
 /// Bytes in a bio of `BIO_MAX_VECS` pages.
 const BIO_MAX_BYTES: u64 = BIO_MAX_VECS as u64 * PAGE_SIZE as u64;
 
-impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env, 'r, N, S> {
+impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>, D: Direction>
+    Dispatch<'_, '_, 'env, 'r, N, S, D>
+{
     /// Sends every region (`dispatch_io()` without the final put, which the
     /// bio group does).
     pub(crate) fn regions(&mut self, regions: &[Region<'env>]) {
@@ -153,7 +156,7 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         }
     }
 
-    fn submit(&mut self, bio: NewBio<'env>, index: usize, last: bool) -> Result {
+    fn submit<B: Direction>(&mut self, bio: NewBio<'env, B>, index: usize, last: bool) -> Result {
         self.sub.submit(bio, index, last).map_err(|_| {
             // The request has at most as many regions as a group has indices:
             // never reached.
@@ -175,9 +178,8 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         bytes: u64,
     ) -> Result {
         let bytes = u32::try_from(bytes).map_err(|_| EINVAL)?;
-        let mut bio = NewBio::clone_of(self.no_page_bios(last), bdev, src, bytes)?;
+        let mut bio = NewBio::<D>::clone_of(self.no_page_bios(last), bdev, src, bytes, self.opf)?;
         bio.set_sector(sector);
-        bio.set_opf(self.opf)?;
         bio.set_ioprio(self.ioprio);
         self.submit(bio, index, last)
     }
@@ -200,7 +202,7 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         bdev: &'env BlockDevice,
         sector: u64,
         bytes: u64,
-        mut dp: impl Dpages<'env>,
+        mut dp: impl Dpages<'env, D>,
     ) -> Result {
         if bytes == 0 {
             return self.empty(index, last, bdev, sector);
@@ -210,7 +212,7 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>> Dispatch<'_, '_, 'env
         while done < bytes {
             let remaining = bytes - done;
             let nr_vecs = dp.bio_vecs(remaining);
-            let mut bio = NewBio::alloc(self.bios, bdev, nr_vecs, opf)?;
+            let mut bio = NewBio::<D>::alloc(self.bios, bdev, nr_vecs, opf)?;
             bio.set_sector(sector + (done >> SECTOR_SHIFT));
             bio.set_ioprio(self.ioprio);
             // As many segments as the bio takes.

@@ -4,36 +4,71 @@
 //! it that each region starts afresh (`struct dpages`).
 
 use crate::{
-    block::bio::{Bio, KernelBuf, Segment},
+    block::bio::{AfterRead, Bio, Direction, FromDevice, KernelBuf, Segment, ToDevice},
     device_mapper::page_list::PageListCursor,
 };
 use kernel::{bindings::BIO_MAX_VECS, page::PAGE_SIZE};
 
-/// The memory of a request. An unknown kind cannot exist: C's memory type
-/// is checked once, where a C request becomes this.
-pub(crate) enum Memory<'a> {
+/// The memory of a request, lent for I/O in direction `D`: to be written
+/// by a read ([`FromDevice`]), to be read by anything else. An unknown kind
+/// cannot exist: C's memory type is checked once, where a C request
+/// becomes this.
+pub(crate) enum Memory<'a, D: Direction> {
     /// No memory: a request that moves no data (flushes, discards).
     None,
     /// `DM_IO_PAGE_LIST`: a chain of pages, from `offset` into the first.
     PageList {
-        list: PageListCursor<'a>,
+        list: PageListCursor<'a, D>,
         offset: usize,
     },
     /// `DM_IO_BVEC`: segments covering the largest region.
-    Bvec(&'a [Segment<'a>]),
-    /// `DM_IO_BIO`: each region gets a clone of the caller's bio.
+    Bvec(&'a [Segment<'a, D>]),
+    /// `DM_IO_BIO`: each region gets a clone of the caller's bio (a read
+    /// bio, whose pages are lent to be written, for [`FromDevice`]).
     Bio(&'a Bio),
     /// `DM_IO_VMA` or `DM_IO_KMEM`: a virtually contiguous buffer.
-    Kernel(KernelBuf<'a>),
+    Kernel(KernelBuf<'a, D>),
+}
+
+/// What memory lent in a direction needs around its I/O (`dp_init()`'s
+/// cache maintenance).
+pub(crate) trait MemoryDirection: Direction {
+    /// Flushes a vmalloc buffer's first `bytes` before the I/O; for a read,
+    /// returns what the reader is owed after it.
+    fn prepare<'a>(mem: &Memory<'a, Self>, bytes: u32) -> AfterRead<'a>;
+}
+
+impl MemoryDirection for ToDevice {
+    #[inline]
+    fn prepare<'a>(mem: &Memory<'a, Self>, bytes: u32) -> AfterRead<'a> {
+        if let Memory::Kernel(buf) = mem {
+            buf.flush_vmap(bytes as usize);
+        }
+        AfterRead::nothing()
+    }
+}
+
+impl MemoryDirection for FromDevice {
+    #[inline]
+    fn prepare<'a>(mem: &Memory<'a, Self>, bytes: u32) -> AfterRead<'a> {
+        match mem {
+            Memory::Kernel(buf) => {
+                buf.flush_vmap(bytes as usize);
+                buf.after_read(bytes)
+            }
+            Memory::Bio(bio) => AfterRead::zero_on_error(bio, bytes),
+            _ => AfterRead::nothing(),
+        }
+    }
 }
 
 /// A walk over a request's memory, one segment at a time (`struct dpages`):
 /// one type per kind of memory, so that the loop that fills a region's bios
 /// is compiled for each, as C's calls through `dp->get_page` are not.
-pub(crate) trait Dpages<'a> {
+pub(crate) trait Dpages<'a, D: Direction> {
     /// The segment at the current place, of at most `max` bytes
     /// (`get_page()`); `None` when the memory runs out or has a hole.
-    fn peek(&self, max: usize) -> Option<Segment<'a>>;
+    fn peek(&self, max: usize) -> Option<Segment<'a, D>>;
 
     /// Moves past `len` bytes of the segment [`Dpages::peek`] gave
     /// (`next_page()`).
@@ -55,14 +90,14 @@ fn page_vecs(bytes: u64) -> u16 {
 }
 
 /// `DM_IO_PAGE_LIST`, from `offset` into the current page.
-pub(crate) struct ListPages<'a> {
-    pub(crate) cursor: PageListCursor<'a>,
+pub(crate) struct ListPages<'a, D: Direction> {
+    pub(crate) cursor: PageListCursor<'a, D>,
     pub(crate) offset: usize,
 }
 
-impl<'a> Dpages<'a> for ListPages<'a> {
+impl<'a, D: Direction> Dpages<'a, D> for ListPages<'a, D> {
     #[inline]
-    fn peek(&self, max: usize) -> Option<Segment<'a>> {
+    fn peek(&self, max: usize) -> Option<Segment<'a, D>> {
         self.cursor.segment(self.offset, max)
     }
 
@@ -77,14 +112,14 @@ impl<'a> Dpages<'a> for ListPages<'a> {
 }
 
 /// `DM_IO_BVEC`, `skip` bytes into the first segment.
-pub(crate) struct BvecPages<'a> {
-    pub(crate) segs: &'a [Segment<'a>],
+pub(crate) struct BvecPages<'a, D: Direction> {
+    pub(crate) segs: &'a [Segment<'a, D>],
     pub(crate) skip: usize,
 }
 
-impl<'a> Dpages<'a> for BvecPages<'a> {
+impl<'a, D: Direction> Dpages<'a, D> for BvecPages<'a, D> {
     #[inline]
-    fn peek(&self, max: usize) -> Option<Segment<'a>> {
+    fn peek(&self, max: usize) -> Option<Segment<'a, D>> {
         self.segs.first()?.sub(self.skip, max)
     }
 
@@ -103,14 +138,14 @@ impl<'a> Dpages<'a> for BvecPages<'a> {
 }
 
 /// `DM_IO_VMA` or `DM_IO_KMEM`, `pos` bytes into the buffer.
-pub(crate) struct KernelPages<'m, 'a> {
-    pub(crate) buf: &'m KernelBuf<'a>,
+pub(crate) struct KernelPages<'m, 'a, D: Direction> {
+    pub(crate) buf: &'m KernelBuf<'a, D>,
     pub(crate) pos: usize,
 }
 
-impl<'a> Dpages<'a> for KernelPages<'_, 'a> {
+impl<'a, D: Direction> Dpages<'a, D> for KernelPages<'_, 'a, D> {
     #[inline]
-    fn peek(&self, max: usize) -> Option<Segment<'a>> {
+    fn peek(&self, max: usize) -> Option<Segment<'a, D>> {
         self.buf.segment(self.pos, max)
     }
 

@@ -7,11 +7,12 @@ use super::{
     client::Client,
     dispatch::Dispatch,
     io::{Io, IoBits, Notify, DM_IO_MAX_REGIONS},
-    memory::Memory,
+    memory::{Memory, MemoryDirection},
     region::Region,
 };
 use crate::block::{
     bio::{group::BioGroup, AfterRead},
+    ioprio::IoPriority,
     opf::{Opf, ReqFlag},
     SECTOR_SHIFT,
 };
@@ -19,16 +20,17 @@ use core::marker::PhantomData;
 use kernel::{pr_warn_once, prelude::*};
 
 /// A request (`struct dm_io_request`, with the regions and I/O priority of
-/// `dm_io()`). The regions are read while the request is sent (`'r`); the
-/// devices and the memory are borrowed until it completes (`'a`).
-pub(crate) struct Request<'r, 'a> {
+/// `dm_io()`) whose memory is lent in direction `D`. The regions are read
+/// while the request is sent (`'r`); the devices and the memory are
+/// borrowed until it completes (`'a`).
+pub(crate) struct Request<'r, 'a, D: MemoryDirection> {
     pub(crate) opf: Opf,
     pub(crate) regions: &'r [Region<'a>],
-    pub(crate) memory: Memory<'a>,
-    pub(crate) ioprio: u16,
+    pub(crate) memory: Memory<'a, D>,
+    pub(crate) ioprio: IoPriority,
 }
 
-impl<'a> Request<'_, 'a> {
+impl<'a, D: MemoryDirection> Request<'_, 'a, D> {
     /// Checks a request before anything is sent; a refused request never
     /// calls its callback.
     // Once per request, in its path: a call would cost more than the check
@@ -95,20 +97,7 @@ impl<'a> Request<'_, 'a> {
     /// before it; for reads, what the reader is owed after it.
     #[inline]
     fn prepare_memory(&self) -> AfterRead<'a> {
-        let read = !self.opf.is_write() && !self.opf.is_discard_or_write_zeroes();
-        match &self.memory {
-            Memory::Kernel(buf) => {
-                let bytes = self.first_bytes();
-                buf.flush_vmap(bytes as usize);
-                if read {
-                    buf.after_read(bytes)
-                } else {
-                    AfterRead::nothing()
-                }
-            }
-            Memory::Bio(bio) if read => AfterRead::zero_on_error(bio, self.first_bytes()),
-            _ => AfterRead::nothing(),
-        }
+        D::prepare(&self.memory, self.first_bytes())
     }
 }
 
@@ -119,7 +108,7 @@ impl<N: Notify> Client<N> {
     /// `Err` means that the request was refused and nothing was sent.
     /// Unlike upstream, the io object lives on this stack: no pool
     /// allocation for synchronous I/O.
-    pub(crate) fn sync_io(&self, req: Request<'_, '_>) -> Result<IoBits> {
+    pub(crate) fn sync_io<D: MemoryDirection>(&self, req: Request<'_, '_, D>) -> Result<IoBits> {
         req.check()?;
         let opf = req.opf().with(ReqFlag::Sync);
         let io = Io::new(req.prepare_memory(), ());
@@ -143,7 +132,11 @@ impl<N: Notify> Client<N> {
     /// completion context, or from this call itself when no bio was sent
     /// (every region unsupported or failed at once). On `Err` nothing was
     /// sent and `notify` is dropped without a call.
-    pub(crate) fn async_io(&'static self, req: Request<'_, 'static>, notify: N) -> Result {
+    pub(crate) fn async_io<D: MemoryDirection>(
+        &'static self,
+        req: Request<'_, 'static, D>,
+        notify: N,
+    ) -> Result {
         req.check()?;
         let opf = req.opf();
         let io = Io::new(req.prepare_memory(), notify);

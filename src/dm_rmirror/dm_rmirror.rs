@@ -258,15 +258,15 @@ impl Mirror {
             let st = this.state.lock();
             this.choose_read_leg(&st, region, tried)
         };
-        match leg.and_then(|leg| Some((leg, this.devices().get(leg)?))) {
-            Some((leg, dev)) => {
+        match leg {
+            Some(leg) => {
                 *bio.data_mut() = BioState {
                     legs: tried | leg_bit(leg),
                     leg: leg as u32,
                     region: None,
                 };
                 let sector = bio.sector();
-                bio.resubmit(this, dev, sector);
+                bio.resubmit(leg, sector);
             }
             None => bio.end(Err(EIO)),
         }
@@ -278,8 +278,9 @@ impl Mirror {
     fn read_failed<'a>(this: &TargetRef<Self>, bio: EndIoBio<'a, Self>) -> EndIoResult<'a> {
         let leg = bio.data().leg;
         pr_warn!("rmirror: read failed on leg {}, trying another leg\n", leg);
-        let Some((bio, r)) = bio.retry() else {
-            return EndIoResult::done();
+        let (bio, r) = match bio.retry() {
+            Ok(retry) => retry,
+            Err(bio) => return bio.done(),
         };
         {
             let mut st = this.state.lock();
@@ -477,18 +478,16 @@ impl Target for Mirror {
             BioOp::Read => {
                 // What `choose_read_leg(.., 0)` would say, without the lock.
                 let leg = this.read_leg.load(Ordering::Relaxed) as usize;
-                match this.devices().get(leg).map(|dev| (leg, dev)) {
-                    Some((leg, dev)) => {
-                        *bio.data_mut() = BioState {
-                            legs: leg_bit(leg),
-                            leg: leg as u32,
-                            region: None,
-                        };
-                        let sector = bio.sector();
-                        bio.remap(dev, sector)
-                    }
-                    None => bio.kill(),
+                if leg >= this.devices().len() {
+                    return bio.kill();
                 }
+                *bio.data_mut() = BioState {
+                    legs: leg_bit(leg),
+                    leg: leg as u32,
+                    region: None,
+                };
+                let sector = bio.sector();
+                bio.remap(leg, sector)
             }
             BioOp::Write | BioOp::Discard => {
                 let (bio, r) = bio.take();
@@ -517,7 +516,7 @@ impl Target for Mirror {
         // media errors (dm-raid1 neither fails the leg for them).
         let media_error = matches!(status, Err(e) if e != EOPNOTSUPP && e != EINVAL);
         if bio.op() != BioOp::Read || !media_error || bio.is_readahead() {
-            return EndIoResult::done();
+            return bio.done();
         }
         Self::read_failed(this, bio)
     }
@@ -561,7 +560,7 @@ impl Target for Mirror {
     }
 
     fn iterate_devices(this: &TargetRef<Self>, it: &mut DeviceIter<'_>) {
-        for leg in this.devices() {
+        for leg in 0..this.devices().len() {
             if !it.visit(leg, 0, this.len) {
                 return;
             }

@@ -4,6 +4,7 @@
 //! every healthy leg, its state in its per-bio data.
 
 use super::{bit_legs, region_legs, BioState, Mirror};
+use crate::block::ioprio::IoPriority;
 use crate::device_mapper::{
     bio::{BioOp, PendingBio},
     bio_io::{bio_io, BioIo},
@@ -32,7 +33,7 @@ pub(super) fn submit_write(
         leg: 0,
         region,
     };
-    if let Err((_, bio)) = bio_io(this, bio) {
+    if let Err((_, bio)) = bio_io(bio) {
         finish(this, bio, Err(EIO), 0);
     }
 }
@@ -86,7 +87,7 @@ impl BioIo for Mirror {
             opf: bio.opf(),
             regions: regions.as_slice(),
             memory: DmIoMemory::bio(bio.as_bio()),
-            ioprio: 0,
+            ioprio: IoPriority::DEFAULT,
         })
     }
 

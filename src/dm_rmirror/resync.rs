@@ -15,7 +15,10 @@
 
 use super::{bit_legs, leg_bit, region_legs, region_map::RegionState, Mirror};
 use crate::{
-    block::opf::{Opf, ReqOp},
+    block::{
+        ioprio::IoPriority,
+        opf::{Opf, ReqOp},
+    },
     device_mapper::{
         io::{async_io, DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf},
         target::TargetRef,
@@ -349,7 +352,7 @@ impl OwnedIo for CopyIo {
             }),
             regions: regions.as_slice(),
             memory: DmIoMemory::page_list(pages, 0)?,
-            ioprio: 0,
+            ioprio: IoPriority::DEFAULT,
         })
     }
 

@@ -9,8 +9,9 @@
 use crate::test_disk::{Config, TestDisk};
 use crate::{
     block::{
-        bio::{KernelBuf, KernelBufKind, NewBio, Segment},
+        bio::{FromDevice, KernelBuf, KernelBufKind, NewBio, Segment},
         bio_set::BioSet,
+        ioprio::IoPriority,
         opf::{Opf, ReqOp},
     },
     device_mapper::{
@@ -50,7 +51,7 @@ pub(crate) fn sync_io(
         opf,
         regions,
         memory,
-        ioprio: 0,
+        ioprio: IoPriority::DEFAULT,
     })
 }
 
@@ -67,7 +68,7 @@ pub(crate) fn scoped_async_io(
             opf,
             regions,
             memory,
-            ioprio: 0,
+            ioprio: IoPriority::DEFAULT,
         };
         scope.submit(req, |b| probe.record(b))
     })?;
@@ -273,7 +274,7 @@ impl TestBuf {
                     let in_page = pos % PAGE_SIZE;
                     let n = (PAGE_SIZE - in_page).min(offset + len - pos);
                     let page = list.pages().get(pos / PAGE_SIZE).ok_or(EINVAL)?;
-                    segs.push(Segment::new(page, in_page, n)?, GFP_KERNEL)?;
+                    segs.push(Segment::<FromDevice>::new(page, in_page, n)?, GFP_KERNEL)?;
                     pos += n;
                 }
                 Ok(f(DmIoMemory::bvec(&segs)))
@@ -284,13 +285,14 @@ impl TestBuf {
                 let addr = core::ptr::NonNull::new(data.as_mut_ptr()).ok_or(EINVAL)?;
                 // SAFETY: `data` is `len` bytes of kmalloc memory, borrowed
                 // mutably for as long as the bio below lives, and only the
-                // I/O touches it.
-                let buf = unsafe { KernelBuf::from_raw(addr, len, KernelBufKind::Linear) };
+                // I/O touches it: lent to be written.
+                let buf =
+                    unsafe { KernelBuf::<FromDevice>::from_raw(addr, len, KernelBufKind::Linear) };
                 let seg = buf.segment(0, len).ok_or(EINVAL)?;
                 let bs = KBox::pin_init(BioSet::new(2), GFP_KERNEL)?;
                 // A read bio: requests may read into its pages, and write
                 // from them.
-                let mut bio = NewBio::alloc(&bs, bdev, 1, READ)?;
+                let mut bio = NewBio::<FromDevice>::alloc(&bs, bdev, 1, READ)?;
                 if !bio.add(&seg) {
                     return Err(EINVAL);
                 }

@@ -7,7 +7,7 @@
 #[kernel::prelude::kunit_tests(dm_io_rust_async)]
 mod tests {
     use crate::{
-        block::{bdev::BlockDevice, opf::ReqFlag},
+        block::{bdev::BlockDevice, ioprio::IoPriority, opf::ReqFlag},
         device_mapper::io::{
             async_io, DmIoClient, DmIoMemory, DmIoRequest, IoBits, OwnedIo, Region, RegionBuf,
         },
@@ -63,7 +63,7 @@ mod tests {
                     opf: WRITE,
                     regions: &regions[i],
                     memory: DmIoMemory::kmalloc_ro(buf)?,
-                    ioprio: 0,
+                    ioprio: IoPriority::DEFAULT,
                 };
                 scope.submit(req, move |b: IoBits| {
                     calls.fetch_add(1, Ordering::Relaxed);
@@ -198,7 +198,7 @@ mod tests {
                 opf: WRITE,
                 regions: regions.as_slice(),
                 memory: DmIoMemory::kmalloc_ro(&self.buf)?,
-                ioprio: 0,
+                ioprio: IoPriority::DEFAULT,
             })
         }
 

@@ -6,7 +6,10 @@
 #[kernel::prelude::kunit_tests(dm_io_rust_flags)]
 mod tests {
     use crate::{
-        block::opf::{Opf, ReqFlag, ReqOp},
+        block::{
+            ioprio::{IoPriority, IoPriorityClass},
+            opf::{Opf, ReqFlag, ReqOp},
+        },
         device_mapper::io::{DmIoMemory, DmIoRequest, IoBits, Region},
     };
     use crate::{
@@ -20,6 +23,8 @@ mod tests {
 
     #[test]
     fn ioprio_reaches_every_bio() -> Result {
+        let prio = IoPriority::new(IoPriorityClass::BestEffort, 3)?;
+        assert_eq!(prio.as_raw(), IOPRIO);
         let client = new_client()?;
         let disks = [
             TestDisk::new(Config {
@@ -49,7 +54,7 @@ mod tests {
                 opf: WRITE,
                 regions: &regions,
                 memory,
-                ioprio: IOPRIO,
+                ioprio: prio,
             })
         })??;
         for (opf, regions) in [
@@ -60,7 +65,7 @@ mod tests {
                 opf,
                 regions,
                 memory: DmIoMemory::none(),
-                ioprio: IOPRIO,
+                ioprio: prio,
             };
             assert_eq!(client.sync_io(req)?, IoBits::default());
         }
@@ -119,7 +124,7 @@ mod tests {
         let mut segs = KVec::with_capacity(512, GFP_KERNEL)?;
         for page in list.pages() {
             segs.push(
-                crate::block::bio::Segment::new(page, 0, SECTOR)?,
+                crate::block::bio::Segment::<crate::block::bio::ToDevice>::new(page, 0, SECTOR)?,
                 GFP_KERNEL,
             )?;
         }

@@ -128,7 +128,7 @@ mod tests {
             // SAFETY: One sector fits the page; no I/O runs yet.
             unsafe { page.write_raw(sector.as_ptr(), 0, SECTOR)? };
             segs.push(
-                crate::block::bio::Segment::new(page, 0, SECTOR)?,
+                crate::block::bio::Segment::<crate::block::bio::ToDevice>::new(page, 0, SECTOR)?,
                 GFP_KERNEL,
             )?;
         }

@@ -7,7 +7,10 @@
 mod tests {
     use crate::common::*;
     use crate::{
-        block::opf::{Opf, ReqFlag, ReqOp},
+        block::{
+            ioprio::IoPriority,
+            opf::{Opf, ReqFlag, ReqOp},
+        },
         device_mapper::io::{DmIoMemory, DmIoRequest, IoBits, Region, DM_IO_MAX_REGIONS},
     };
     use core::sync::atomic::{AtomicUsize, Ordering};
@@ -115,7 +118,7 @@ mod tests {
                 opf: READ,
                 regions: &regions,
                 memory: DmIoMemory::kmalloc(&mut buf)?,
-                ioprio: 0,
+                ioprio: IoPriority::DEFAULT,
             };
             scope.submit(req, |_| {
                 calls.fetch_add(1, Ordering::Relaxed);

@@ -55,7 +55,7 @@ impl BioIo for Local {
             opf: Opf::new(ReqOp::Write),
             regions: regions.as_slice(),
             memory: DmIoMemory::kmalloc_ro(&buf)?,
-            ioprio: 0,
+            ioprio: kernel::block::ioprio::IoPriority::DEFAULT,
         })
     }
 

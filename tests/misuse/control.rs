@@ -4,6 +4,7 @@
 //! build, or the other tests would fail for the wrong reason.
 
 use kernel::block::bdev::BlockDevice;
+use kernel::block::ioprio::IoPriority;
 use kernel::block::opf::{Opf, ReqOp};
 use kernel::device_mapper::bio::{
     BioList, EndIoBio, EndIoResult, MapBio, MapResult, PendingBio, RetryBio,
@@ -14,13 +15,15 @@ use kernel::device_mapper::io::{
 };
 use kernel::device_mapper::target::{CtrError, Target, TargetInit, TargetRef};
 use kernel::prelude::*;
-use kernel::sync::{Arc, SpinLock};
+use kernel::sync::{Arc, SpinLockIrq};
 
 #[pin_data]
 struct Demo {
     client: DmIoClient,
+    /// Taken in `end_io`, which may run in hard-IRQ context: the lock
+    /// disables interrupts.
     #[pin]
-    retries: SpinLock<BioList<RetryBio<Demo>>>,
+    retries: SpinLockIrq<BioList<RetryBio<Demo>>>,
 }
 
 #[vtable]
@@ -37,23 +40,19 @@ impl Target for Demo {
         let client = DmIoClient::new().map_err(|e| CtrError::new(e, c"no dm-io client"))?;
         Ok(try_pin_init!(Demo {
             client,
-            retries <- kernel::new_spinlock!(BioList::default()),
+            retries <- kernel::new_spinlock_irq!(BioList::default()),
         }))
     }
 
     fn map<'a>(this: &TargetRef<Self>, mut bio: MapBio<'a, Self>) -> MapResult<'a> {
         *bio.data_mut() = bio.sector();
-        match this.devices().first() {
-            Some(dev) => {
-                let sector = bio.sector();
-                bio.remap(dev, sector)
-            }
-            None => {
-                let (pending, result) = bio.take();
-                pending.end(Err(EIO));
-                result
-            }
+        if this.devices().is_empty() {
+            let (pending, result) = bio.take();
+            pending.end(Err(EIO));
+            return result;
         }
+        let sector = bio.sector();
+        bio.remap(0, sector)
     }
 
     fn end_io<'a>(
@@ -62,15 +61,15 @@ impl Target for Demo {
         status: Result,
     ) -> EndIoResult<'a> {
         if status.is_ok() {
-            return EndIoResult::done();
+            return bio.done();
         }
         match bio.retry() {
-            Some((retry, result)) => {
+            Ok((retry, result)) => {
                 this.retries.lock().push(retry);
                 this.queue_work();
                 result
             }
-            None => EndIoResult::done(),
+            Err(bio) => bio.done(),
         }
     }
 
@@ -78,10 +77,10 @@ impl Target for Demo {
         let mut list = BioList::default();
         this.retries.lock().append_to(&mut list);
         while let Some(retry) = list.pop() {
-            match this.devices().last() {
-                Some(dev) => {
+            match this.devices().len().checked_sub(1) {
+                Some(last) => {
                     let sector = retry.data();
-                    retry.resubmit(this, dev, sector);
+                    retry.resubmit(last, sector);
                 }
                 None => retry.end(Err(EIO)),
             }
@@ -109,7 +108,7 @@ impl OwnedIo for Write {
             opf: Opf::new(ReqOp::Write),
             regions: regions.as_slice(),
             memory: DmIoMemory::kmalloc_ro(&self.buf)?,
-            ioprio: 0,
+            ioprio: IoPriority::DEFAULT,
         })
     }
 
@@ -148,7 +147,7 @@ impl BioIo for Demo {
             opf: bio.opf(),
             regions: regions.as_slice(),
             memory: DmIoMemory::bio(bio.as_bio()),
-            ioprio: 0,
+            ioprio: IoPriority::DEFAULT,
         })
     }
 
@@ -157,8 +156,8 @@ impl BioIo for Demo {
     }
 }
 
-fn send_bio(target: &TargetRef<Demo>, bio: PendingBio<Demo>) {
-    if let Err((e, bio)) = bio_io(target, bio) {
+fn send_bio(bio: PendingBio<Demo>) {
+    if let Err((e, bio)) = bio_io(bio) {
         bio.end(Err(e));
     }
 }
@@ -172,7 +171,7 @@ fn read_two(client: &DmIoClient, dev: &BlockDevice, a: &mut [u8], b: &mut [u8]) 
                 opf: Opf::new(ReqOp::Read),
                 regions: &region,
                 memory: DmIoMemory::kmalloc(buf)?,
-                ioprio: 0,
+                ioprio: IoPriority::DEFAULT,
             };
             s.submit(req, |_bits| {})?;
         }
@@ -190,6 +189,6 @@ fn control(
 ) -> Result {
     let (mut a, mut b) = ([0u8; 4096], [0u8; 4096]);
     read_two(&c, dev, &mut a, &mut b)?;
-    send_bio(&t, bio);
+    send_bio(bio);
     send(c, t, KVec::new())
 }

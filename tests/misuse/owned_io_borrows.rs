@@ -30,7 +30,7 @@ impl<'x> OwnedIo for Borrowing<'x> {
             opf: Opf::new(ReqOp::Write),
             regions: regions.as_slice(),
             memory: DmIoMemory::kmalloc_ro(self.buf)?,
-            ioprio: 0,
+            ioprio: kernel::block::ioprio::IoPriority::DEFAULT,
         })
     }
 

@@ -25,9 +25,9 @@ impl Target for Again {
         Ok(try_pin_init!(Again {}))
     }
 
-    fn map<'a>(this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {
+    fn map<'a>(_this: &TargetRef<Self>, bio: MapBio<'a, Self>) -> MapResult<'a> {
         let (pending, result) = bio.take();
-        pending.resubmit(this, &this.devices()[0], 0);
+        pending.resubmit(0, 0);
         result
     }
 }

@@ -17,7 +17,7 @@ fn flush(client: &DmIoClient, dev: &BlockDevice, counter: *mut u32) -> Result {
             opf: Opf::new(ReqOp::Write),
             regions: &region,
             memory: DmIoMemory::none(),
-            ioprio: 0,
+            ioprio: kernel::block::ioprio::IoPriority::DEFAULT,
         };
         s.submit(req, move |_bits| {
             // SAFETY: Not the point of this test.

@@ -18,7 +18,7 @@ fn read(client: &DmIoClient, dev: &BlockDevice) -> Result {
             opf: Opf::new(ReqOp::Read),
             regions: &region,
             memory: DmIoMemory::kmalloc(&mut buf)?,
-            ioprio: 0,
+            ioprio: kernel::block::ioprio::IoPriority::DEFAULT,
         };
         s.submit(req, |_bits| {})?;
         drop(buf);

@@ -17,7 +17,7 @@ fn read(client: &DmIoClient, dev: &BlockDevice, buf: &mut [u8]) -> Result {
         opf: Opf::new(ReqOp::Read),
         regions: &region,
         memory: DmIoMemory::kmalloc(buf)?,
-        ioprio: 0,
+        ioprio: kernel::block::ioprio::IoPriority::DEFAULT,
     };
     client.sync_io(req)?.to_result()?;
     pr_info!("{}\n", watcher[0]);

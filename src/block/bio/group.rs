@@ -19,13 +19,14 @@
 //! element either: the group lives in the front pad of that bio
 //! ([`GROUP_FRONT_PAD`]), which is freed with the group.
 
-use super::{CompletedBio, NewBio};
+use super::{CompletedBio, Direction, NewBio};
 use crate::{
     bindings,
     block::bio_set::BioSet,
     error::Result,
     mempool::{Mempool, PoolBox},
     sync::Completion,
+    types::NotThreadSafe,
 };
 use core::{
     marker::PhantomData,
@@ -136,10 +137,14 @@ unsafe impl<H: BioGroupHandler> Sync for BioGroup<H> {}
 /// Bios borrow their data for `'env`: the stack variant waits for them
 /// before `'env` can end, the pooled one requires `'static`. `'env` is
 /// invariant, as in `std::thread::scope`.
+///
+/// Not `Sync`: a handler, which is `Send + Sync` and runs in completion
+/// context, cannot hold one and submit from there.
 pub struct Submitter<'g, 'env, H: BioGroupHandler> {
     group: &'g BioGroup<H>,
     end_io: EndIo,
     _env: PhantomData<&'env mut &'env ()>,
+    _not_sync: NotThreadSafe,
 }
 
 impl<'env, H: BioGroupHandler> Submitter<'_, 'env, H> {
@@ -150,7 +155,11 @@ impl<'env, H: BioGroupHandler> Submitter<'_, 'env, H> {
 
     /// Submits `bio` as a member of the group, with `index`; gives the bio
     /// back if `index` is above [`MAX_INDEX`].
-    pub fn submit(&self, bio: NewBio<'env>, index: usize) -> Result<(), NewBio<'env>> {
+    pub fn submit<D: Direction>(
+        &self,
+        bio: NewBio<'env, D>,
+        index: usize,
+    ) -> Result<(), NewBio<'env, D>> {
         if index > MAX_INDEX {
             return Err(bio);
         }
@@ -175,7 +184,12 @@ impl<'env, H: BioGroupHandler> Submitter<'_, 'env, H> {
 pub trait Submit<'env, H> {
     /// Submits `bio` with `index`; `last` says that no other bio of the
     /// request follows. Gives the bio back if it cannot be submitted.
-    fn submit(&mut self, bio: NewBio<'env>, index: usize, last: bool) -> Result<(), NewBio<'env>>;
+    fn submit<D: Direction>(
+        &mut self,
+        bio: NewBio<'env, D>,
+        index: usize,
+        last: bool,
+    ) -> Result<(), NewBio<'env, D>>;
 
     /// The group's handler, unless it went out with the request's only bio.
     fn handler(&self) -> Option<&H>;
@@ -186,7 +200,12 @@ pub trait Submit<'env, H> {
 }
 
 impl<'env, H: BioGroupHandler> Submit<'env, H> for &Submitter<'_, 'env, H> {
-    fn submit(&mut self, bio: NewBio<'env>, index: usize, _last: bool) -> Result<(), NewBio<'env>> {
+    fn submit<D: Direction>(
+        &mut self,
+        bio: NewBio<'env, D>,
+        index: usize,
+        _last: bool,
+    ) -> Result<(), NewBio<'env, D>> {
         Submitter::submit(self, bio, index)
     }
 
@@ -200,12 +219,12 @@ impl<'env, H: BioGroupHandler> Submit<'env, H> for &Submitter<'_, 'env, H> {
 }
 
 impl<H: PooledGroupHandler> Submit<'static, H> for PooledSubmitter<H> {
-    fn submit(
+    fn submit<D: Direction>(
         &mut self,
-        bio: NewBio<'static>,
+        bio: NewBio<'static, D>,
         index: usize,
         last: bool,
-    ) -> Result<(), NewBio<'static>> {
+    ) -> Result<(), NewBio<'static, D>> {
         PooledSubmitter::submit(self, bio, index, last)
     }
 
@@ -235,6 +254,7 @@ impl<H: BioGroupHandler> BioGroup<H> {
             group: &group,
             end_io: end_io_stack::<H>,
             _env: PhantomData,
+            _not_sync: NotThreadSafe,
         });
         // The submitter's reference. If it is the last one, every bio has
         // completed already (a driver that completes in the submitting
@@ -330,12 +350,12 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
     /// request follows. Gives the bio back if `index` is above
     /// [`MAX_INDEX`], after the request's last bio, or if no pool element
     /// could be had.
-    pub fn submit(
+    pub fn submit<D: Direction>(
         &mut self,
-        bio: NewBio<'static>,
+        bio: NewBio<'static, D>,
         index: usize,
         last: bool,
-    ) -> Result<(), NewBio<'static>> {
+    ) -> Result<(), NewBio<'static, D>> {
         if index > MAX_INDEX {
             return Err(bio);
         }
@@ -351,6 +371,7 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
             group,
             end_io,
             _env: PhantomData,
+            _not_sync: NotThreadSafe,
         }
         .submit(bio, index)
     }
@@ -360,12 +381,12 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
     // Once per request, out of line: the bios after the first keep the
     // registers that it would need.
     #[inline(never)]
-    fn submit_unsent(
+    fn submit_unsent<D: Direction>(
         &mut self,
-        bio: NewBio<'static>,
+        bio: NewBio<'static, D>,
         index: usize,
         last: bool,
-    ) -> Result<(), NewBio<'static>> {
+    ) -> Result<(), NewBio<'static, D>> {
         match core::mem::replace(&mut self.state, Pooled::Solo) {
             Pooled::Unsent(handler) if last => match Self::submit_solo(bio, index, handler) {
                 Ok(()) => Ok(()),
@@ -385,12 +406,12 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
     /// The first bio of a request of several: its group goes into a pool
     /// element (`mempool_alloc(GFP_NOIO)`), holding the submitter's
     /// reference.
-    fn submit_first(
+    fn submit_first<D: Direction>(
         &mut self,
-        bio: NewBio<'static>,
+        bio: NewBio<'static, D>,
         index: usize,
         handler: H,
-    ) -> Result<(), NewBio<'static>> {
+    ) -> Result<(), NewBio<'static, D>> {
         // INVARIANT: The submitter's reference; the owner is the pool the
         // group becomes an element of.
         let group = BioGroup {
@@ -414,13 +435,13 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
 
     /// Submits the first bio of a request of several with the group in its
     /// front pad; gives both back if the bio has no room for it.
-    fn submit_hosted(
+    fn submit_hosted<D: Direction>(
         &mut self,
-        bio: NewBio<'static>,
+        bio: NewBio<'static, D>,
         index: usize,
         handler: H,
-    ) -> Result<(), (NewBio<'static>, H)> {
-        let Some(slot) = front_pad_slot::<BioGroup<H>>(&bio) else {
+    ) -> Result<(), (NewBio<'static, D>, H)> {
+        let Some(slot) = front_pad_slot::<BioGroup<H>, D>(&bio) else {
             return Err((bio, handler));
         };
         let ptr = bio.into_raw();
@@ -454,12 +475,12 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
 
     /// Submits a request's only bio with the handler in its front pad; gives
     /// both back if the handler cannot be a solo one or has no room.
-    fn submit_solo(
-        bio: NewBio<'static>,
+    fn submit_solo<D: Direction>(
+        bio: NewBio<'static, D>,
         index: usize,
         handler: H,
-    ) -> Result<(), (NewBio<'static>, H)> {
-        let Some(slot) = front_pad_slot::<Solo<H::Solo>>(&bio) else {
+    ) -> Result<(), (NewBio<'static, D>, H)> {
+        let Some(slot) = front_pad_slot::<Solo<H::Solo>, D>(&bio) else {
             return Err((bio, handler));
         };
         let solo = match handler.into_solo() {
@@ -488,7 +509,7 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
 
 /// Where a `T` fits at the end of the front pad of `bio`, aligned, if it
 /// does.
-fn front_pad_slot<T>(bio: &NewBio<'_>) -> Option<NonNull<T>> {
+fn front_pad_slot<T, D: Direction>(bio: &NewBio<'_, D>) -> Option<NonNull<T>> {
     let size = core::mem::size_of::<T>();
     let align = core::mem::align_of::<T>();
     let ptr = bio.as_raw_ptr();

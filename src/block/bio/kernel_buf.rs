@@ -6,7 +6,7 @@
 //! C headers: [`include/linux/vmalloc.h`](srctree/include/linux/vmalloc.h),
 //! [`include/linux/highmem.h`](srctree/include/linux/highmem.h).
 
-use super::{Bio, Segment};
+use super::{Bio, Direction, FromDevice, Segment};
 use crate::{bindings, page::PAGE_SIZE};
 use core::{marker::PhantomData, ptr::NonNull};
 
@@ -61,35 +61,36 @@ impl KernelBufKind {
 /// several fit in a bio below `bi_size`'s 4 GiB.
 const LINEAR_SEGMENT_MAX: usize = 1 << 30;
 
-/// A kernel buffer lent for I/O that may read into it or write from it, as
-/// `&'a mut [u8]`: not `Copy`, and its bytes are reached only through the
-/// segments it gives to bios.
+/// A kernel buffer lent for I/O in direction `D`: as `&'a [u8]` for
+/// [`ToDevice`](super::ToDevice), as `&'a mut [u8]` for [`FromDevice`].
+/// Not `Copy`, and its bytes are reached only through the segments it
+/// gives to bios.
 ///
 /// # Invariants
 ///
-/// The `len` bytes at `addr` are memory of `kind`, lent for I/O for `'a`:
-/// valid, and written by nothing else (I/O may read into them or write
-/// from them).
-pub struct KernelBuf<'a> {
+/// The `len` bytes at `addr` are memory of `kind`, lent for I/O in
+/// direction `D` for `'a`: valid, written by nothing else, and, for
+/// [`FromDevice`], accessed by nothing but the I/O.
+pub struct KernelBuf<'a, D: Direction> {
     addr: NonNull<u8>,
     len: usize,
     kind: KernelBufKind,
-    _lent: PhantomData<&'a mut [u8]>,
+    _lent: PhantomData<(&'a mut [u8], D)>,
 }
 
 // SAFETY: The buffer is kernel memory, usable for I/O from any task.
-unsafe impl Send for KernelBuf<'_> {}
+unsafe impl<D: Direction> Send for KernelBuf<'_, D> {}
 // SAFETY: Shared access only computes page addresses.
-unsafe impl Sync for KernelBuf<'_> {}
+unsafe impl<D: Direction> Sync for KernelBuf<'_, D> {}
 
-impl<'a> KernelBuf<'a> {
+impl<'a, D: Direction> KernelBuf<'a, D> {
     /// The `len` bytes at `addr`, as C describes a buffer.
     ///
     /// # Safety
     ///
     /// The `len` bytes at `addr` must be memory of `kind` that is valid,
-    /// and that nothing else writes, for `'a`; the caller says which way
-    /// I/O moves the bytes.
+    /// and that nothing else writes, for `'a`; for [`FromDevice`], that
+    /// nothing but the I/O accesses.
     pub unsafe fn from_raw(addr: NonNull<u8>, len: usize, kind: KernelBufKind) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self {
@@ -129,7 +130,7 @@ impl<'a> KernelBuf<'a> {
     /// for vmalloc memory, physically contiguous for linear memory, never
     /// past the end of the buffer. `None` past the end, or if no page backs
     /// that address.
-    pub fn segment(&self, offset: usize, max: usize) -> Option<Segment<'a>> {
+    pub fn segment(&self, offset: usize, max: usize) -> Option<Segment<'a, D>> {
         let max = max.min(self.len.checked_sub(offset)?);
         let p = self.addr.as_ptr().wrapping_add(offset);
         let in_page = p as usize % PAGE_SIZE;
@@ -148,7 +149,7 @@ impl<'a> KernelBuf<'a> {
             }
         };
         // SAFETY: The page backs `len` bytes of the buffer from `in_page`
-        // (contiguously for linear memory), lent for `'a`.
+        // (contiguously for linear memory), lent in direction `D` for `'a`.
         Some(unsafe { Segment::from_raw_parts(NonNull::new(page)?, in_page as u32, len) })
     }
 
@@ -163,7 +164,9 @@ impl<'a> KernelBuf<'a> {
             unsafe { bindings::flush_kernel_vmap_range(self.addr.as_ptr().cast(), len) };
         }
     }
+}
 
+impl<'a> KernelBuf<'a, FromDevice> {
     /// What a read of the first `len` bytes (at most the buffer) owes this
     /// buffer once its I/O is over: `invalidate_kernel_vmap_range()` for
     /// vmalloc memory, so the CPU does not see stale lines through the
@@ -207,7 +210,8 @@ enum Work<'a> {
 // SAFETY: The work only touches memory lent for I/O, which may be done
 // from any task; `run` takes the value, so it is done once.
 unsafe impl Send for AfterRead<'_> {}
-// SAFETY: No method takes `&self`: a shared reference can do nothing.
+// SAFETY: Through `&self` only `is_nothing` reads the variant; the memory
+// is touched only by `run`, which takes the value.
 unsafe impl Sync for AfterRead<'_> {}
 
 impl<'a> AfterRead<'a> {
@@ -219,7 +223,8 @@ impl<'a> AfterRead<'a> {
 
     /// For a read into `bio` through clones of it (which share its pages,
     /// but whose own progress through them is lost at completion): if the
-    /// read fails, zero the first `len` bytes of `bio` instead.
+    /// read fails, zero the first `len` bytes of `bio` instead. Nothing for
+    /// a bio that is not a read, whose pages are lent only to be read.
     #[inline]
     pub fn zero_on_error(bio: &'a Bio, len: u32) -> Self {
         Self(Work::ZeroOnError { bio, len })
@@ -248,4 +253,6 @@ impl<'a> AfterRead<'a> {
     }
 }
 
-const _: () = assert!(core::mem::size_of::<AfterRead<'static>>() == 16);
+// Two words at most (16 bytes on 64-bit, 12 on 32-bit), so that dm-io's io
+// object, which keeps one, fits its 64-byte group.
+const _: () = assert!(core::mem::size_of::<AfterRead<'static>>() <= 16);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Segments of memory for bios (`struct bio_vec`).
+//! Segments of memory for bios (`struct bio_vec`), and which way I/O moves
+//! their bytes.
 //!
 //! C header: [`include/linux/bvec.h`](srctree/include/linux/bvec.h)
 
@@ -11,7 +12,39 @@ use crate::{
 };
 use core::{marker::PhantomData, ptr::NonNull};
 
-/// `len` bytes at `offset` into a page: one `struct bio_vec`.
+mod private {
+    pub trait Sealed {}
+}
+
+/// Which way I/O moves the bytes of memory lent to it: the direction is
+/// part of the memory's type, so that memory lent only to be read (the
+/// pages of a write bio, a buffer lent as `&[u8]`) can never be read into.
+pub trait Direction: private::Sealed + Send + Sync + Sized + 'static {
+    /// Whether the I/O writes the memory: a read (`REQ_OP_READ`).
+    const FROM_DEVICE: bool;
+}
+
+/// Memory that I/O reads: the source of a write (or of any operation but
+/// a read).
+pub enum ToDevice {}
+
+/// Memory that I/O writes: the destination of a read. It may be read as
+/// well, so it can also be lent as [`ToDevice`] memory.
+pub enum FromDevice {}
+
+impl private::Sealed for ToDevice {}
+impl private::Sealed for FromDevice {}
+
+impl Direction for ToDevice {
+    const FROM_DEVICE: bool = false;
+}
+
+impl Direction for FromDevice {
+    const FROM_DEVICE: bool = true;
+}
+
+/// `len` bytes at `offset` into a page: one `struct bio_vec`, lent for I/O
+/// in direction `D`.
 ///
 /// A segment may run on into the following pages of physically contiguous
 /// memory (a multi-page segment), as the block layer allows.
@@ -19,14 +52,26 @@ use core::{marker::PhantomData, ptr::NonNull};
 /// # Invariants
 ///
 /// `bv_page` is a valid page, and the `bv_len` bytes from `bv_offset` in it
-/// (and the pages after it) stay valid for `'a`; `bv_len` is not 0.
+/// (and the pages after it) stay valid for I/O to read for `'a`, and to
+/// write as well if `D` is [`FromDevice`]; `bv_len` is not 0.
 #[repr(transparent)]
-#[derive(Clone, Copy)]
-pub struct Segment<'a>(bindings::bio_vec, PhantomData<&'a Page>);
+pub struct Segment<'a, D: Direction = ToDevice>(bindings::bio_vec, PhantomData<(&'a Page, D)>);
 
-impl<'a> Segment<'a> {
+impl<D: Direction> Clone for Segment<'_, D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<D: Direction> Copy for Segment<'_, D> {}
+
+impl<'a, D: Direction> Segment<'a, D> {
     /// `len` bytes at `offset` in `page`: `EINVAL` unless the segment is
     /// non-empty and inside the page.
+    ///
+    /// The bytes of a [`Page`] are only reached through its `unsafe`
+    /// accessors, whose callers exclude concurrent I/O: lending them to be
+    /// written is sound, whatever else borrows the page.
     pub fn new(page: &'a Page, offset: usize, len: usize) -> Result<Self> {
         if len == 0 || offset.checked_add(len).is_none_or(|end| end > PAGE_SIZE) {
             return Err(EINVAL);
@@ -47,7 +92,8 @@ impl<'a> Segment<'a> {
     /// # Safety
     ///
     /// `len` must not be 0, and `len` bytes from `offset` in `page` (and the
-    /// pages after it) must be memory that stays valid for `'a`.
+    /// pages after it) must be memory that stays valid for I/O in direction
+    /// `D` for `'a`: readable, and writable too for [`FromDevice`].
     #[inline]
     pub unsafe fn from_raw_parts(page: NonNull<bindings::page>, offset: u32, len: u32) -> Self {
         // INVARIANT: Guaranteed by the caller.
@@ -118,5 +164,13 @@ impl<'a> Segment<'a> {
     #[inline]
     pub(crate) fn page_ptr(&self) -> *mut bindings::page {
         self.0.bv_page
+    }
+
+    /// The `struct bio_vec`s of `segs`, for C.
+    #[inline]
+    pub(crate) fn as_raw_slice(segs: &'a [Self]) -> &'a [bindings::bio_vec] {
+        // SAFETY: `Segment` is a transparent wrapper of `bio_vec` (the
+        // marker is zero-sized).
+        unsafe { core::slice::from_raw_parts(segs.as_ptr().cast(), segs.len()) }
     }
 }
