@@ -6,11 +6,11 @@
 //! expect: error[E0382]
 
 use core::ptr::NonNull;
-use kernel::block::bio::{KernelBuf, KernelBufKind};
+use kernel::block::bio::{FromDevice, KernelBuf, KernelBufKind};
 
 fn twice(addr: NonNull<u8>) {
     // SAFETY: Not the point of this test.
-    let buf = unsafe { KernelBuf::from_raw(addr, 512, KernelBufKind::Linear) };
+    let buf = unsafe { KernelBuf::<FromDevice>::from_raw(addr, 512, KernelBufKind::Linear) };
     let first = buf;
     let second = buf;
     drop((first, second));
