@@ -71,7 +71,7 @@ impl<T> Mempool<T> {
     /// `mempool_alloc(pool, GFP_NOIO)` holding `value`: may sleep, and waits
     /// for an element to come back rather than fail. Gives `value` back with
     /// `ENOMEM` if no element came.
-    pub fn alloc(&self, value: T) -> Result<PoolBox<'_, T>, (Error, T)> {
+    pub(crate) fn alloc(&self, value: T) -> Result<PoolBox<'_, T>, (Error, T)> {
         // SAFETY: By the type invariant the pool is initialised.
         let elem = unsafe { bindings::mempool_alloc_noprof(self.inner.get(), bindings::GFP_NOIO) };
         let Some(elem) = NonNull::new(elem.cast::<T>()) else {
@@ -124,7 +124,7 @@ impl<T> PinnedDrop for Mempool<T> {
 /// # Invariants
 ///
 /// `ptr` is an element of `pool` that holds a valid `T` owned by this box.
-pub struct PoolBox<'a, T> {
+pub(crate) struct PoolBox<'a, T> {
     ptr: NonNull<T>,
     pool: &'a Mempool<T>,
 }
@@ -137,7 +137,7 @@ unsafe impl<T: Sync> Sync for PoolBox<'_, T> {}
 impl<'a, T> PoolBox<'a, T> {
     /// Gives up the box: the element is no longer freed on drop.
     #[inline]
-    pub fn into_raw(this: Self) -> NonNull<T> {
+    pub(crate) fn into_raw(this: Self) -> NonNull<T> {
         ManuallyDrop::new(this).ptr
     }
 
@@ -148,7 +148,7 @@ impl<'a, T> PoolBox<'a, T> {
     /// `ptr` must come from [`PoolBox::into_raw`] on a box of `pool`, and
     /// not be used by anyone else afterwards.
     #[inline]
-    pub unsafe fn from_raw(pool: &'a Mempool<T>, ptr: NonNull<T>) -> Self {
+    pub(crate) unsafe fn from_raw(pool: &'a Mempool<T>, ptr: NonNull<T>) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self { ptr, pool }
     }
@@ -156,7 +156,7 @@ impl<'a, T> PoolBox<'a, T> {
     /// Moves the `T` out and frees the element first: whatever the `T` does
     /// next may already find the element back in the pool.
     #[inline]
-    pub fn into_inner(this: Self) -> T {
+    pub(crate) fn into_inner(this: Self) -> T {
         let this = ManuallyDrop::new(this);
         // SAFETY: By the type invariant the element holds a `T`, which is
         // moved out here and not used in the element again.

@@ -37,7 +37,7 @@ impl BlockDevice {
 
     /// The raw pointer.
     #[inline]
-    pub fn as_raw(&self) -> *mut bindings::block_device {
+    pub(crate) fn as_raw(&self) -> *mut bindings::block_device {
         self.0.get()
     }
 

@@ -66,7 +66,7 @@ impl Bio {
 
     /// The raw pointer.
     #[inline]
-    pub fn as_raw(&self) -> *mut bindings::bio {
+    pub(crate) fn as_raw(&self) -> *mut bindings::bio {
         self.0.get()
     }
 
@@ -93,7 +93,7 @@ impl Bio {
     /// that moves data needs (a discard, write-zeroes or empty flush bio
     /// may have no vector table at all).
     #[inline]
-    pub fn has_data(&self) -> bool {
+    pub(crate) fn has_data(&self) -> bool {
         let bio = self.raw();
         bio.bi_iter.bi_size != 0
             && !bio.bi_io_vec.is_null()

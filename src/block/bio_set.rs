@@ -85,13 +85,13 @@ impl BioSet {
 
     /// Whether bios from this set can have data pages of their own.
     #[inline]
-    pub fn has_bvecs(&self) -> bool {
+    pub(crate) fn has_bvecs(&self) -> bool {
         self.bvecs
     }
 
     /// The raw pointer, for bio allocation.
     #[inline]
-    pub fn as_raw(&self) -> *mut bindings::bio_set {
+    pub(crate) fn as_raw(&self) -> *mut bindings::bio_set {
         self.inner.get()
     }
 }

@@ -75,7 +75,7 @@ impl Opf {
 
     /// The `blk_opf_t`.
     #[inline]
-    pub const fn as_raw(self) -> bindings::blk_opf_t {
+    pub(crate) const fn as_raw(self) -> bindings::blk_opf_t {
         self.0
     }
 
@@ -121,7 +121,7 @@ impl Opf {
     /// (`submit_bio_noacct()` warns about a flush flag on anything else,
     /// and fails the bio).
     #[inline]
-    pub const fn flags_fit_op(self) -> bool {
+    pub(crate) const fn flags_fit_op(self) -> bool {
         const WRITE_ONLY: u32 =
             ReqFlag::Preflush as u32 | ReqFlag::Fua as u32 | ReqFlag::Atomic as u32;
         self.is(ReqOp::Write) || self.0 & WRITE_ONLY == 0
@@ -139,7 +139,7 @@ impl Opf {
 
     /// The operation with only those of its flags that are in `keep`.
     #[inline]
-    pub fn keep_only(self, keep: ReqFlags) -> Self {
+    pub(crate) fn keep_only(self, keep: ReqFlags) -> Self {
         Self(self.op() | (self.0 & u32::from(keep)))
     }
 }

@@ -102,7 +102,7 @@ pub(super) struct PerBio<D> {
 /// The largest per-bio data a target may declare: dm-core adds it, rounded
 /// up, to the front pad of every bio of the table (a 32-bit size that must
 /// not wrap, and a slab object per bio).
-pub const PER_BIO_DATA_MAX: usize = 1 << 16;
+pub(super) const PER_BIO_DATA_MAX: usize = 1 << 16;
 
 impl<D: Copy + Default> PerBio<D> {
     /// `ti->per_io_data_size`. dm-core places per-bio data right in front
@@ -113,7 +113,7 @@ impl<D: Copy + Default> PerBio<D> {
         assert!(core::mem::align_of::<Self>() <= 8);
         assert!(
             core::mem::size_of::<Self>() <= PER_BIO_DATA_MAX,
-            "a target's per-bio data may be at most PER_BIO_DATA_MAX bytes"
+            "a target's per-bio data may be at most 64 KiB"
         );
         core::mem::size_of::<Self>() as u32
     };
@@ -170,7 +170,7 @@ impl<D: Copy + Default> PerBio<D> {
 ///
 /// [`Target`]: super::target::Target
 /// [`Target::PerBio`]: super::target::Target::PerBio
-pub trait HasPerBio: Send + Sync + Sized + 'static {
+pub trait HasPerBio: private::IsTarget + Send + Sync + Sized + 'static {
     /// The target's per-bio data.
     type PerBio: Copy + Default + Send;
 }
@@ -666,8 +666,11 @@ impl<T: HasPerBio> Drop for RetryBio<T> {
 /// A bio that a [`BioList`] can hold.
 pub trait ListedBio: Sized + private::Sealed {}
 
-mod private {
+pub(super) mod private {
     use super::*;
+
+    /// Only target types have bios: [`HasPerBio`] is theirs alone.
+    pub trait IsTarget {}
 
     pub trait Sealed {
         fn into_raw(self) -> NonNull<bindings::bio>;

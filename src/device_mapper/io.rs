@@ -330,11 +330,6 @@ impl<'a> DmIoMemory<'a> {
         Self::buf(KernelBufKind::Vmalloc, buf)
     }
 
-    /// `DM_IO_VMA` for writes only.
-    pub fn vmalloc_ro(buf: &'a [u8]) -> Result<Self> {
-        Self::buf_ro(KernelBufKind::Vmalloc, buf)
-    }
-
     /// `DM_IO_KMEM`: a kmalloc (linear-map) buffer to read into or write
     /// from; `EINVAL` unless all of it is linear-map memory, off the stack
     /// and aligned for DMA ([`KernelBufKind::holds`]).

@@ -130,7 +130,7 @@ impl PageList {
     }
 
     /// The head of the chain, for C (null for an empty list).
-    pub fn as_raw(&self) -> *mut bindings::page_list {
+    pub(crate) fn as_raw(&self) -> *mut bindings::page_list {
         if self.nodes.is_empty() {
             core::ptr::null_mut()
         } else {

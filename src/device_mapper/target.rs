@@ -59,10 +59,10 @@ impl CtrError {
 /// How dm-core splits and duplicates bios for a target.
 pub struct TargetConfig {
     /// Empty flushes sent to the target per flush (`num_flush_bios`), at
-    /// most [`TargetConfig::MAX_DUPLICATE_BIOS`].
+    /// most 64.
     pub num_flush_bios: u32,
-    /// Bios per discard (`num_discard_bios`), at most
-    /// [`TargetConfig::MAX_DUPLICATE_BIOS`]; 0 disables discard.
+    /// Bios per discard (`num_discard_bios`), at most 64; 0 disables
+    /// discard.
     pub num_discard_bios: u32,
     /// No bio crosses a multiple of this many sectors (`max_io_len`); 0 for
     /// no limit.
@@ -72,7 +72,7 @@ pub struct TargetConfig {
 impl TargetConfig {
     /// The most copies of a flush or discard a target may ask for: dm-core
     /// allocates them all from its bio set at once, before it maps any.
-    pub const MAX_DUPLICATE_BIOS: u32 = 64;
+    const MAX_DUPLICATE_BIOS: u32 = 64;
 }
 
 /// A device-mapper target type.
@@ -130,7 +130,9 @@ pub trait Target: Send + Sync + Sized + 'static {
     const VERSION: [u32; 3];
     /// The data the target keeps with each of its bios (dm-core's per-bio
     /// data, `ti->per_io_data_size`): `Default` when the bio enters map,
-    /// then the target's through [`MapBio::data_mut`].
+    /// then the target's through [`MapBio::data_mut`]. At most 64 KiB,
+    /// checked when the target is built; `Copy`, as dm-core frees it with
+    /// the bio without dropping it.
     type PerBio: Copy + Default + Send;
 
     /// The constructor (`ctr`): parses `args` and takes devices from `ti`.
@@ -240,8 +242,7 @@ impl TargetInit<'_> {
     }
 
     /// Sets how dm-core splits and duplicates bios for this target;
-    /// `EINVAL` for more copies of a bio than
-    /// [`TargetConfig::MAX_DUPLICATE_BIOS`], or a `max_io_len` above
+    /// `EINVAL` for more than 64 copies of a bio, or a `max_io_len` above
     /// `UINT_MAX`.
     pub fn configure(&mut self, config: &TargetConfig) -> Result {
         if config.num_flush_bios > TargetConfig::MAX_DUPLICATE_BIOS
@@ -306,7 +307,7 @@ impl DeviceIter<'_> {
 /// holder lives, and the devices were taken on it. `stopped` is set once
 /// [`Target::stop`] returned in `dtr`.
 #[pin_data]
-pub struct Holder<T: Target> {
+pub(crate) struct Holder<T: Target> {
     refs: AtomicUsize,
     stopped: AtomicBool,
     #[pin]
@@ -495,6 +496,8 @@ impl<T: Target> TargetRef<T> {
         }))
     }
 }
+
+impl<T: Target> super::bio::private::IsTarget for T {}
 
 impl<T: Target> HasPerBio for T {
     type PerBio = <T as Target>::PerBio;

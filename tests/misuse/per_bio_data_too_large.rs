@@ -4,7 +4,7 @@
 //! size is checked when the target is built, not cast on the way to C.
 //!
 //! build: codegen
-//! expect: a target's per-bio data may be at most PER_BIO_DATA_MAX bytes
+//! expect: a target's per-bio data may be at most 64 KiB
 
 use kernel::device_mapper::bio::{MapBio, MapResult};
 use kernel::device_mapper::target::{CtrError, Target, TargetInit, TargetRef, TargetRegistration};

@@ -40,7 +40,7 @@ use core::{
 const GROUP_ALIGN: usize = 64;
 
 /// The largest index a bio of a group may carry.
-pub const MAX_INDEX: usize = GROUP_ALIGN - 1;
+pub(crate) const MAX_INDEX: usize = GROUP_ALIGN - 1;
 
 /// What a group does as its bios complete.
 pub trait BioGroupHandler: Send + Sync + Sized {

@@ -26,7 +26,7 @@ impl KernelBufKind {
     /// its start and length aligned for DMA (`dma_get_cache_alignment()`,
     /// 1 where DMA is cache coherent), so that cache maintenance for it
     /// cannot touch a neighbour's bytes.
-    pub fn holds(self, buf: &[u8]) -> bool {
+    pub(crate) fn holds(self, buf: &[u8]) -> bool {
         // SAFETY: No preconditions.
         let align = unsafe { bindings::dma_get_cache_alignment() }.max(1) as usize;
         // SAFETY: Classifies an address; does not access it.
@@ -99,24 +99,6 @@ impl<'a, D: Direction> KernelBuf<'a, D> {
             kind,
             _lent: PhantomData,
         }
-    }
-
-    /// The length in bytes.
-    #[inline]
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether the buffer is empty.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The kind of memory.
-    #[inline]
-    pub fn kind(&self) -> KernelBufKind {
-        self.kind
     }
 
     /// Whether the buffer is physically contiguous (linear-map memory), so

@@ -95,7 +95,11 @@ impl<'a, D: Direction> Segment<'a, D> {
     /// pages after it) must be memory that stays valid for I/O in direction
     /// `D` for `'a`: readable, and writable too for [`FromDevice`].
     #[inline]
-    pub unsafe fn from_raw_parts(page: NonNull<bindings::page>, offset: u32, len: u32) -> Self {
+    pub(crate) unsafe fn from_raw_parts(
+        page: NonNull<bindings::page>,
+        offset: u32,
+        len: u32,
+    ) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self(
             bindings::bio_vec {
@@ -135,7 +139,7 @@ impl<'a, D: Direction> Segment<'a, D> {
 
     /// Offset into the first page.
     #[inline]
-    pub fn offset(&self) -> u32 {
+    pub(crate) fn offset(&self) -> u32 {
         self.0.bv_offset
     }
 
