@@ -8,10 +8,13 @@
 # series (the replace kernel): the rustc command line is the one kbuild
 # used for the in-tree rmirror.
 #
-#   misuse-tests.sh KDIR
+#   misuse-tests.sh KDIR [DIR]
+# DIR: another directory of such files, such as an adversarial reviewer's
+# probes (default tests/misuse).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kdir="$(cd "${1:?usage: misuse-tests.sh KDIR}" && pwd)"
+kdir="$(cd "${1:?usage: misuse-tests.sh KDIR [DIR]}" && pwd)"
+dir="$(cd "${2:-$PROJECT_DIR/tests/misuse}" && pwd)"
 cmdfile="$kdir/drivers/md/dm-rmirror/.dm_rmirror.o.cmd"
 [ -f "$cmdfile" ] || die "$kdir has no in-tree rmirror build ($cmdfile): not a replace kernel?"
 # `savedcmd_... := [ENV=...] rustc|clippy-driver FLAGS --out-dir ... FILE`:
@@ -24,7 +27,7 @@ cmd="$(sed -E 's/(^| )(clippy-driver|rustc) / rustc /; s/RUST_MODFILE=[^ ]* /RUS
 # The kernel's Makefile exports this for every rustc it runs (-Z flags).
 cmd="RUSTC_BOOTSTRAP=1 $cmd"
 
-step "misuse tests: each must fail to build (tests/misuse)"
+step "misuse tests: each must fail to build ($dir)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 # Each test is a module's crate root, as a driver is: `module!` gives it
@@ -44,7 +47,7 @@ kernel::prelude::module! {
     license: "GPL",
 }'
 failed=0 n=0
-for t in "$PROJECT_DIR"/tests/misuse/*.rs; do
+for t in "$dir"/*.rs; do
 	name="$(basename "$t" .rs)"
 	f="$tmp/$name.rs"
 	{ cat "$t"; printf '%s\n' "$harness"; } >"$f"
