@@ -42,7 +42,9 @@ pub struct Mempool<T> {
 // SAFETY: Mempools are internally synchronised; elements are handed out as
 // `PoolBox`es, which need `T: Send` to cross tasks.
 unsafe impl<T: Send> Send for Mempool<T> {}
-// SAFETY: See above.
+// SAFETY: Allocating and freeing through a shared pool are internally
+// synchronised; what moves between tasks is a `T` in an element, and `T` is
+// `Send`.
 unsafe impl<T: Send> Sync for Mempool<T> {}
 
 impl<T> Mempool<T> {

@@ -38,7 +38,8 @@ impl<D: Direction> Copy for PageListCursor<'_, D> {}
 // SAFETY: The cursor only reads the chain, which its owner keeps unchanged
 // while I/O uses it.
 unsafe impl<D: Direction> Send for PageListCursor<'_, D> {}
-// SAFETY: See above.
+// SAFETY: A shared cursor only reads the chain, which its owner keeps
+// unchanged while I/O uses it.
 unsafe impl<D: Direction> Sync for PageListCursor<'_, D> {}
 
 impl<'a, D: Direction> PageListCursor<'a, D> {

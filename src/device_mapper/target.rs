@@ -257,7 +257,7 @@ impl TargetInit<'_> {
         if config.max_io_len == 0 {
             return Ok(());
         }
-        // SAFETY: As above.
+        // SAFETY: `ti` is valid and under construction.
         to_result(unsafe { bindings::dm_set_target_max_io_len(ti, config.max_io_len) })
     }
 }
@@ -329,7 +329,9 @@ pub(crate) struct Holder<T: Target> {
 // the holder); `T` is `Send + Sync`, and so are the devices and the
 // resubmission list, under its lock.
 unsafe impl<T: Target> Send for Holder<T> {}
-// SAFETY: See above.
+// SAFETY: Shared access reaches `T` (`Sync`), the devices (`Sync`), the
+// count and the stop flag (atomics), the resubmission list (under its
+// lock), and `ti` only for `dm_table_event()`, which any task may call.
 unsafe impl<T: Target> Sync for Holder<T> {}
 
 impl_has_work! {
@@ -767,7 +769,8 @@ unsafe extern "C" fn map<T: Target>(
     // SAFETY: The bio is ours, with the per-bio data size set in `ctr`;
     // `begin` is the target's first sector.
     let per_bio = unsafe { PerBio::<T::PerBio>::init(bio, this.addr(), (*ti).begin) };
-    // SAFETY: As above, on this instance; `per_bio` is what `init` returned.
+    // SAFETY: The bio dm-core maps on this instance, whose devices these are;
+    // `per_bio` is what `init` returned for it.
     let bio = unsafe { MapBio::from_raw(bio, per_bio, this.devices()) };
     T::map(&this, bio).0
 }

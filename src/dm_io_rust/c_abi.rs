@@ -229,7 +229,7 @@ unsafe fn memory<'a, D: MemoryDirection>(
         bindings::dm_io_mem_type_DM_IO_VMA => unsafe {
             kernel_buf(ptr, max_bytes(opf, regions), KernelBufKind::Vmalloc)?
         },
-        // SAFETY: As above.
+        // SAFETY: The caller lends the memory, as far as the regions reach.
         bindings::dm_io_mem_type_DM_IO_KMEM => unsafe {
             kernel_buf(ptr, max_bytes(opf, regions), KernelBufKind::Linear)?
         },

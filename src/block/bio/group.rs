@@ -560,7 +560,8 @@ impl<H: PooledGroupHandler> BioGroup<H> {
             Pooled::Unsent(handler) => handler.group_done(),
             // SAFETY: Dropping the submitter's reference, not used afterwards.
             Pooled::Group(group) => unsafe { Self::put_pooled(group) },
-            // SAFETY: As above.
+            // SAFETY: Dropping the submitter's reference to the group in its
+            // first bio's front pad, not used afterwards.
             Pooled::Hosted(group) => unsafe { Self::put_hosted(group) },
             Pooled::Solo => {}
             Pooled::NoMemory(handler) => return Err(handler),
@@ -656,7 +657,7 @@ unsafe fn bio_end<H: BioGroupHandler>(bio: *mut bindings::bio) -> NonNull<BioGro
     // SAFETY: The group is aligned and this bio holds one of its references,
     // so the address is a live group.
     let group = unsafe { NonNull::new_unchecked((tag & !MAX_INDEX) as *mut BioGroup<H>) };
-    // SAFETY: See above.
+    // SAFETY: A live group, as just said; its handler is only read.
     unsafe { group.as_ref() }
         .handler
         .bio_done(tag & MAX_INDEX, &mut done);
@@ -706,7 +707,7 @@ unsafe extern "C" fn end_io_hosted<H: PooledGroupHandler>(bio: *mut bindings::bi
     // SAFETY: The group is aligned and this bio holds one of its references,
     // so the address is a live group.
     let group = unsafe { NonNull::new_unchecked((tag & !MAX_INDEX) as *mut BioGroup<H>) };
-    // SAFETY: See above.
+    // SAFETY: A live group, as just said, whose fields are only read here.
     let g = unsafe { group.as_ref() };
     g.handler.bio_done(tag & MAX_INDEX, &mut done);
     // The host's submitter reference is the group's, dropped with it.
