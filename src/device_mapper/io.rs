@@ -26,7 +26,7 @@ use crate::{
         bdev::BlockDevice,
         bio::{Bio, Direction, KernelBufKind, Segment},
         ioprio::IoPriority,
-        opf::{Opf, ReqFlag},
+        opf::{Opf, ReqFlag, ReqOp},
         SECTOR_SHIFT,
     },
     error::{code::*, to_result},
@@ -415,7 +415,8 @@ fn mem_type(kind: KernelBufKind) -> bindings::dm_io_mem_type {
 /// [`DM_IO_MAX_REGIONS`] regions; a region whose byte count overflows or
 /// whose sectors run past the end of the sector space; memory that does not
 /// cover the largest region, or that a read may not write; a bio as the
-/// memory of data it does not carry; a flush flag (`REQ_PREFLUSH`,
+/// memory of data it does not carry; an operation other than a read, a
+/// write, a discard or a write-zeroes; a flush flag (`REQ_PREFLUSH`,
 /// `REQ_FUA`) or `REQ_ATOMIC` on anything but a write.
 pub struct DmIoRequest<'r, 'a> {
     /// The operation and flags. `REQ_ALLOC_CACHE`, `REQ_NOWAIT` and
@@ -483,8 +484,19 @@ impl DmIoRequest<'_, '_> {
             return Err(EIO);
         }
         // dm-io.c would BUG() on more regions; the block layer warns about a
-        // flush flag on anything but a write, and fails the bio.
-        if n > DM_IO_MAX_REGIONS || !self.opf.flags_fit_op() {
+        // flush flag on anything but a write, and fails the bio. dm-io sends
+        // data or discards: any other operation (a flush, a zone or driver
+        // operation, secure erase) would get data pages it does not expect.
+        let known = [
+            ReqOp::Read,
+            ReqOp::Write,
+            ReqOp::Discard,
+            ReqOp::WriteZeroes,
+        ];
+        if n > DM_IO_MAX_REGIONS
+            || !self.opf.flags_fit_op()
+            || !known.iter().any(|&op| self.opf.is(op))
+        {
             return Err(EINVAL);
         }
         // dm-io.c's `to_bytes()` would wrap a count this large and walk the

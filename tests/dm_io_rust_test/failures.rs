@@ -333,4 +333,91 @@ mod tests {
         assert_eq!(d0.bios()?.len(), 0);
         Ok(())
     }
+
+    #[test]
+    fn requests_either_dm_io_mishandles_are_refused() -> Result {
+        use crate::block::{
+            bio::{NewBio, ToDevice},
+            bio_set::BioSet,
+            opf::ReqFlag,
+        };
+        let client = new_client()?;
+        let d0 = plain_disk(1)?;
+        let region = [Region::new(d0.bdev(), 0, 8)];
+        let buf = KVec::from_elem(0x3au8, 8 * SECTOR, GFP_KERNEL)?;
+        let mut rbuf = KVec::from_elem(0u8, 8 * SECTOR, GFP_KERNEL)?;
+
+        // Flush flags and REQ_ATOMIC on anything but a write: the block layer
+        // warns and fails the bio.
+        for flag in [ReqFlag::Fua, ReqFlag::Preflush, ReqFlag::Atomic] {
+            let r = sync_io(
+                &client,
+                READ.with(flag),
+                &region,
+                DmIoMemory::kmalloc(&mut rbuf)?,
+            );
+            assert_eq!(r, Err(EINVAL));
+            let r = sync_io(&client, DISCARD.with(flag), &region, DmIoMemory::none());
+            assert_eq!(r, Err(EINVAL));
+        }
+        // Operations dm-io does not send: a flush as an operation, a zone
+        // reset, a driver operation, secure erase.
+        use kernel::bindings::{
+            req_op_REQ_OP_DRV_IN, req_op_REQ_OP_FLUSH, req_op_REQ_OP_SECURE_ERASE,
+            req_op_REQ_OP_ZONE_APPEND, req_op_REQ_OP_ZONE_RESET,
+        };
+        for op in [
+            req_op_REQ_OP_FLUSH,
+            req_op_REQ_OP_ZONE_RESET,
+            req_op_REQ_OP_ZONE_APPEND,
+            req_op_REQ_OP_DRV_IN,
+            req_op_REQ_OP_SECURE_ERASE,
+        ] {
+            let r = sync_io(
+                &client,
+                Opf::from_raw(op),
+                &region,
+                DmIoMemory::kmalloc_ro(&buf)?,
+            );
+            assert_eq!(r, Err(EINVAL));
+        }
+        // A bio without data pages (a discard) as the memory of a write:
+        // dm-io.c would clone it and send a data bio without a vector table.
+        let bs = KBox::pin_init(BioSet::new(2), GFP_KERNEL)?;
+        let discard =
+            NewBio::<ToDevice>::alloc_no_data(&bs, d0.bdev(), DISCARD, 0, 8 * SECTOR as u32)?;
+        let r = sync_io(&client, WRITE, &region, DmIoMemory::bio(discard.as_bio()));
+        assert_eq!(r, Err(EINVAL));
+        // ... which a discard may still take, as its data is not used.
+        let r = sync_io(&client, DISCARD, &region, DmIoMemory::bio(discard.as_bio()));
+        assert!(r.is_ok());
+        // New bios refuse what the block layer mishandles: a flush flag on a
+        // read, a data-less bio that is not a discard, write-zeroes or flush.
+        assert_eq!(
+            NewBio::<crate::block::bio::FromDevice>::alloc(
+                &bs,
+                d0.bdev(),
+                1,
+                READ.with(ReqFlag::Fua)
+            )
+            .err(),
+            Some(EINVAL)
+        );
+        assert_eq!(
+            NewBio::<ToDevice>::alloc_no_data(&bs, d0.bdev(), WRITE, 0, 0).err(),
+            Some(EINVAL)
+        );
+        assert_eq!(
+            NewBio::<ToDevice>::alloc_no_data(&bs, d0.bdev(), WRITE, 0, 4096).err(),
+            Some(EINVAL)
+        );
+        // A bio set whose front pad the block layer's 32-bit sizes could not
+        // hold is refused.
+        assert_eq!(
+            KBox::pin_init(BioSet::with_front_pad(2, u32::MAX), GFP_KERNEL).err(),
+            Some(EINVAL)
+        );
+        assert_eq!(d0.bios()?.len(), 0);
+        Ok(())
+    }
 }

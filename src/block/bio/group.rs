@@ -26,6 +26,7 @@ use crate::{
     error::Result,
     mempool::{Mempool, PoolBox},
     sync::Completion,
+    task::might_sleep,
     types::NotThreadSafe,
 };
 use core::{
@@ -241,7 +242,11 @@ impl<H: BioGroupHandler> BioGroup<H> {
     /// Runs a group on this stack: `submit` submits its bios, then this
     /// waits, accounted as I/O wait (`wait_for_completion_io()`), until
     /// every one of them has completed, and returns the handler.
+    ///
+    /// Sleeps: process context only, which `might_sleep()` checks (also
+    /// when every bio completed before it had to wait).
     pub fn run_on_stack<'env>(handler: H, submit: impl FnOnce(&Submitter<'_, 'env, H>)) -> H {
+        might_sleep();
         pin_init::stack_pin_init!(let done = Completion::new());
         // INVARIANT: The submitter's reference; the owner is the completion
         // this task waits on below.
