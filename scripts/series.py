@@ -277,24 +277,31 @@ Add what a stacking driver needs to build and submit bios of its own, as
 dm-io does:
 
 - BlockDevice: a block device someone keeps open, and its limits.
-- Opf, ReqOp, ReqFlags: a blk_opf_t, its operation and its flags.
+- Opf, ReqOp, ReqFlags: a blk_opf_t, its operation and its flags;
+  IoPriority: an I/O priority whose class the schedulers know, from
+  checked constructors.
 - BioSet: a struct bio_set with bio vector pools.
 - Bio: a bio that its owner lends (for example a caller's bio that is the
-  memory of a request); Segment: one struct bio_vec, borrowing its pages;
-  KernelBuf: vmalloc or kmalloc memory lent for I/O, and the segments
-  behind it.
+  memory of a request), its pages to be read, and written too if it is a
+  read; Segment: one struct bio_vec, borrowing its pages; KernelBuf:
+  vmalloc or kmalloc memory lent for I/O, and the segments behind it.
+  Memory carries the direction I/O moves its bytes (ToDevice,
+  FromDevice), so that memory lent only to be read, such as the pages of
+  a write, can never be read into.
 - NewBio: a bio allocated from a BioSet and being filled in; its device,
   bio set and pages are borrowed for a lifetime that must outlast its
-  I/O. A data bio's size only grows with the segments added, a clone is
-  trimmed within its source, and only a bio without data gets a size of
-  its own.
+  I/O. Its operation is set when it is made and matches its direction;
+  flush flags and REQ_ATOMIC only go on writes, REQ_POLLED and
+  REQ_ALLOC_CACHE never on a new bio. A data bio's size only grows with
+  the segments added, a clone is trimmed within its source and takes no
+  segments, and only a bio without data gets a size of its own.
 - BioGroup: bios submitted as one group whose completion is counted. Each
   bio carries its group's address and an index in bi_private, which only
   the group encodes and decodes; the group lives on the submitter's stack,
   which waits for it with wait_for_completion_io(), or in a Mempool
   element, released before the handler's final call. This is dm-io's
   struct io, made a type.
-- with_plug(): a block plug around a closure.
+- with_plug_if(): a block plug around a closure, if asked for.
 
 Names follow the bio abstractions posted for rnull (Bio, Segment) where
 the concepts are the same.""",
@@ -491,20 +498,28 @@ What the C API leaves to the target's care, the types hold:
 - Per-bio data is the target's associated type PerBio, sized by the
   layer (ti->per_io_data_size) in the constructor, before dm-core sizes
   its clones from it, and set up before map sees the bio.
+- Per-bio data is Copy (dm-core frees it without a drop) and at most
+  64 KiB, checked when the target is built.
 - A map hook returns a MapResult that only the bio of that call can give
   (its lifetime is invariant): remap, kill, or take it, and only a taken
   bio (a PendingBio, which ends it with an error if dropped) goes with
   DM_MAPIO_SUBMITTED.
-- Only a bio that end_io took back as a RetryBio, restored from the
-  record the layer made when it was remapped, can be submitted again.
+- An end_io hook returns what it did with the bio: EndIoBio::done() for a
+  bio it leaves to dm-core, or retry(), which takes the bio back as a
+  RetryBio, restored from the record the layer made when it was
+  remapped: the only kind that can be submitted again.
 - Devices belong to the layer, which puts them after the target is
   dropped; a target borrows them through TargetRef::devices(), so none
-  can outlive the target.
+  can outlive the target, and names them by index when it sends a bio:
+  a bio only ever goes to a device of the instance that mapped it.
 - The instance is reference counted (TargetRef), and the destructor waits
-  for every reference, so I/O and work that outlive a hook may use it.
+  for every reference, so I/O and work that outlive a hook may use it;
+  once the target's stop hook returned, its work function no longer
+  runs, so work that queues itself cannot keep it alive.
 - A taken bio can go on through dm-io as a request of its own (bio_io),
-  its state in its per-bio data, as dm-raid1 writes to every leg without
-  an allocation; the request holds a TargetRef until it completes.
+  through the instance that mapped it, its state in its per-bio data, as
+  dm-raid1 writes to every leg without an allocation; the request holds a
+  TargetRef until it completes.
 
 struct dm_target and struct target_type come from bindgen, bit fields
 included, so no Rust copy of their layout can go stale.""",
@@ -771,9 +786,12 @@ What the series was tested with, on x86_64 under QEMU:
   and bytes;
 - builds with CONFIG_DM_IO_RUST on and off, BLK_DEV_DM=y and =m, with
   CLIPPY=1 and no warning, rustfmtcheck and rustdoc clean;
-- compile-fail tests: misuses of the safe API (per-bio data it did not
-  declare, a device kept past its target, a mapped bio resubmitted, an
-  owned request that borrows, ...) must not build.
+- compile-fail tests: misuses of the safe API (a read into memory lent
+  only to be read, an end_io that says done for a bio it kept, a device
+  of another instance, a raw I/O priority, per-bio data it did not
+  declare, a device kept past its target, a mapped bio resubmitted, a
+  completion callback that sends from its scope, an owned request that
+  borrows, ...) must not build.
 
 checkpatch.pl --strict reports no error, warning or check on any patch.
 
