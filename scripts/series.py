@@ -423,8 +423,11 @@ Add kernel::device_mapper::io: dm-io for Rust callers, over dm_io(),
 whichever implementation dm-mod links. A DmIoRequest names its regions
 (at most BITS_PER_LONG, each a device borrowed for the request), its
 memory and its I/O priority; requests are checked before dm_io() is
-called, so that it only ever sees memory that covers every region,
-writable for reads.
+called, so that neither implementation sees what it mishandles: memory
+that does not cover every region, memory lent only to be read for a
+read, a bio without data pages as data, regions whose sectors wrap,
+operations other than read, write, discard and write-zeroes, flush flags
+on anything but a write.
 
 - DmIoClient::sync_io() waits for the request.
 - DmIoClient::scope() sends asynchronous requests that borrow memory and
@@ -436,7 +439,9 @@ writable for reads.
 
 Dropping a DmIoClient defers dm_io_client_destroy(), which sleeps, to a
 work item: a request's completion, in interrupt context, may drop the
-last reference to the client it went through.
+last reference to the client it went through. A scope is not Sync, so a
+completion callback cannot send from it; the functions that send sleep,
+and check it with might_sleep().
 
 The API needs dm-mod built in (it calls dm_io()), hence
 CONFIG_RUST_DM_ABSTRACTIONS, which depends on BLK_DEV_DM=y, as
