@@ -40,7 +40,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # The kernel-crate modules the series adds, as driver-side files name them.
-SHADOW = ("block", "device_mapper", "mempool", "mm", "sync", "bindings")
+SHADOW = ("block", "device_mapper", "mempool", "mm", "sync", "bindings", "module_dm_target")
 
 
 def read(rel):

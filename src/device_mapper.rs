@@ -22,4 +22,5 @@ pub mod io;
 #[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
 pub mod status;
 #[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
+#[macro_use]
 pub mod target;

@@ -69,6 +69,7 @@ pub mod block {
     pub mod plug;
 }
 
+#[macro_use]
 pub mod device_mapper;
 pub mod mempool;
 
@@ -90,5 +91,5 @@ pub mod sync {
 
 pub use kernel::{
     alloc, bits, build_assert, build_error, error, ffi, impl_flags, page, prelude, str, task,
-    types, workqueue, ThisModule,
+    types, workqueue, Module, ThisModule,
 };

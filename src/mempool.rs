@@ -12,6 +12,7 @@ use crate::{
     bindings,
     error::{code::*, to_result},
     ffi,
+    page::PAGE_SIZE,
     prelude::*,
     types::Opaque,
 };
@@ -25,8 +26,9 @@ use core::{
 /// A mempool of `T`-sized kmalloc elements
 /// (`mempool_init_kmalloc_pool()`).
 ///
-/// `T`'s size must be a power of two at least as large as its alignment:
-/// kmalloc aligns such sizes naturally.
+/// `T`'s size must be a power of two at least as large as its alignment,
+/// and at most a page: kmalloc aligns such sizes naturally, and serves
+/// them from its caches.
 ///
 /// # Invariants
 ///
@@ -47,18 +49,34 @@ unsafe impl<T: Send> Send for Mempool<T> {}
 // `Send`.
 unsafe impl<T: Send> Sync for Mempool<T> {}
 
+/// The largest reserve a pool may keep: dm-core's own largest
+/// (`RESERVED_MAX_IOS`). The reserve is allocated up front.
+const MIN_NR_MAX: u32 = 1024;
+
+/// A reserve of `min_nr` elements as C takes it: `EINVAL` for none, or for
+/// more than [`MIN_NR_MAX`].
+fn reserve(min_nr: u32) -> Result<ffi::c_int> {
+    if min_nr == 0 || min_nr > MIN_NR_MAX {
+        return Err(EINVAL);
+    }
+    Ok(min_nr as ffi::c_int)
+}
+
 impl<T> Mempool<T> {
     const SIZE_OK: () = assert!(
         core::mem::size_of::<T>().is_power_of_two()
             && core::mem::size_of::<T>() >= core::mem::align_of::<T>()
+            && core::mem::size_of::<T>() <= PAGE_SIZE
     );
 
-    /// A pool that always holds at least `min_nr` elements in reserve.
+    /// A pool that always holds at least `min_nr` elements in reserve:
+    /// `EINVAL` for none, or for more than 1024.
     pub fn new(min_nr: u32) -> impl PinInit<Self, Error> {
         let () = Self::SIZE_OK;
-        let min_nr = ffi::c_int::try_from(min_nr.max(1)).unwrap_or(ffi::c_int::MAX);
+        let min_nr = reserve(min_nr);
         try_pin_init!(Self {
             inner <- Opaque::try_ffi_init(|slot: *mut bindings::mempool_t| {
+                let min_nr = min_nr?;
                 // SAFETY: `slot` is valid for writing, and zeroed first as C's
                 // embedded pools are; on failure the pool frees what it had.
                 to_result(unsafe {
@@ -89,12 +107,10 @@ impl<T> Mempool<T> {
         })
     }
 
-    /// `mempool_resize()`: changes the guaranteed reserve. May sleep.
+    /// `mempool_resize()`: changes the guaranteed reserve; `EINVAL` for
+    /// none, or for more than 1024, as [`Mempool::new`]. May sleep.
     pub fn resize(&self, min_nr: u32) -> Result {
-        let min_nr = ffi::c_int::try_from(min_nr).map_err(|_| EINVAL)?;
-        if min_nr == 0 {
-            return Err(EINVAL);
-        }
+        let min_nr = reserve(min_nr)?;
         // SAFETY: By the type invariant the pool is initialised.
         to_result(unsafe { bindings::mempool_resize(self.inner.get(), min_nr) })
     }
@@ -115,8 +131,11 @@ impl<T> Mempool<T> {
 #[pinned_drop]
 impl<T> PinnedDrop for Mempool<T> {
     fn drop(self: Pin<&mut Self>) {
-        // SAFETY: By the type invariant the pool is initialised; every element
-        // is back, since a `PoolBox` borrows the pool.
+        // SAFETY: By the type invariant the pool is initialised. Every element
+        // is back: a `PoolBox` borrows the pool, and an element given up with
+        // `PoolBox::into_raw` (a pooled bio group's) belongs to a pool that
+        // is `'static`, never dropped, as `BioGroup::run_pooled` requires.
+        // A leaked element (forgotten) is never touched again.
         unsafe { bindings::mempool_exit(self.inner.get()) };
     }
 }

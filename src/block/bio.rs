@@ -116,6 +116,15 @@ impl Bio {
     }
 }
 
+/// Whether the current task is inside `submit_bio()` (`current->bio_list`
+/// is set, as in a device-mapper target's map hook): bios it submits are
+/// held until that call returns, so it must not wait for them.
+#[inline]
+pub(crate) fn in_submit_bio() -> bool {
+    // SAFETY: No preconditions; reads the current task's bio list pointer.
+    unsafe { bindings::current_in_submit_bio() }
+}
+
 /// Zeroes the first `bytes` of the range `iter` of the vector table `bvecs`.
 ///
 /// # Safety
@@ -152,17 +161,29 @@ unsafe fn zero_range(bvecs: *const bindings::bio_vec, mut iter: bindings::bvec_i
 }
 
 /// The operation a new bio in direction `D` is built with: `EINVAL` unless
-/// it is a read for [`FromDevice`] and anything else for [`ToDevice`], and
-/// its flags fit it ([`Opf::flags_fit_op`]). `REQ_ALLOC_CACHE` and
-/// `REQ_POLLED` are dropped: they describe how a bio was allocated or is
-/// waited for, which a new bio is not (`bio_put()` would look for a
-/// per-cpu cache the bio set may not have; nobody polls it).
+/// it is a read, write, discard or write-zeroes, a read for [`FromDevice`]
+/// and not one for [`ToDevice`], and its flush flags fit it
+/// ([`Opf::flags_fit_op`]). Only the flags a bio of one's own may carry
+/// are kept ([`Opf::for_new_bio`]): not `REQ_ALLOC_CACHE` (`bio_put()`
+/// would look for a per-cpu cache the bio set may not have), `REQ_POLLED`
+/// (nobody polls it), `REQ_INTEGRITY` (there is no payload), ...
 #[inline]
 fn new_bio_opf<D: Direction>(opf: Opf) -> Result<Opf> {
-    if opf.is_read() != D::FROM_DEVICE || !opf.flags_fit_op() {
+    if !opf.is_known_op() || opf.is_read() != D::FROM_DEVICE || !opf.flags_fit_op() {
         return Err(EINVAL);
     }
-    Ok(opf.without(ReqFlag::AllocCache | ReqFlag::Polled))
+    Ok(opf.for_new_bio())
+}
+
+/// Whether a bio of `bytes` with `opf` (already through [`new_bio_opf`])
+/// may go to the block layer: only an empty flush moves nothing. A data bio
+/// without data would reach drivers as a transfer of no segments (some
+/// send the DMA addresses of a previous command), and an empty atomic
+/// write makes `submit_bio_noacct()` divide by a device's atomic unit,
+/// which is 0 where there are none.
+#[inline]
+fn bio_size_fits(opf: Opf, bytes: u32) -> bool {
+    bytes != 0 || (opf.has(ReqFlag::Preflush) && !opf.has(ReqFlag::Atomic))
 }
 
 /// A bio allocated from a [`BioSet`] that the caller is filling in, moving
@@ -204,15 +225,27 @@ impl<'a, D: Direction> NewBio<'a, D> {
             .ok_or(ENOMEM)
     }
 
-    /// `bio_alloc_bioset(bdev, nr_vecs, opf, GFP_NOIO, bs)`: a bio for up to
-    /// `nr_vecs` segments (at most `BIO_MAX_VECS`).
+    /// `bio_alloc_bioset(bdev, nr_vecs, opf, GFP_NOIO, bs)`: a data bio for
+    /// up to `nr_vecs` segments (at most `BIO_MAX_VECS`), or an empty flush.
+    /// It is submitted once it has data, or if it is a flush.
     ///
-    /// With `GFP_NOIO` the bio set's reserve makes this wait rather than
-    /// fail; an allocation failure is still reported as `ENOMEM`. `EINVAL`
-    /// for segments from a bio set without vector tables, or an operation
-    /// that is not of direction `D` or whose flags do not fit it.
+    /// Sleeps: with `GFP_NOIO` the bio set's reserve makes this wait rather
+    /// than fail; an allocation failure is still reported as `ENOMEM`.
+    /// `EINVAL` for segments from a bio set without vector tables, an
+    /// operation that is not of direction `D` or whose flags do not fit it,
+    /// or a discard or write-zeroes (see [`NewBio::alloc_no_data`]).
     #[inline]
     pub fn alloc(bs: &'a BioSet, bdev: &'a BlockDevice, nr_vecs: u16, opf: Opf) -> Result<Self> {
+        if opf.is_discard_or_write_zeroes() {
+            return Err(EINVAL);
+        }
+        Self::alloc_bio(bs, bdev, nr_vecs, opf)
+    }
+
+    #[inline]
+    fn alloc_bio(bs: &'a BioSet, bdev: &'a BlockDevice, nr_vecs: u16, opf: Opf) -> Result<Self> {
+        #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
+        crate::task::might_sleep();
         let opf = new_bio_opf::<D>(opf)?;
         if nr_vecs > 0 && !bs.has_bvecs() {
             return Err(EINVAL);
@@ -234,12 +267,14 @@ impl<'a, D: Direction> NewBio<'a, D> {
     }
 
     /// `bio_alloc_clone(bdev, src, GFP_NOIO, bs)` with operation `opf`,
-    /// trimmed to its first `bytes`: a bio that shares `src`'s data.
+    /// trimmed to its first `bytes`: a bio that shares `src`'s data. Sleeps,
+    /// as [`NewBio::alloc`].
     ///
     /// `EINVAL` if `src` has fewer bytes, if a clone that moves data is made
-    /// of a bio without data pages, for a read ([`FromDevice`]) of a bio
-    /// that is not one (whose pages are lent only to be read), or for an
-    /// operation that is not of direction `D` or whose flags do not fit it.
+    /// of a bio without data pages, for a clone of no bytes that is not an
+    /// empty flush, for a read ([`FromDevice`]) of a bio that is not one
+    /// (whose pages are lent only to be read), or for an operation that is
+    /// not of direction `D` or whose flags do not fit it.
     #[inline]
     pub fn clone_of(
         bs: &'a BioSet,
@@ -248,8 +283,11 @@ impl<'a, D: Direction> NewBio<'a, D> {
         bytes: u32,
         opf: Opf,
     ) -> Result<Self> {
+        #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
+        crate::task::might_sleep();
         let opf = new_bio_opf::<D>(opf)?;
         if bytes > src.size()
+            || !bio_size_fits(opf, bytes)
             || (bytes != 0 && !opf.is_discard_or_write_zeroes() && !src.has_data())
             || (D::FROM_DEVICE && !src.opf().is_read())
         {
@@ -296,6 +334,15 @@ impl<'a, D: Direction> NewBio<'a, D> {
         unsafe { self.ptr.as_ref() }.bi_iter.bi_size
     }
 
+    /// Whether the bio may be submitted: it has data, or it is an empty
+    /// flush (see [`bio_size_fits`]).
+    #[inline]
+    pub(crate) fn is_submittable(&self) -> bool {
+        // SAFETY: By the type invariant the bio is valid.
+        let bio = unsafe { self.ptr.as_ref() };
+        bio_size_fits(Opf::from_raw(bio.bi_opf), bio.bi_iter.bi_size)
+    }
+
     /// `bio_add_page()`: adds `seg`; false when the bio cannot take it (it
     /// is full, its device's limits say no, or it is a clone, whose
     /// segments are its source's).
@@ -340,7 +387,8 @@ impl<'a, D: Direction> NewBio<'a, D> {
 impl<'a> NewBio<'a, ToDevice> {
     /// A bio without data of `bytes` bytes at `sector`: a discard or
     /// write-zeroes range, or an empty flush (`bytes` 0, a `REQ_PREFLUSH`
-    /// write); `EINVAL` for anything else.
+    /// write that is not atomic); `EINVAL` for anything else. Sleeps, as
+    /// [`NewBio::alloc`].
     #[inline]
     pub fn alloc_no_data(
         bs: &'a BioSet,
@@ -350,14 +398,14 @@ impl<'a> NewBio<'a, ToDevice> {
         bytes: u32,
     ) -> Result<Self> {
         let fits = if bytes == 0 {
-            opf.has(ReqFlag::Preflush)
+            bio_size_fits(opf, 0)
         } else {
             opf.is_discard_or_write_zeroes()
         };
         if !fits {
             return Err(EINVAL);
         }
-        let mut bio = Self::alloc(bs, bdev, 0, opf)?;
+        let mut bio = Self::alloc_bio(bs, bdev, 0, opf)?;
         bio.set_sector(sector);
         // INVARIANT: A bio without segments moves no data, whatever its size.
         bio.raw_mut().bi_iter.bi_size = bytes;

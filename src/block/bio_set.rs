@@ -28,16 +28,28 @@ unsafe impl Send for BioSet {}
 // `bio_set`'s mempools synchronise.
 unsafe impl Sync for BioSet {}
 
+/// The largest reserve a bio set may keep: dm-core's own largest
+/// (`RESERVED_MAX_IOS`). Each reserved bio may come with a vector table of
+/// a page, allocated up front.
+const POOL_SIZE_MAX: u32 = 1024;
+
 impl BioSet {
     /// `bioset_init(bs, pool_size, 0, BIOSET_NEED_BVECS)`: at least
-    /// `pool_size` bios, with vector tables, are always available.
+    /// `pool_size` bios, with vector tables, are always available. `EINVAL`
+    /// for more than 1024.
+    ///
+    /// Dropping a bio set sleeps. A bio of it that was leaked (with
+    /// `core::mem::forget`) is never freed: `bioset_exit()` then warns that
+    /// its cache still has objects.
     pub fn new(pool_size: u32) -> impl PinInit<Self, Error> {
         Self::with_front_pad(pool_size, 0)
     }
 
     /// As [`BioSet::new`], with `front_pad` bytes before each bio, which the
     /// bio groups of [`group`](super::bio::group) use
-    /// ([`SOLO_FRONT_PAD`](super::bio::group::SOLO_FRONT_PAD)).
+    /// ([`SOLO_FRONT_PAD`](super::bio::group::SOLO_FRONT_PAD)). `EINVAL`
+    /// for a pad larger than a page or that would misalign the bios (not a
+    /// multiple of a bio's alignment).
     pub fn with_front_pad(pool_size: u32, front_pad: u32) -> impl PinInit<Self, Error> {
         Self::init(pool_size, front_pad, true)
     }
@@ -51,9 +63,12 @@ impl BioSet {
     }
 
     fn init(pool_size: u32, front_pad: u32, bvecs: bool) -> impl PinInit<Self, Error> {
-        // The block layer adds the pad to the size of its slab objects in 32
-        // bits: `EINVAL` for a pad that is a mistake rather than a need.
-        let too_large = front_pad as usize > PAGE_SIZE;
+        // A bio sits at the pad's end of its slab object, aligned only if
+        // the pad is; the block layer adds the pad to the size of its slab
+        // objects in 32 bits, and allocates the reserve up front.
+        let refused = front_pad as usize > PAGE_SIZE
+            || front_pad as usize % core::mem::align_of::<bindings::bio>() != 0
+            || pool_size > POOL_SIZE_MAX;
         let flags = if bvecs {
             bindings::BIOSET_NEED_BVECS as i32
         } else {
@@ -61,7 +76,7 @@ impl BioSet {
         };
         try_pin_init!(Self {
             inner <- Opaque::try_ffi_init(|slot: *mut bindings::bio_set| {
-                if too_large {
+                if refused {
                     return Err(EINVAL);
                 }
                 // SAFETY: `slot` is valid for writing a `bio_set`.
@@ -102,8 +117,8 @@ impl PinnedDrop for BioSet {
         // `bioset_exit()` takes a mutex to put its slab.
         might_sleep();
         // SAFETY: By the type invariant the bio set was initialised. Every bio
-        // from it is gone: a `NewBio` borrows the bio set for as long as its
-        // I/O runs.
+        // from it is gone or leaked: a `NewBio` borrows the bio set for as
+        // long as its I/O runs, and a leaked one is never touched again.
         unsafe { bindings::bioset_exit(self.inner.get()) };
     }
 }

@@ -29,16 +29,30 @@ impl_flags!(
     /// One request flag.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum ReqFlag {
+        /// `REQ_FAILFAST_DEV`: no driver retries of device errors.
+        FailfastDev = bit_u32(bindings::req_flag_bits___REQ_FAILFAST_DEV),
+        /// `REQ_FAILFAST_TRANSPORT`: no driver retries of transport errors.
+        FailfastTransport = bit_u32(bindings::req_flag_bits___REQ_FAILFAST_TRANSPORT),
+        /// `REQ_FAILFAST_DRIVER`: no driver retries of driver errors.
+        FailfastDriver = bit_u32(bindings::req_flag_bits___REQ_FAILFAST_DRIVER),
         /// `REQ_SYNC`: a task waits for this I/O.
         Sync = bit_u32(bindings::req_flag_bits___REQ_SYNC),
         /// `REQ_META`: file system or target metadata.
         Meta = bit_u32(bindings::req_flag_bits___REQ_META),
+        /// `REQ_PRIO`: boosted priority, for metadata.
+        Prio = bit_u32(bindings::req_flag_bits___REQ_PRIO),
+        /// `REQ_NOMERGE`: do not merge with other requests.
+        Nomerge = bit_u32(bindings::req_flag_bits___REQ_NOMERGE),
+        /// `REQ_IDLE`: nothing more follows soon.
+        Idle = bit_u32(bindings::req_flag_bits___REQ_IDLE),
         /// `REQ_FUA`: forced unit access.
         Fua = bit_u32(bindings::req_flag_bits___REQ_FUA),
         /// `REQ_PREFLUSH`: flush the volatile write cache first.
         Preflush = bit_u32(bindings::req_flag_bits___REQ_PREFLUSH),
         /// `REQ_RAHEAD`: read-ahead; may fail without harm.
         Rahead = bit_u32(bindings::req_flag_bits___REQ_RAHEAD),
+        /// `REQ_BACKGROUND`: background I/O, such as writeback.
+        Background = bit_u32(bindings::req_flag_bits___REQ_BACKGROUND),
         /// `REQ_NOUNMAP`: write zeroes without deallocating.
         Nounmap = bit_u32(bindings::req_flag_bits___REQ_NOUNMAP),
         /// `REQ_ATOMIC`: an untorn write, never split.
@@ -116,15 +130,50 @@ impl Opf {
         self.0 & flag as u32 != 0
     }
 
-    /// Whether a bio may carry this operation with these flags: a flush
-    /// flag (`REQ_PREFLUSH`, `REQ_FUA`) or `REQ_ATOMIC` only on a write
-    /// (`submit_bio_noacct()` warns about a flush flag on anything else,
-    /// and fails the bio).
+    /// Whether the operation is one that [`ReqOp`] names: the operations a
+    /// bio built here may do.
+    #[inline]
+    pub(crate) const fn is_known_op(self) -> bool {
+        self.is(ReqOp::Read)
+            || self.is(ReqOp::Write)
+            || self.is(ReqOp::Discard)
+            || self.is(ReqOp::WriteZeroes)
+    }
+
+    /// Whether the flush flags and `REQ_ATOMIC` fit the operation: only a
+    /// write may carry them (`submit_bio_noacct()` warns about a flush flag
+    /// on anything else, and fails the bio).
     #[inline]
     pub(crate) const fn flags_fit_op(self) -> bool {
         const WRITE_ONLY: u32 =
             ReqFlag::Preflush as u32 | ReqFlag::Fua as u32 | ReqFlag::Atomic as u32;
         self.is(ReqOp::Write) || self.0 & WRITE_ONLY == 0
+    }
+
+    /// The operation with only the flags that a bio of one's own may carry:
+    /// hints and flush flags. Never those that describe another bio: its
+    /// allocation cache, its integrity payload (`REQ_INTEGRITY` without
+    /// one sends drivers to a NULL payload), that it is polled or must not
+    /// block, that it is swap I/O, or the bits private to a driver
+    /// (`REQ_DRV` is nvme's multipath mark) or a file system.
+    #[inline]
+    pub(crate) fn for_new_bio(self) -> Self {
+        self.keep_only(
+            ReqFlag::FailfastDev
+                | ReqFlag::FailfastTransport
+                | ReqFlag::FailfastDriver
+                | ReqFlag::Sync
+                | ReqFlag::Meta
+                | ReqFlag::Prio
+                | ReqFlag::Nomerge
+                | ReqFlag::Idle
+                | ReqFlag::Fua
+                | ReqFlag::Preflush
+                | ReqFlag::Rahead
+                | ReqFlag::Background
+                | ReqFlag::Nounmap
+                | ReqFlag::Atomic,
+        )
     }
 
     /// This operation with `flags` added.

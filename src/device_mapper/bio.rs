@@ -31,10 +31,13 @@ use crate::{
         opf::{Opf, ReqFlag, ReqOp},
         SECTOR_SHIFT,
     },
-    error::{code::EIO, Result},
+    error::{
+        code::{EAGAIN, EIO, EREMCHG},
+        Result,
+    },
     ffi,
 };
-use core::{marker::PhantomData, ptr::NonNull};
+use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
 
 /// What a bio asks for, as a target sorts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,8 +97,9 @@ pub(super) struct PerBio<D> {
     /// its own.
     begin: u64,
     /// The index, among the target's devices, of the one a queued
-    /// resubmission goes to.
+    /// resubmission goes to, and the sector there.
     resubmit_dev: usize,
+    resubmit_sector: u64,
     data: D,
 }
 
@@ -154,6 +158,7 @@ impl<D: Copy + Default> PerBio<D> {
                 holder,
                 begin,
                 resubmit_dev: 0,
+                resubmit_sector: 0,
                 data: D::default(),
             })
         };
@@ -173,6 +178,10 @@ impl<D: Copy + Default> PerBio<D> {
 pub trait HasPerBio: private::IsTarget + Send + Sync + Sized + 'static {
     /// The target's per-bio data.
     type PerBio: Copy + Default + Send;
+
+    /// A counted reference to an instance of the target
+    /// ([`TargetRef`](super::target::TargetRef)).
+    type Instance: Clone;
 }
 
 /// A bio of a target: the pointer, the target's first sector, and the
@@ -308,14 +317,22 @@ impl<T: HasPerBio> TargetBio<T> {
         true
     }
 
-    /// `bio_endio()` with `status`.
+    /// `bio_endio()` with `status`. The errors that mean something else to
+    /// dm-core than a failure (`EREMCHG` is its requeue, `EAGAIN` a
+    /// requeue of a polled bio) end it with `EIO`.
     fn end(&self, status: Result) {
         let bio = self.bio.as_ptr();
+        let errno = match status {
+            Ok(()) => 0,
+            Err(e) if e == EREMCHG || e == EAGAIN => EIO.to_errno(),
+            Err(e) => e.to_errno(),
+        };
         // SAFETY: The owner of the bio ends it once, here.
         unsafe {
-            (*bio).bi_status = match status {
-                Ok(()) => 0,
-                Err(e) => bindings::errno_to_blk_status(e.to_errno()),
+            (*bio).bi_status = if errno == 0 {
+                0
+            } else {
+                bindings::errno_to_blk_status(errno)
             };
             bindings::bio_endio(bio);
         }
@@ -519,9 +536,17 @@ impl<T: HasPerBio> Drop for PendingBio<T> {
 #[must_use]
 pub struct EndIoResult<'a>(pub(super) ffi::c_int, PhantomData<fn(&'a ()) -> &'a ()>);
 
-/// A bio of the target completing, in its `end_io` hook.
+/// A bio of the target completing, in its `end_io` hook, with the instance
+/// it belongs to.
+///
+/// # Invariants
+///
+/// `this` is the instance of the bio, borrowed without a count: the bio,
+/// which the hook holds, keeps it alive (dm-core destroys a table only once
+/// no bio of it is in flight).
 pub struct EndIoBio<'a, T: HasPerBio> {
     bio: TargetBio<T>,
+    this: ManuallyDrop<T::Instance>,
     _lifetime: PhantomData<fn(&'a ()) -> &'a ()>,
 }
 
@@ -531,8 +556,13 @@ impl<'a, T: HasPerBio> EndIoBio<'a, T> {
     /// # Safety
     ///
     /// `bio` must be the bio that dm-core completes on a target of type `T`
-    /// starting at `begin`, which went through that target's map.
-    pub(super) unsafe fn from_raw(bio: NonNull<bindings::bio>, begin: u64) -> Self {
+    /// starting at `begin`, which went through that target's map; `this` a
+    /// borrow, without a count, of its instance.
+    pub(super) unsafe fn from_raw(
+        bio: NonNull<bindings::bio>,
+        begin: u64,
+        this: ManuallyDrop<T::Instance>,
+    ) -> Self {
         Self {
             // INVARIANT: Guaranteed by the caller; map set up the data. Most
             // completions do not look at it: it is looked up when used.
@@ -542,8 +572,17 @@ impl<'a, T: HasPerBio> EndIoBio<'a, T> {
                 per_bio: None,
                 _target: PhantomData,
             },
+            this,
             _lifetime: PhantomData,
         }
+    }
+
+    /// The instance the bio belongs to, for as long as the hook holds the
+    /// bio: once [`EndIoBio::done`] or [`EndIoBio::retry`] gave the bio
+    /// away, it may complete, and the instance go, at any time. Clone it to
+    /// keep it longer.
+    pub fn target(&self) -> &T::Instance {
+        &self.this
     }
 
     /// What the bio asked for.
@@ -617,26 +656,31 @@ impl<T: HasPerBio> RetryBio<T> {
         self.bio.holder()
     }
 
-    /// Points the bio at `sector` of the target's device `index`, for
-    /// [`RetryBio::submit_queued`].
+    /// Chooses `sector` of the target's device `index` for
+    /// [`RetryBio::submit_queued`]; the bio itself stays as it was restored,
+    /// relative to the target, until then.
     pub(super) fn redirect(&mut self, index: usize, sector: u64) {
         // SAFETY: The per-bio data is ours while we own the bio.
-        unsafe { self.bio.per_bio().as_mut() }.resubmit_dev = index;
-        // SAFETY: The bio was restored and is ours; the block layer sees it
-        // again only once submitted.
-        unsafe { (*self.bio.bio.as_ptr()).bi_iter.bi_sector = sector };
+        let per_bio = unsafe { self.bio.per_bio().as_mut() };
+        per_bio.resubmit_dev = index;
+        per_bio.resubmit_sector = sector;
     }
 
     /// Submits a bio that [`RetryBio::resubmit`] queued, to the device of
     /// `devices` it chose. Process context.
     pub(super) fn submit_queued(self, devices: &[DmDev]) {
-        // SAFETY: The per-bio data is ours while we own the bio.
-        let index = unsafe { self.bio.per_bio().as_ref() }.resubmit_dev;
+        let (index, sector) = {
+            // SAFETY: The per-bio data is ours while we own the bio.
+            let per_bio = unsafe { self.bio.per_bio().as_ref() };
+            (per_bio.resubmit_dev, per_bio.resubmit_sector)
+        };
         let Some(dev) = devices.get(index) else {
             self.end(Err(EIO));
             return;
         };
-        let mut this = core::mem::ManuallyDrop::new(self);
+        let mut this = ManuallyDrop::new(self);
+        // Recorded as restored, relative to the target, as at remap: a later
+        // retry restores the same.
         this.bio.record();
         let bio = this.bio.bio;
         // SAFETY: The bio was restored and is ours; submitting hands the duty
@@ -646,6 +690,7 @@ impl<T: HasPerBio> RetryBio<T> {
         // target's bios are done.
         unsafe {
             bindings::bio_set_dev(bio.as_ptr(), dev.bdev().as_raw());
+            (*bio.as_ptr()).bi_iter.bi_sector = sector;
             bindings::submit_bio_noacct(bio.as_ptr());
         }
     }

@@ -16,7 +16,10 @@ use core::ptr::NonNull;
 /// `dev` was returned by `dm_get_device(ti, ...)` and is held by this
 /// object; `ti` is valid until this object is dropped, which the target
 /// layer does before the constructor (on failure) or the destructor
-/// returns.
+/// returns. Devices are taken in the table's mode, so dm-core never
+/// replaces this `dm_dev` to widen the mode (`upgrade_mode()`) for another
+/// Rust target of the table; a C target of the same table that asks for a
+/// wider mode of the same device would, as it would for any C target.
 pub struct DmDev {
     ti: NonNull<bindings::dm_target>,
     dev: NonNull<bindings::dm_dev>,

@@ -8,10 +8,8 @@
 //!
 //! This wraps `dm_io()`, whichever implementation dm-mod links. Requests are
 //! checked here first, so that the C function is only called with what
-//! either implementation handles: memory that covers every region in the
-//! direction the operation moves data, regions inside the sector space,
-//! flags the block layer takes with the operation, and devices and memory
-//! that outlive the I/O.
+//! either implementation handles (see [`DmIoRequest`]), and with devices and
+//! memory that outlive the I/O.
 //!
 //! The functions that send requests sleep, and check it (`might_sleep()`):
 //! a completion callback, which runs in interrupt context, must not call
@@ -24,10 +22,10 @@ use crate::{
     bindings,
     block::{
         bdev::BlockDevice,
-        bio::{Bio, Direction, KernelBufKind, Segment},
+        bio::{in_submit_bio, Bio, Direction, KernelBufKind, Segment},
         ioprio::IoPriority,
-        opf::{Opf, ReqFlag, ReqOp},
-        SECTOR_SHIFT,
+        opf::{Opf, ReqFlag},
+        SECTOR_SHIFT, SECTOR_SIZE,
     },
     error::{code::*, to_result},
     ffi,
@@ -153,9 +151,12 @@ impl DmIoClient {
     /// `Ok(bits)` comes once all I/O finished; [`IoBits::to_result`] gives
     /// the C return value.
     ///
-    /// Sleeps: process context only, which `might_sleep()` checks.
+    /// Sleeps: process context only, which `might_sleep()` checks; not
+    /// inside `submit_bio()` either (a target's map hook), where it fails
+    /// with `EDEADLK`.
     pub fn sync_io(&self, req: DmIoRequest<'_, '_>) -> Result<IoBits> {
         might_sleep();
+        refuse_in_submit_bio()?;
         let mut c = req.to_c(self)?;
         let (mut error, mut unsup): (ffi::c_ulong, ffi::c_ulong) = (0, 0);
         // SAFETY: `to_c` checked the request: the regions and the memory are
@@ -225,6 +226,16 @@ impl DmIoClient {
         done.wait_for_completion_io();
         r
     }
+}
+
+/// `EDEADLK` inside `submit_bio()` (a target's map hook): the request's bios
+/// would be held until the caller returns, and the caller would wait for
+/// them.
+fn refuse_in_submit_bio() -> Result {
+    if in_submit_bio() {
+        return Err(EDEADLK);
+    }
+    Ok(())
 }
 
 impl Drop for DmIoClient {
@@ -299,22 +310,33 @@ impl<'a> DmIoMemory<'a> {
         Self(Memory::None)
     }
 
-    /// `DM_IO_PAGE_LIST`: `list`'s pages, from `offset` bytes into the
-    /// first; `EINVAL` unless `offset` is inside a page.
+    /// `DM_IO_PAGE_LIST`: `list`'s pages, read into or written from, from
+    /// `offset` bytes into the first; `EINVAL` unless `offset` is a whole
+    /// number of sectors inside a page.
     pub fn page_list(list: &'a PageList, offset: usize) -> Result<Self> {
-        if offset >= PAGE_SIZE {
+        if offset >= PAGE_SIZE || offset % SECTOR_SIZE as usize != 0 {
             return Err(EINVAL);
         }
         Ok(Self(Memory::PageList(list, offset)))
     }
 
     /// `DM_IO_BVEC`: a series of segments, to read into if they are lent
-    /// [`FromDevice`](crate::block::bio::FromDevice).
-    pub fn bvec<D: Direction>(segments: &'a [Segment<'a, D>]) -> Self {
-        Self(Memory::Bvec(
+    /// [`FromDevice`](crate::block::bio::FromDevice); `EINVAL` unless each
+    /// starts and ends on a sector boundary. Only the Rust dm-io takes
+    /// it: with dm-io.c (`CONFIG_DM_IO_RUST=n`) the request is refused
+    /// with `EINVAL`.
+    pub fn bvec<D: Direction>(segments: &'a [Segment<'a, D>]) -> Result<Self> {
+        let sector = SECTOR_SIZE - 1;
+        if segments
+            .iter()
+            .any(|s| (s.offset() | s.len()) & sector != 0)
+        {
+            return Err(EINVAL);
+        }
+        Ok(Self(Memory::Bvec(
             Segment::as_raw_slice(segments),
             D::FROM_DEVICE,
-        ))
+        )))
     }
 
     /// `DM_IO_BIO`: each region gets a clone of `bio`, trimmed to the
@@ -324,20 +346,21 @@ impl<'a> DmIoMemory<'a> {
     }
 
     /// `DM_IO_VMA`: a vmalloc buffer to read into or write from; `EINVAL`
-    /// unless all of it is vmalloc memory, off the stack and aligned for DMA
-    /// ([`KernelBufKind::holds`]).
+    /// unless all of it is vmalloc memory, off the stack, and starts and
+    /// ends on a sector boundary and aligned for DMA.
     pub fn vmalloc(buf: &'a mut [u8]) -> Result<Self> {
         Self::buf(KernelBufKind::Vmalloc, buf)
     }
 
     /// `DM_IO_KMEM`: a kmalloc (linear-map) buffer to read into or write
-    /// from; `EINVAL` unless all of it is linear-map memory, off the stack
-    /// and aligned for DMA ([`KernelBufKind::holds`]).
+    /// from; `EINVAL` unless all of it is linear-map memory, off the stack,
+    /// and starts and ends on a sector boundary and aligned for DMA.
     pub fn kmalloc(buf: &'a mut [u8]) -> Result<Self> {
         Self::buf(KernelBufKind::Linear, buf)
     }
 
-    /// `DM_IO_KMEM` for writes only.
+    /// `DM_IO_KMEM` for writes only, with the same checks as
+    /// [`DmIoMemory::kmalloc`].
     pub fn kmalloc_ro(buf: &'a [u8]) -> Result<Self> {
         Self::buf_ro(KernelBufKind::Linear, buf)
     }
@@ -411,16 +434,23 @@ fn mem_type(kind: KernelBufKind) -> bindings::dm_io_mem_type {
 /// A request (`struct dm_io_request`, with the regions and the I/O
 /// priority of `dm_io()`).
 ///
-/// Refused with `EINVAL` before anything is sent: more than
-/// [`DM_IO_MAX_REGIONS`] regions; a region whose byte count overflows or
-/// whose sectors run past the end of the sector space; memory that does not
-/// cover the largest region, or that a read may not write; a bio as the
+/// Refused with `EINVAL` before anything is sent, as neither dm-io that
+/// dm-mod may link takes it safely: no region, or more than
+/// [`DM_IO_MAX_REGIONS`]; a region whose byte count overflows or whose
+/// sectors run past the end of the sector space; a discard or write-zeroes
+/// region of 4 GiB or more, or past the end of its device; memory that does
+/// not cover the largest region, or that a read may not write; a bio as the
 /// memory of data it does not carry; an operation other than a read, a
 /// write, a discard or a write-zeroes; a flush flag (`REQ_PREFLUSH`,
-/// `REQ_FUA`) or `REQ_ATOMIC` on anything but a write.
+/// `REQ_FUA`) or `REQ_ATOMIC` on anything but a write; an atomic write with
+/// a region of no sectors, or larger than one bio of pages (unless the
+/// memory is a bio). `EIO` for more than one region of anything but a
+/// write.
 pub struct DmIoRequest<'r, 'a> {
-    /// The operation and flags. `REQ_ALLOC_CACHE`, `REQ_NOWAIT` and
-    /// `REQ_POLLED` are dropped: they describe a caller's own bio.
+    /// The operation and flags. Only hints and flush flags go on: flags
+    /// that describe a caller's own bio (`REQ_ALLOC_CACHE`, `REQ_POLLED`,
+    /// `REQ_NOWAIT`, `REQ_INTEGRITY`, a driver's or file system's private
+    /// bits) are dropped.
     pub opf: Opf,
     /// The regions: at most [`DM_IO_MAX_REGIONS`], and only one unless the
     /// operation is a write. Borrowed only while the request is sent, as
@@ -483,40 +513,47 @@ impl DmIoRequest<'_, '_> {
         if n > 1 && !self.opf.is_write() {
             return Err(EIO);
         }
-        // dm-io.c would BUG() on more regions; the block layer warns about a
-        // flush flag on anything but a write, and fails the bio. dm-io sends
-        // data or discards: any other operation (a flush, a zone or driver
-        // operation, secure erase) would get data pages it does not expect.
-        let known = [
-            ReqOp::Read,
-            ReqOp::Write,
-            ReqOp::Discard,
-            ReqOp::WriteZeroes,
-        ];
-        if n > DM_IO_MAX_REGIONS
-            || !self.opf.flags_fit_op()
-            || !known.iter().any(|&op| self.opf.is(op))
-        {
+        let opf = self.opf;
+        // dm-io.c reads the first region before it looks at their number,
+        // and would BUG() on more than it can count. The block layer warns
+        // about a flush flag on anything but a write, and fails the bio.
+        // dm-io sends data or discards: any other operation (a flush, a zone
+        // or driver operation, secure erase) would get data pages it does
+        // not expect.
+        if n == 0 || n > DM_IO_MAX_REGIONS || !opf.flags_fit_op() || !opf.is_known_op() {
             return Err(EINVAL);
         }
-        // dm-io.c's `to_bytes()` would wrap a count this large and walk the
-        // memory past its end; a region whose sectors wrap would have its
-        // later bios written at the start of the device.
+        let no_data = opf.is_discard_or_write_zeroes();
         let mut largest = 0u64;
         for r in self.regions {
+            // dm-io.c's `to_bytes()` would wrap a count this large and walk
+            // the memory past its end; a region whose sectors wrap would have
+            // its later bios written at the start of the device.
             let bytes = r
                 .count
                 .checked_shl(SECTOR_SHIFT)
                 .filter(|b| b >> SECTOR_SHIFT == r.count)
                 .ok_or(EINVAL)?;
-            r.sector.checked_add(r.count).ok_or(EINVAL)?;
+            let end = r.sector.checked_add(r.count).ok_or(EINVAL)?;
+            // dm-io.c sizes a discard or write-zeroes bio (or a clone of a
+            // bio) in 32 bits, which a device limit of `UINT_MAX` sectors
+            // overflows; and a region far past the device would be cut into
+            // bios that each fail, for hours.
+            if no_data && (bytes > u64::from(u32::MAX) || end > r.bdev.nr_sectors()) {
+                return Err(EINVAL);
+            }
+            // An empty atomic flush makes the block layer divide by the
+            // device's atomic write unit, 0 where there is none.
+            if r.count == 0 && opf.has(ReqFlag::Atomic) {
+                return Err(EINVAL);
+            }
             largest = largest.max(bytes);
         }
-        if largest > 0 && !self.opf.is_discard_or_write_zeroes() {
+        if largest > 0 && !no_data {
             if largest > self.memory.capacity() as u64 {
                 return Err(EINVAL);
             }
-            let read = self.opf.is_read();
+            let read = opf.is_read();
             match &self.memory.0 {
                 // A read must not write into memory lent read-only, nor into
                 // the pages of a bio that writes them out.
@@ -525,16 +562,33 @@ impl DmIoRequest<'_, '_> {
                 // dm-io.c would clone a bio without data pages (a discard, an
                 // empty flush) and send it as data: a NULL vector table.
                 Memory::Bio(bio) if !bio.has_data() => return Err(EINVAL),
+                // An atomic write that dm-io.c must split (it warns, and the
+                // device may tear it): more than a bio of pages, less one for
+                // an offset. A clone of a bio is never split.
+                Memory::Bio(_) => {}
+                _ if opf.has(ReqFlag::Atomic)
+                    && largest > (u64::from(bindings::BIO_MAX_VECS) - 1) * PAGE_SIZE as u64 =>
+                {
+                    return Err(EINVAL)
+                }
                 _ => {}
             }
         }
+        // dm-io.c flushes the vmalloc alias for the first region's bytes
+        // only: a later, larger region of a write would be sent from stale
+        // cache lines where the cache has aliases.
+        if let Memory::Buf(KernelBufKind::Vmalloc, buf) = &self.memory.0 {
+            let len = i32::try_from(largest)
+                .unwrap_or(i32::MAX)
+                .min(buf.len() as i32);
+            // SAFETY: `buf` is vmalloc memory (checked when the memory was
+            // made), `len` bytes of it at most.
+            unsafe { bindings::flush_kernel_vmap_range(buf.as_ptr().cast_mut().cast(), len) };
+        }
         Ok(CRequest {
             req: bindings::dm_io_request {
-                // dm-io.c would pass these on to its own bios.
-                bi_opf: self
-                    .opf
-                    .without(ReqFlag::AllocCache | ReqFlag::Polled | ReqFlag::Nowait)
-                    .as_raw(),
+                // dm-io.c would pass the others on to its own bios.
+                bi_opf: opf.for_new_bio().as_raw(),
                 mem: self.memory.to_c(),
                 notify: bindings::dm_io_notify::default(),
                 client: client.as_raw(),
@@ -645,13 +699,16 @@ impl<'s, 'env> IoScope<'s, 'env> {
     /// and `done` is dropped without running.
     ///
     /// May sleep (allocations, `GFP_NOIO`): process context only, which
-    /// `might_sleep()` checks.
+    /// `might_sleep()` checks. `EDEADLK` inside `submit_bio()` (a target's
+    /// map hook), as the scope would wait for bios held until its caller
+    /// returns.
     pub fn submit<F: FnOnce(IoBits) + Send + 'env>(
         &self,
         req: DmIoRequest<'_, 'env>,
         done: F,
     ) -> Result {
         might_sleep();
+        refuse_in_submit_bio()?;
         let c = req.to_c(self.client)?;
         let cb =
             memalloc_noio_scope(|| KBox::new(ScopedCallback { scope: self, done }, GFP_KERNEL))?;
@@ -765,6 +822,13 @@ pub trait OwnedIo: Send + 'static {
 /// May sleep (allocations, `GFP_NOIO`): process context only, so not from
 /// [`OwnedIo::complete`]; a request that follows another is sent from a
 /// work item.
+///
+/// [`OwnedIo::complete`] runs when the I/O is over, maybe after the call
+/// that sent it returned: the module it is in must not be unloaded before
+/// then. A target's module is held by dm-core for as long as a table uses
+/// it, and its destructor waits for the [`TargetRef`] a request holds.
+///
+/// [`TargetRef`]: super::target::TargetRef
 ///
 /// # Examples
 ///

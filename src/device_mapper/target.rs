@@ -71,7 +71,8 @@ pub struct TargetConfig {
 
 impl TargetConfig {
     /// The most copies of a flush or discard a target may ask for: dm-core
-    /// allocates them all from its bio set at once, before it maps any.
+    /// allocates them all from its bio set at once, before it maps any,
+    /// and sizes that bio set's reserve for the flush copies only.
     const MAX_DUPLICATE_BIOS: u32 = 64;
 }
 
@@ -143,15 +144,14 @@ pub trait Target: Send + Sync + Sized + 'static {
 
     /// `end_io`: every bio of the target ends here, remapped or taken, with
     /// `status`; a failed remapped bio may be taken back to send it again.
+    /// The instance is the bio's ([`EndIoBio::target`]), reachable only
+    /// while the hook holds the bio: once the bio is given away, it may
+    /// complete and the table go at any time.
     ///
     /// Runs in bio completion context, possibly hard IRQ: it must not
     /// sleep, and a lock it shares with process context must disable
     /// interrupts (`SpinLockIrq`).
-    fn end_io<'a>(
-        _this: &TargetRef<Self>,
-        _bio: EndIoBio<'a, Self>,
-        _status: Result,
-    ) -> EndIoResult<'a> {
+    fn end_io<'a>(_bio: EndIoBio<'a, Self>, _status: Result) -> EndIoResult<'a> {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
@@ -160,7 +160,8 @@ pub trait Target: Send + Sync + Sized + 'static {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
 
-    /// `postsuspend`: no bio of the target is in flight any more.
+    /// `postsuspend`: after a suspend, which waited for the bios in
+    /// flight; the removal of a device calls it without waiting.
     fn postsuspend(_this: &TargetRef<Self>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -385,8 +386,12 @@ impl<T: Target> WorkItem for Holder<T> {
 ///
 /// # Invariants
 ///
-/// The `ARef` owns one count of the holder's `refs`, except in the hook
-/// trampolines, which borrow the table's reference and never drop it.
+/// The `ARef` owns one count of the holder's `refs`, except where it is
+/// borrowed without one, in a `ManuallyDrop` that is never dropped: in the
+/// hook trampolines, for the duration of the hook, which dm-core calls on
+/// a live table (`end_io` lends it only as long as the hook holds its
+/// bio, through [`EndIoBio::target`]); and as the instance of a bio that
+/// has not ended ([`TargetRef::of_bio`]), which keeps its table alive.
 pub struct TargetRef<T: Target>(ARef<Holder<T>>);
 
 impl<T: Target> Clone for TargetRef<T> {
@@ -411,7 +416,8 @@ impl<T: Target> TargetRef<T> {
 
     /// Queues the target's work item ([`Target::work`]) on the system
     /// workqueue, unless it is queued already. Any context. Once the
-    /// destructor's [`Target::stop`] returned, the work item no longer runs
+    /// destructor's [`Target::stop`] returned (and a run of the work item
+    /// that had started then has finished), the work item no longer runs
     /// [`Target::work`], so a work item that queues itself cannot keep the
     /// instance alive.
     pub fn queue_work(&self) {
@@ -503,6 +509,7 @@ impl<T: Target> super::bio::private::IsTarget for T {}
 
 impl<T: Target> HasPerBio for T {
     type PerBio = <T as Target>::PerBio;
+    type Instance = TargetRef<T>;
 }
 
 impl<T: Target> RetryBio<T> {
@@ -520,6 +527,9 @@ impl<T: Target> RetryBio<T> {
             return;
         }
         self.redirect(dev, sector);
+        // Counted before the bio goes: once queued, it may be submitted and
+        // complete, and the table go, before this returns.
+        let this = (*this).clone();
         this.queue_resubmit(self);
     }
 }
@@ -529,7 +539,8 @@ impl<T: Target> RetryBio<T> {
 /// Kept in the state of the module that `T` is part of, it is dropped by
 /// the module's exit, when no table can use the type: dm-core holds the
 /// module while a table does. Dropped earlier, a table may still use it,
-/// so the type is unregistered but its memory left allocated.
+/// so the type is unregistered but its memory left allocated. A module
+/// declares one with [`module_dm_target!`](crate::module_dm_target).
 ///
 /// # Invariants
 ///
@@ -549,7 +560,15 @@ unsafe impl<T: Target> Sync for TargetRegistration<T> {}
 impl<T: Target> TargetRegistration<T> {
     /// `dm_register_target()`, for `module`: the module that `T` is part
     /// of, which keeps the registration in its state.
-    pub fn register(module: &'static ThisModule) -> Result<Self> {
+    ///
+    /// # Safety
+    ///
+    /// The registration must be dropped before `module` is unloaded (kept
+    /// in its state, which its exit drops), and `module`'s init must not
+    /// fail after this call: dm-core finds the type, and may build tables
+    /// that run `module`'s code, as soon as it is registered, and holds
+    /// no reference to the type itself.
+    pub unsafe fn register(module: &'static ThisModule) -> Result<Self> {
         let tt = KBox::new(Opaque::new(bindings::target_type::default()), GFP_KERNEL)?;
         let raw = tt.get();
         // SAFETY: `raw` is ours until registered below; the name is static,
@@ -668,8 +687,14 @@ unsafe extern "C" fn ctr<T: Target>(
         err.to_errno()
     };
     // SAFETY: `ti` is ours. dm-core sizes the bios' per-bio data from this
-    // after the constructor, and the map trampoline relies on it.
-    unsafe { (*ti).per_io_data_size = PerBio::<T::PerBio>::SIZE };
+    // after the constructor, and the map trampoline relies on it. A bio
+    // taken in map may end before map returns, when dm-core would read the
+    // freed clone of a bio it duplicated to account it: the target's bios
+    // are accounted when they complete instead.
+    unsafe {
+        (*ti).per_io_data_size = PerBio::<T::PerBio>::SIZE;
+        (*ti).set_accounts_remapped_io(true);
+    }
     // SAFETY: dm-core passes the arguments for the duration of `ctr`.
     let args = match unsafe { args(argc, argv) } {
         Ok(a) => a,
@@ -726,8 +751,12 @@ unsafe extern "C" fn dtr<T: Target>(ti: *mut bindings::dm_target) {
         T::stop(&this);
     }
     // From now on the work item only submits resubmissions (there are none:
-    // no bio of the table is in flight) and never runs `Target::work`.
+    // no bio of the table is in flight) and never runs `Target::work`; a run
+    // that started before is waited for.
     this.0.stopped.store(true, Ordering::Release);
+    // SAFETY: The holder is alive, and its work item was initialised in
+    // `ctr`.
+    unsafe { bindings::flush_work(Work::raw_get(&this.0.work)) };
     let holder = ARef::into_raw(ManuallyDrop::into_inner(this).0);
     // SAFETY: The holder stays allocated until it is dropped below.
     let h = unsafe { holder.as_ref() };
@@ -788,7 +817,9 @@ unsafe extern "C" fn end_io<T: Target>(
     bio: *mut bindings::bio,
     error: *mut bindings::blk_status_t,
 ) -> ffi::c_int {
-    // SAFETY: Constructed and not destroyed (see above).
+    // SAFETY: Constructed and not destroyed: the completing bio keeps the
+    // table alive, and the borrow goes into the `EndIoBio`, which ends its
+    // uses with the bio.
     let this = unsafe { TargetRef::<T>::borrow_raw(ti) };
     // SAFETY: dm-core passes a valid status.
     let (Some(status), Some(bio)) = (unsafe { error.as_ref() }, NonNull::new(bio)) else {
@@ -802,9 +833,9 @@ unsafe extern "C" fn end_io<T: Target>(
         to_result(unsafe { bindings::blk_status_to_errno(*status) })
     };
     // SAFETY: The completing clone, mapped on this target, which starts at
-    // `begin`.
-    let bio = unsafe { EndIoBio::from_raw(bio, (*ti).begin) };
-    T::end_io(&this, bio, status).0
+    // `begin`; `this` is its instance, borrowed.
+    let bio = unsafe { EndIoBio::from_raw(bio, (*ti).begin, this) };
+    T::end_io(bio, status).0
 }
 
 /// `presuspend`, `postsuspend` or `resume` of target type `T`.
@@ -922,4 +953,46 @@ unsafe extern "C" fn iterate_devices<T: Target>(
     };
     T::iterate_devices(&this, &mut it);
     it.result
+}
+
+/// Declares a module whose state is one device-mapper target type:
+/// registered by its init, as the last thing it does, and unregistered by
+/// its exit, so that no table of the type can outlive the module's code.
+/// The rest is `module!`'s.
+///
+/// # Examples
+///
+/// ```ignore
+/// kernel::module_dm_target! {
+///     type: Linear,
+///     name: "dm_rust_linear",
+///     authors: ["Jane Doe"],
+///     description: "A linear target in Rust",
+///     license: "GPL",
+/// }
+/// ```
+#[macro_export]
+macro_rules! module_dm_target {
+    (type: $type:ty, $($rest:tt)*) => {
+        struct DmTargetModule {
+            _registration: $crate::device_mapper::target::TargetRegistration<$type>,
+        }
+
+        impl $crate::Module for DmTargetModule {
+            fn init(module: &'static $crate::ThisModule) -> $crate::error::Result<Self> {
+                use $crate::device_mapper::target::TargetRegistration;
+                // SAFETY: The registration is the module's state, which its
+                // exit drops, and the module's init does nothing after it.
+                let registration = unsafe { TargetRegistration::register(module) }?;
+                Ok(Self {
+                    _registration: registration,
+                })
+            }
+        }
+
+        $crate::prelude::module! {
+            type: DmTargetModule,
+            $($rest)*
+        }
+    };
 }

@@ -85,11 +85,15 @@ impl<'a, D: MemoryDirection> Request<'_, 'a, D> {
             .without(ReqFlag::AllocCache | ReqFlag::Polled | ReqFlag::Nowait)
     }
 
-    /// The bytes of the first region, which memory work applies to.
-    fn first_bytes(&self) -> u32 {
+    /// The bytes of the largest region, which memory work applies to.
+    /// dm-io.c takes the first region's: a later, larger region of a write
+    /// would then be sent from stale lines of a vmalloc buffer where the
+    /// cache has aliases.
+    fn largest_bytes(&self) -> u32 {
         self.regions
-            .first()
-            .and_then(|r| u32::try_from(r.count.checked_shl(SECTOR_SHIFT)?).ok())
+            .iter()
+            .filter_map(|r| u32::try_from(r.count.checked_shl(SECTOR_SHIFT)?).ok())
+            .max()
             .unwrap_or(0)
     }
 
@@ -97,7 +101,7 @@ impl<'a, D: MemoryDirection> Request<'_, 'a, D> {
     /// before it; for reads, what the reader is owed after it.
     #[inline]
     fn prepare_memory(&self) -> AfterRead<'a> {
-        D::prepare(&self.memory, self.first_bytes())
+        D::prepare(&self.memory, self.largest_bytes())
     }
 }
 

@@ -35,9 +35,7 @@ use crate::device_mapper::{
     io::{DmIoClient, DM_IO_MAX_REGIONS},
     page_list::PageList,
     status::{StatusType, StatusWriter},
-    target::{
-        CtrError, DeviceIter, Target, TargetConfig, TargetInit, TargetRef, TargetRegistration,
-    },
+    target::{CtrError, DeviceIter, Target, TargetConfig, TargetInit, TargetRef},
 };
 use core::{
     fmt::Write,
@@ -57,24 +55,15 @@ use resync::{JobPhase, JobState, Resync, COPY_JOBS};
 #[cfg(dm_io_rs_out_of_tree)]
 include!("../lib.rs");
 
-module! {
-    type: MirrorModule,
+#[cfg(not(dm_io_rs_out_of_tree))]
+use crate::module_dm_target;
+
+module_dm_target! {
+    type: Mirror,
     name: "dm_rmirror",
     authors: ["dm-io-rs developers"],
     description: "rmirror: a device-mapper mirror target in Rust",
     license: "GPL",
-}
-
-struct MirrorModule {
-    _rmirror: TargetRegistration<Mirror>,
-}
-
-impl kernel::Module for MirrorModule {
-    fn init(module: &'static ThisModule) -> Result<Self> {
-        Ok(Self {
-            _rmirror: TargetRegistration::register(module)?,
-        })
-    }
 }
 
 /// Sectors per page.
@@ -275,9 +264,12 @@ impl Mirror {
     /// A remapped read failed on its leg: the leg is marked failed and the
     /// read goes to the work item, which sends it to another leg.
     #[cold]
-    fn read_failed<'a>(this: &TargetRef<Self>, bio: EndIoBio<'a, Self>) -> EndIoResult<'a> {
+    fn read_failed<'a>(bio: EndIoBio<'a, Self>) -> EndIoResult<'a> {
         let leg = bio.data().leg;
         pr_warn!("rmirror: read failed on leg {}, trying another leg\n", leg);
+        // Counted: once the bio is on the retry list, the work item may send
+        // it, and its completion end the original, before this returns.
+        let this = bio.target().clone();
         let (bio, r) = match bio.retry() {
             Ok(retry) => retry,
             Err(bio) => return bio.done(),
@@ -506,11 +498,7 @@ impl Target for Mirror {
     // Inlined into the `end_io` hook dm-core calls: every read passes here,
     // and only a failed one goes further.
     #[inline]
-    fn end_io<'a>(
-        this: &TargetRef<Self>,
-        bio: EndIoBio<'a, Self>,
-        status: Result,
-    ) -> EndIoResult<'a> {
+    fn end_io<'a>(bio: EndIoBio<'a, Self>, status: Result) -> EndIoResult<'a> {
         // Writes end in `io`; only a failed remapped read is
         // retried. Unsupported or invalid requests and read-ahead are not
         // media errors (dm-raid1 neither fails the leg for them).
@@ -518,7 +506,7 @@ impl Target for Mirror {
         if bio.op() != BioOp::Read || !media_error || bio.is_readahead() {
             return bio.done();
         }
-        Self::read_failed(this, bio)
+        Self::read_failed(bio)
     }
 
     fn presuspend(this: &TargetRef<Self>) {

@@ -2,6 +2,7 @@
 
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/sched.h>
 
 __rust_helper void *rust_helper_blk_mq_rq_to_pdu(struct request *rq)
 {
@@ -22,4 +23,9 @@ rust_helper_bdev_limits(struct block_device *bdev)
 __rust_helper sector_t rust_helper_bdev_nr_sectors(struct block_device *bdev)
 {
 	return bdev_nr_sectors(bdev);
+}
+
+__rust_helper bool rust_helper_current_in_submit_bio(void)
+{
+	return current->bio_list;
 }

@@ -277,7 +277,7 @@ impl TestBuf {
                     segs.push(Segment::<FromDevice>::new(page, in_page, n)?, GFP_KERNEL)?;
                     pos += n;
                 }
-                Ok(f(DmIoMemory::bvec(&segs)))
+                Ok(f(DmIoMemory::bvec(&segs)?))
             }
             (Store::Linear(v), Kind::Bio) => {
                 // One multi-page segment over physically contiguous memory.

@@ -130,7 +130,7 @@ mod tests {
         }
         let atomic = Opf::new(ReqOp::Write).with(ReqFlag::Atomic);
         let region = [Region::new(disk.bdev(), 0, 512)];
-        let bits = sync_io(&client, atomic, &region, DmIoMemory::bvec(&segs))?;
+        let bits = sync_io(&client, atomic, &region, DmIoMemory::bvec(&segs)?)?;
         assert_eq!(
             bits,
             IoBits {

@@ -133,7 +133,7 @@ mod tests {
             )?;
         }
         let region = Region::new(disk.bdev(), 0, 2048);
-        let memory = crate::device_mapper::io::DmIoMemory::bvec(&segs);
+        let memory = crate::device_mapper::io::DmIoMemory::bvec(&segs)?;
         assert_eq!(
             sync_io(&client, WRITE, &[region], memory)?.to_result(),
             Ok(())

@@ -55,14 +55,12 @@ impl Target for Demo {
         bio.remap(0, sector)
     }
 
-    fn end_io<'a>(
-        this: &TargetRef<Self>,
-        bio: EndIoBio<'a, Self>,
-        status: Result,
-    ) -> EndIoResult<'a> {
+    fn end_io<'a>(bio: EndIoBio<'a, Self>, status: Result) -> EndIoResult<'a> {
         if status.is_ok() {
             return bio.done();
         }
+        // Counted: once on the list, the bio may complete and the table go.
+        let this = bio.target().clone();
         match bio.retry() {
             Ok((retry, result)) => {
                 this.retries.lock().push(retry);

@@ -37,11 +37,8 @@ impl Target for Twice {
         bio.remap(0, 0)
     }
 
-    fn end_io<'a>(
-        this: &TargetRef<Self>,
-        bio: EndIoBio<'a, Self>,
-        _status: Result,
-    ) -> EndIoResult<'a> {
+    fn end_io<'a>(bio: EndIoBio<'a, Self>, _status: Result) -> EndIoResult<'a> {
+        let this = bio.target().clone();
         if let Ok((retry, _incomplete)) = bio.retry() {
             this.retries.lock().push(retry);
         }

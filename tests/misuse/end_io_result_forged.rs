@@ -29,11 +29,7 @@ impl Target for Forger {
         bio.remap(0, 0)
     }
 
-    fn end_io<'a>(
-        _this: &TargetRef<Self>,
-        bio: EndIoBio<'a, Self>,
-        _status: Result,
-    ) -> EndIoResult<'a> {
+    fn end_io<'a>(bio: EndIoBio<'a, Self>, _status: Result) -> EndIoResult<'a> {
         core::mem::forget(bio);
         EndIoResult::done()
     }

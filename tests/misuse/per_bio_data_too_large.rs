@@ -42,5 +42,6 @@ impl Target for Big {
 
 #[no_mangle]
 fn misuse_register(module: &'static ThisModule) -> Result<TargetRegistration<Big>> {
-    TargetRegistration::register(module)
+    // SAFETY: Not the point of this test.
+    unsafe { TargetRegistration::register(module) }
 }

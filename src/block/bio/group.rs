@@ -14,10 +14,18 @@
 //! A pooled group that turns out to be a single bio needs no counting and
 //! no pool element: its handler, in a smaller form, travels in the front
 //! pad of that bio ([`SOLO_FRONT_PAD`]), and the bio's completion is the
-//! group's. A pooled group whose first bio has no data pages of its own (a
-//! clone, an empty flush, a discard) and is not the last needs no pool
-//! element either: the group lives in the front pad of that bio
-//! ([`GROUP_FRONT_PAD`]), which is freed with the group.
+//! group's. A pooled group whose first bio is not the last and has room in
+//! its front pad ([`GROUP_FRONT_PAD`]) needs no pool element either: the
+//! group lives there, and is freed with that bio. The submitter offers a
+//! bio set for such first bios ([`PooledSubmitter::host_bios`]): one
+//! without vector tables, for bios without data pages of their own (a
+//! clone, an empty flush, a discard), whose objects are no larger for it.
+//!
+//! Bios are submitted from process context, and never from inside
+//! `submit_bio()` (a device-mapper target's map hook) for a group on the
+//! stack, which waits. A pooled group may start there, but its bios are
+//! held until the caller returns: many such groups at once can exhaust a
+//! bio set's reserve, as in C.
 
 use super::{CompletedBio, Direction, NewBio};
 use crate::{
@@ -144,6 +152,9 @@ unsafe impl<H: BioGroupHandler> Sync for BioGroup<H> {}
 pub struct Submitter<'g, 'env, H: BioGroupHandler> {
     group: &'g BioGroup<H>,
     end_io: EndIo,
+    /// A stack group run inside `submit_bio()`, whose bios would only be
+    /// queued until its caller returns: every bio is given back.
+    refuse: bool,
     _env: PhantomData<&'env mut &'env ()>,
     _not_sync: NotThreadSafe,
 }
@@ -155,13 +166,16 @@ impl<'env, H: BioGroupHandler> Submitter<'_, 'env, H> {
     }
 
     /// Submits `bio` as a member of the group, with `index`; gives the bio
-    /// back if `index` is above [`MAX_INDEX`].
+    /// back if `index` is above 63, if the bio has no data and is not an
+    /// empty flush, or if a group on the stack is run inside `submit_bio()`
+    /// (a target's map hook), where its bios would wait for the caller to
+    /// return, and the caller for them.
     pub fn submit<D: Direction>(
         &self,
         bio: NewBio<'env, D>,
         index: usize,
     ) -> Result<(), NewBio<'env, D>> {
-        if index > MAX_INDEX {
+        if index > MAX_INDEX || self.refuse || !bio.is_submittable() {
             return Err(bio);
         }
         let tag = core::ptr::from_ref(self.group) as usize | index;
@@ -244,9 +258,12 @@ impl<H: BioGroupHandler> BioGroup<H> {
     /// every one of them has completed, and returns the handler.
     ///
     /// Sleeps: process context only, which `might_sleep()` checks (also
-    /// when every bio completed before it had to wait).
+    /// when every bio completed before it had to wait). Inside
+    /// `submit_bio()` (a target's map hook), where bios only go out once the
+    /// caller returns, the submitter gives every bio back.
     pub fn run_on_stack<'env>(handler: H, submit: impl FnOnce(&Submitter<'_, 'env, H>)) -> H {
         might_sleep();
+        let refuse = super::in_submit_bio();
         pin_init::stack_pin_init!(let done = Completion::new());
         // INVARIANT: The submitter's reference; the owner is the completion
         // this task waits on below.
@@ -258,6 +275,7 @@ impl<H: BioGroupHandler> BioGroup<H> {
         submit(&Submitter {
             group: &group,
             end_io: end_io_stack::<H>,
+            refuse,
             _env: PhantomData,
             _not_sync: NotThreadSafe,
         });
@@ -352,16 +370,16 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
     }
 
     /// Submits `bio` with `index`; `last` says that no other bio of the
-    /// request follows. Gives the bio back if `index` is above
-    /// [`MAX_INDEX`], after the request's last bio, or if no pool element
-    /// could be had.
+    /// request follows. Gives the bio back if `index` is above 63, if the
+    /// bio has no data and is not an empty flush, after the request's last
+    /// bio, or if no pool element could be had.
     pub fn submit<D: Direction>(
         &mut self,
         bio: NewBio<'static, D>,
         index: usize,
         last: bool,
     ) -> Result<(), NewBio<'static, D>> {
-        if index > MAX_INDEX {
+        if index > MAX_INDEX || !bio.is_submittable() {
             return Err(bio);
         }
         let (group, end_io): (_, EndIo) = match self.state {
@@ -375,6 +393,7 @@ impl<H: PooledGroupHandler> PooledSubmitter<H> {
         Submitter {
             group,
             end_io,
+            refuse: false,
             _env: PhantomData,
             _not_sync: NotThreadSafe,
         }
@@ -549,12 +568,18 @@ impl<H: PooledGroupHandler> BioGroup<H> {
     ///
     /// Gives the handler back, with nothing submitted, if no pool element
     /// could be allocated.
+    ///
+    /// Sleeps (the pool's `GFP_NOIO` allocations). The handler's code runs
+    /// when the bios complete: the module it is in must not be unloaded
+    /// before that.
     pub fn run_pooled(
         pool: &'static Mempool<Self>,
         host_bios: Option<&'static BioSet>,
         handler: H,
         submit: impl FnOnce(&mut PooledSubmitter<H>),
     ) -> Result<(), H> {
+        #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
+        might_sleep();
         let mut sub = PooledSubmitter {
             pool,
             host_bios,

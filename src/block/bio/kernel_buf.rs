@@ -23,12 +23,15 @@ pub enum KernelBufKind {
 impl KernelBufKind {
     /// Whether all of `buf` is memory of this kind that may be lent for
     /// I/O: see [`KernelBufKind::holds_range`]; also not on the stack, and
-    /// its start and length aligned for DMA (`dma_get_cache_alignment()`,
-    /// 1 where DMA is cache coherent), so that cache maintenance for it
-    /// cannot touch a neighbour's bytes.
+    /// its start and length sector aligned (the block layer's default DMA
+    /// alignment, and what dm-io.c's page walk assumes: it counts a
+    /// segment's sectors rounded down) and aligned for DMA
+    /// (`dma_get_cache_alignment()`, 1 where DMA is cache coherent), so
+    /// that cache maintenance for it cannot touch a neighbour's bytes.
     pub(crate) fn holds(self, buf: &[u8]) -> bool {
         // SAFETY: No preconditions.
-        let align = unsafe { bindings::dma_get_cache_alignment() }.max(1) as usize;
+        let dma = unsafe { bindings::dma_get_cache_alignment() } as usize;
+        let align = dma.max(crate::block::SECTOR_SIZE as usize);
         // SAFETY: Classifies an address; does not access it.
         let on_stack = unsafe { bindings::object_is_on_stack(buf.as_ptr().cast()) };
         self.holds_range(buf.as_ptr(), buf.len())
@@ -80,7 +83,8 @@ pub struct KernelBuf<'a, D: Direction> {
 
 // SAFETY: The buffer is kernel memory, usable for I/O from any task.
 unsafe impl<D: Direction> Send for KernelBuf<'_, D> {}
-// SAFETY: Shared access only computes page addresses.
+// SAFETY: Shared access hands out segments of the lent memory, which only
+// I/O touches while it is lent, from any task.
 unsafe impl<D: Direction> Sync for KernelBuf<'_, D> {}
 
 impl<'a, D: Direction> KernelBuf<'a, D> {
@@ -190,7 +194,9 @@ enum Work<'a> {
 }
 
 // SAFETY: The work only touches memory lent for I/O, which may be done
-// from any task; `run` takes the value, so it is done once.
+// from any task; `run` takes the value, so it is done once. Of the bio of
+// `ZeroOnError` only its fields are read, which its owner keeps unchanged
+// while it is lent, and its pages written, which a read lends for that.
 unsafe impl Send for AfterRead<'_> {}
 // SAFETY: Through `&self` only `is_nothing` reads the variant; the memory
 // is touched only by `run`, which takes the value.

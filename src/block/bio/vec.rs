@@ -69,9 +69,11 @@ impl<'a, D: Direction> Segment<'a, D> {
     /// `len` bytes at `offset` in `page`: `EINVAL` unless the segment is
     /// non-empty and inside the page.
     ///
-    /// The bytes of a [`Page`] are only reached through its `unsafe`
-    /// accessors, whose callers exclude concurrent I/O: lending them to be
-    /// written is sound, whatever else borrows the page.
+    /// The bytes of a [`Page`] are not memory that Rust code reads as typed
+    /// values: the kernel crate reaches them only through `unsafe`
+    /// accessors, whose callers exclude concurrent I/O, or maps them into
+    /// user space, where any bytes are valid. Lending them to be written is
+    /// sound, whatever else borrows the page.
     pub fn new(page: &'a Page, offset: usize, len: usize) -> Result<Self> {
         if len == 0 || offset.checked_add(len).is_none_or(|end| end > PAGE_SIZE) {
             return Err(EINVAL);
@@ -115,9 +117,11 @@ impl<'a, D: Direction> Segment<'a, D> {
     ///
     /// # Safety
     ///
-    /// `ptr` must point to `len` `struct bio_vec`s that each meet the
-    /// requirements of [`Segment::from_raw_parts`] and that stay unchanged
-    /// for `'a`.
+    /// `ptr` must point to `len` `struct bio_vec`s that stay unchanged for
+    /// `'a`, none of length 0, each describing memory (its page, and the
+    /// pages after it for a multi-page segment) that stays valid for I/O in
+    /// direction `D` for `'a`: readable, and writable too for
+    /// [`FromDevice`].
     #[inline]
     pub unsafe fn slice_from_raw(ptr: *const bindings::bio_vec, len: usize) -> &'a [Self] {
         // SAFETY: `Segment` is a transparent wrapper of `bio_vec` (the
