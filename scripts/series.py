@@ -602,7 +602,7 @@ LATER = [
      "#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]\npub mod dev;\n"),
     ("rust: device_mapper: add target abstractions", "rust/kernel/device_mapper.rs",
      "#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]\npub mod status;\n"
-     "#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]\npub mod target;\n"),
+     "#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]\n#[macro_use]\npub mod target;\n"),
     ("dm io: add KUnit tests", "drivers/md/dm-io-rust/Kconfig",
      "\nconfig DM_IO_RUST_KUNIT_TEST\n"),
 ]

@@ -420,4 +420,137 @@ mod tests {
         assert_eq!(d0.bios()?.len(), 0);
         Ok(())
     }
+
+    #[test]
+    fn shapes_that_dm_io_c_mishandles_are_refused() -> Result {
+        use crate::block::{bio::FromDevice, opf::ReqFlag};
+        let client = new_client()?;
+        let d0 = plain_disk(1)?;
+        let buf = KVec::from_elem(0x3au8, 8 * SECTOR + SECTOR, GFP_KERNEL)?;
+        // No region at all: dm-io.c reads the first before it counts them.
+        let r = sync_io(
+            &client,
+            WRITE,
+            &[],
+            DmIoMemory::kmalloc_ro(&buf[..8 * SECTOR])?,
+        );
+        assert_eq!(r, Err(EINVAL));
+        // An empty atomic flush: the block layer would divide by the
+        // device's atomic write unit, 0 here.
+        let flush = WRITE.with(ReqFlag::Preflush).with(ReqFlag::Atomic);
+        let empty = [Region::new(d0.bdev(), 0, 0)];
+        assert_eq!(
+            sync_io(&client, flush, &empty, DmIoMemory::none()),
+            Err(EINVAL)
+        );
+        // Discards dm-io.c would size in 32 bits, or cut into bios failing
+        // past the end of the device for hours.
+        for count in [1u64 << 23, 1 << 40, d0.bdev().nr_sectors() + 8] {
+            let huge = [Region::new(d0.bdev(), 0, count)];
+            assert_eq!(
+                sync_io(&client, DISCARD, &huge, DmIoMemory::none()),
+                Err(EINVAL)
+            );
+        }
+        // Memory that does not start or end on a sector: dm-io.c's page walk
+        // counts a segment's sectors rounded down, and writes past it.
+        assert!(DmIoMemory::kmalloc_ro(&buf[1..8 * SECTOR + 1]).is_err());
+        assert!(DmIoMemory::kmalloc_ro(&buf[..8 * SECTOR - 1]).is_err());
+        let list = crate::device_mapper::page_list::PageList::alloc(2, GFP_KERNEL)?;
+        assert!(DmIoMemory::page_list(&list, 100).is_err());
+        let page = list.pages().first().ok_or(EINVAL)?;
+        let odd = [crate::block::bio::Segment::<FromDevice>::new(page, 0, 100)?];
+        assert!(DmIoMemory::bvec(&odd).is_err());
+        assert_eq!(d0.bios()?.len(), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn flags_of_another_bio_do_not_reach_the_device() -> Result {
+        let client = new_client()?;
+        let d0 = plain_disk(1)?;
+        let region = [Region::new(d0.bdev(), 0, 8)];
+        let buf = KVec::from_elem(0x3au8, 8 * SECTOR, GFP_KERNEL)?;
+        // REQ_INTEGRITY (no payload comes with it) and REQ_DRV (nvme's
+        // multipath mark): bits of someone else's bio.
+        let raw = kernel::bindings::req_op_REQ_OP_WRITE
+            | (1 << kernel::bindings::req_flag_bits___REQ_INTEGRITY)
+            | (1 << kernel::bindings::req_flag_bits___REQ_DRV)
+            | (1 << kernel::bindings::req_flag_bits___REQ_SYNC);
+        let bits = sync_io(
+            &client,
+            Opf::from_raw(raw),
+            &region,
+            DmIoMemory::kmalloc_ro(&buf)?,
+        )?;
+        assert_eq!(bits, IoBits::default());
+        let bios = d0.bios()?;
+        assert_eq!(bios.len(), 1);
+        let opf = bios[0].opf;
+        assert_eq!(
+            opf & (1 << kernel::bindings::req_flag_bits___REQ_INTEGRITY),
+            0
+        );
+        assert_eq!(opf & (1 << kernel::bindings::req_flag_bits___REQ_DRV), 0);
+        assert_ne!(opf & (1 << kernel::bindings::req_flag_bits___REQ_SYNC), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn kernel_block_refuses_what_the_block_layer_mishandles() -> Result {
+        use crate::block::{
+            bio::{
+                group::{BioGroup, BioGroupHandler},
+                CompletedBio, NewBio, ToDevice,
+            },
+            bio_set::BioSet,
+            opf::ReqFlag,
+        };
+        use crate::mempool::Mempool;
+        struct Count;
+        impl BioGroupHandler for Count {
+            fn bio_done(&self, _index: usize, _bio: &mut CompletedBio<'_>) {}
+        }
+        let d0 = plain_disk(1)?;
+        let bs = KBox::pin_init(BioSet::new(2), GFP_KERNEL)?;
+        BioGroup::run_on_stack(Count, |sub| {
+            // A data bio with no data, and an empty atomic write: given back.
+            let empty = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE);
+            if let Ok(bio) = empty {
+                assert!(sub.submit(bio, 0).is_err());
+            }
+            let atomic = WRITE.with(ReqFlag::Preflush).with(ReqFlag::Atomic);
+            if let Ok(bio) = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 0, atomic) {
+                assert!(sub.submit(bio, 0).is_err());
+            }
+        });
+        // Discards and write-zeroes come from alloc_no_data only.
+        assert_eq!(
+            NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 0, DISCARD).err(),
+            Some(EINVAL)
+        );
+        // Bio sets whose bios would be misaligned, or whose reserve is huge.
+        assert_eq!(
+            KBox::pin_init(BioSet::with_front_pad(2, 4), GFP_KERNEL).err(),
+            Some(EINVAL)
+        );
+        assert_eq!(
+            KBox::pin_init(BioSet::new(1 << 20), GFP_KERNEL).err(),
+            Some(EINVAL)
+        );
+        // Pools without a reserve, or with one too large to allocate.
+        assert_eq!(
+            KBox::pin_init(Mempool::<u64>::new(0), GFP_KERNEL).err(),
+            Some(EINVAL)
+        );
+        assert_eq!(
+            KBox::pin_init(Mempool::<u64>::new(1 << 20), GFP_KERNEL).err(),
+            Some(EINVAL)
+        );
+        let pool = KBox::pin_init(Mempool::<u64>::new(2), GFP_KERNEL)?;
+        assert_eq!(pool.resize(0), Err(EINVAL));
+        assert_eq!(pool.resize(1 << 20), Err(EINVAL));
+        assert_eq!(d0.bios()?.len(), 0);
+        Ok(())
+    }
 }

@@ -202,6 +202,27 @@ dmsetup remove m3f
 for l in rl0 rl1 rl2; do dmsetup remove $l; done
 pass "three legs, two failing: reads retried until the good leg, status '$NR/$NR DDA idle'"
 
+# --- 6c. the same in a mirror that starts past sector 0 of its device -------
+# A read retried twice must still read the sector it asked for, relative to
+# the mirror: a second target before it moves the mirror's first sector.
+OFF=$((8 * 2048))
+dmsetup create rl0 --table "0 $SZ linear /dev/nullb21 0"
+dmsetup create rl1 --table "0 $SZ linear /dev/nullb22 0"
+dmsetup create rl2 --table "0 $SZ linear /dev/nullb23 0"
+printf '0 %s zero\n%s %s rmirror %s 3 /dev/mapper/rl0 /dev/mapper/rl1 /dev/mapper/rl2 nosync\n' \
+	"$OFF" "$OFF" "$SZ" "$REGION" | dmsetup create m3o
+put /tmp/a /dev/mapper/m3o 16
+put /tmp/b /dev/mapper/m3o 24
+for l in rl0 rl1; do
+	dmsetup load $l --table "0 $SZ error"
+	dmsetup resume $l
+done
+[ "$(sum /dev/mapper/m3o 8 24)" = "$B" ] && [ "$(sum /dev/mapper/m3o 8 16)" = "$A" ] ||
+	fail "a read retried twice in a mirror past sector 0 read another place"
+dmsetup remove m3o
+for l in rl0 rl1 rl2; do dmsetup remove $l; done
+pass "a mirror past sector 0: reads retried twice read their own sectors"
+
 # --- 7. flushes reach every leg; discards pass on ---------------------------
 nullb_create 25 $LEG_MB cache_size=16
 nullb_create 26 $LEG_MB cache_size=16
