@@ -5,7 +5,7 @@
 //!
 //! C header: [`include/linux/device-mapper.h`](srctree/include/linux/device-mapper.h)
 //!
-//! An instance lives in a [`Holder`], which `ti->private` points to, with
+//! An instance lives in a holder, which `ti->private` points to, with
 //! the devices its constructor took. The holder is reference counted: I/O
 //! and work that outlive a hook hold a [`TargetRef`]. The destructor asks
 //! the target to stop, drops the table's reference, waits until the count
@@ -391,7 +391,7 @@ impl<T: Target> WorkItem for Holder<T> {
 /// hook trampolines, for the duration of the hook, which dm-core calls on
 /// a live table (`end_io` lends it only as long as the hook holds its
 /// bio, through [`EndIoBio::target`]); and as the instance of a bio that
-/// has not ended ([`TargetRef::of_bio`]), which keeps its table alive.
+/// has not ended (`TargetRef::of_bio`), which keeps its table alive.
 pub struct TargetRef<T: Target>(ARef<Holder<T>>);
 
 impl<T: Target> Clone for TargetRef<T> {
