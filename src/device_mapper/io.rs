@@ -333,10 +333,15 @@ impl<'a> DmIoMemory<'a> {
         {
             return Err(EINVAL);
         }
-        Ok(Self(Memory::Bvec(
-            Segment::as_raw_slice(segments),
-            D::FROM_DEVICE,
-        )))
+        // SAFETY: `Segment` is a transparent wrapper of `bio_vec` (its marker
+        // is zero-sized): the same `len` values, borrowed as long.
+        let raw = unsafe {
+            core::slice::from_raw_parts(
+                segments.as_ptr().cast::<bindings::bio_vec>(),
+                segments.len(),
+            )
+        };
+        Ok(Self(Memory::Bvec(raw, D::FROM_DEVICE)))
     }
 
     /// `DM_IO_BIO`: each region gets a clone of `bio`, trimmed to the
@@ -366,14 +371,14 @@ impl<'a> DmIoMemory<'a> {
     }
 
     fn buf(kind: KernelBufKind, buf: &'a mut [u8]) -> Result<Self> {
-        if !kind.holds(buf) {
+        if !lendable(kind, buf) {
             return Err(EINVAL);
         }
         Ok(Self(Memory::Buf(kind, buf)))
     }
 
     fn buf_ro(kind: KernelBufKind, buf: &'a [u8]) -> Result<Self> {
-        if !kind.holds(buf) {
+        if !lendable(kind, buf) {
             return Err(EINVAL);
         }
         Ok(Self(Memory::BufRo(kind, buf)))
@@ -422,6 +427,24 @@ impl<'a> DmIoMemory<'a> {
         }
         mem
     }
+}
+
+/// Whether all of `buf` is memory of `kind` that may be lent for I/O
+/// ([`KernelBufKind::holds_range`]); also not on the stack, and its start
+/// and length sector aligned (the block layer's default DMA alignment, and
+/// what dm-io.c's page walk assumes: it counts a segment's sectors rounded
+/// down) and aligned for DMA (`dma_get_cache_alignment()`, 1 where DMA is
+/// cache coherent), so that cache maintenance for it cannot touch a
+/// neighbour's bytes.
+fn lendable(kind: KernelBufKind, buf: &[u8]) -> bool {
+    // SAFETY: No preconditions.
+    let dma = unsafe { bindings::dma_get_cache_alignment() } as usize;
+    let align = dma.max(SECTOR_SIZE as usize);
+    // SAFETY: Classifies an address; does not access it.
+    let on_stack = unsafe { bindings::object_is_on_stack(buf.as_ptr().cast()) };
+    kind.holds_range(buf.as_ptr(), buf.len())
+        && !on_stack
+        && (buf.as_ptr() as usize | buf.len()) % align == 0
 }
 
 fn mem_type(kind: KernelBufKind) -> bindings::dm_io_mem_type {

@@ -6,12 +6,12 @@
 //! C header: [`include/linux/dm-io.h`](srctree/include/linux/dm-io.h)
 
 use crate::{
-    alloc::Flags,
     bindings,
     block::bio::{Direction, Segment},
-    page::{Page, PAGE_SIZE},
-    prelude::*,
+    page::PAGE_SIZE,
 };
+#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
+use crate::{alloc::Flags, page::Page, prelude::*};
 use core::{marker::PhantomData, ptr::NonNull};
 
 /// A walk along a `struct page_list` chain whose pages are lent for I/O in
@@ -87,12 +87,14 @@ impl<'a, D: Direction> PageListCursor<'a, D> {
     }
 }
 
-/// Pages of its own, linked as a `struct page_list` chain.
+/// Pages of its own, linked as a `struct page_list` chain, for Rust
+/// callers of dm-io.
 ///
 /// # Invariants
 ///
 /// `nodes[i].page` is `pages[i]`, `nodes[i].next` is `&nodes[i + 1]` (null
 /// for the last), and neither vector is resized once linked.
+#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
 pub struct PageList {
     nodes: KVec<bindings::page_list>,
     pages: KVec<Page>,
@@ -100,10 +102,16 @@ pub struct PageList {
 
 // SAFETY: The list owns its pages; its links point into its own heap
 // buffer, which moves with it.
+#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
 unsafe impl Send for PageList {}
-// SAFETY: Shared access only reads the links.
+// SAFETY: Shared access reads the links, and lends the pages for I/O:
+// their bytes are not memory that Rust code reads as typed values (the
+// kernel crate reaches them only through `unsafe` accessors), so I/O may
+// write them whoever else borrows the list.
+#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
 unsafe impl Sync for PageList {}
 
+#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
 impl PageList {
     /// Allocates `nr_pages` pages and links them.
     pub fn alloc(nr_pages: usize, flags: Flags) -> Result<Self> {

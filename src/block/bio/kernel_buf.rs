@@ -21,24 +21,6 @@ pub enum KernelBufKind {
 }
 
 impl KernelBufKind {
-    /// Whether all of `buf` is memory of this kind that may be lent for
-    /// I/O: see [`KernelBufKind::holds_range`]; also not on the stack, and
-    /// its start and length sector aligned (the block layer's default DMA
-    /// alignment, and what dm-io.c's page walk assumes: it counts a
-    /// segment's sectors rounded down) and aligned for DMA
-    /// (`dma_get_cache_alignment()`, 1 where DMA is cache coherent), so
-    /// that cache maintenance for it cannot touch a neighbour's bytes.
-    pub(crate) fn holds(self, buf: &[u8]) -> bool {
-        // SAFETY: No preconditions.
-        let dma = unsafe { bindings::dma_get_cache_alignment() } as usize;
-        let align = dma.max(crate::block::SECTOR_SIZE as usize);
-        // SAFETY: Classifies an address; does not access it.
-        let on_stack = unsafe { bindings::object_is_on_stack(buf.as_ptr().cast()) };
-        self.holds_range(buf.as_ptr(), buf.len())
-            && !on_stack
-            && (buf.as_ptr() as usize | buf.len()) % align == 0
-    }
-
     /// Whether the `len` bytes at `addr` are memory of this kind
     /// (`is_vmalloc_addr()` or `virt_addr_valid()` of the first and last
     /// byte); false for an empty range.

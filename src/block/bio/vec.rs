@@ -174,11 +174,4 @@ impl<'a, D: Direction> Segment<'a, D> {
         self.0.bv_page
     }
 
-    /// The `struct bio_vec`s of `segs`, for C.
-    #[inline]
-    pub(crate) fn as_raw_slice(segs: &'a [Self]) -> &'a [bindings::bio_vec] {
-        // SAFETY: `Segment` is a transparent wrapper of `bio_vec` (the
-        // marker is zero-sized).
-        unsafe { core::slice::from_raw_parts(segs.as_ptr().cast(), segs.len()) }
-    }
 }
