@@ -5,13 +5,13 @@
 //!
 //! C header: [`include/linux/dm-io.h`](srctree/include/linux/dm-io.h)
 
+#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
+use crate::{alloc::Flags, page::Page, prelude::*};
 use crate::{
     bindings,
     block::bio::{Direction, Segment},
     page::PAGE_SIZE,
 };
-#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
-use crate::{alloc::Flags, page::Page, prelude::*};
 use core::{marker::PhantomData, ptr::NonNull};
 
 /// A walk along a `struct page_list` chain whose pages are lent for I/O in

@@ -173,5 +173,4 @@ impl<'a, D: Direction> Segment<'a, D> {
     pub(crate) fn page_ptr(&self) -> *mut bindings::page {
         self.0.bv_page
     }
-
 }
