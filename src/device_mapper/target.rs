@@ -29,7 +29,7 @@ use crate::{
     },
     task::might_sleep,
     types::Opaque,
-    workqueue::{self, impl_has_work, new_work, Work, WorkItem},
+    workqueue::{impl_has_work, new_work, Queue, Work, WorkItem},
     ThisModule,
 };
 use core::{
@@ -297,6 +297,53 @@ impl DeviceIter<'_> {
     }
 }
 
+/// A workqueue of the instance's own, which can make progress under memory
+/// pressure (`WQ_MEM_RECLAIM`, as dm-raid1's `kmirrord`): the target's work
+/// sends I/O on the writeback path, which reclaim may wait on, and the
+/// system workqueues may have no worker to spare then.
+///
+/// # Invariants
+///
+/// The pointer is a workqueue from `alloc_workqueue()`, destroyed only on
+/// drop.
+struct ReclaimQueue(NonNull<bindings::workqueue_struct>);
+
+// SAFETY: A workqueue may be used and destroyed from any task.
+unsafe impl Send for ReclaimQueue {}
+// SAFETY: Queueing work is internally synchronised.
+unsafe impl Sync for ReclaimQueue {}
+
+impl ReclaimQueue {
+    /// `alloc_workqueue("dm-%s", WQ_MEM_RECLAIM, 0, name)`. Sleeps.
+    fn new(name: &CStr) -> Result<Self> {
+        // SAFETY: The format takes one string, `name`, NUL-terminated; the
+        // queue's name is copied.
+        let wq = unsafe {
+            bindings::alloc_workqueue_noprof(
+                c"dm-%s".as_char_ptr(),
+                bindings::wq_flags_WQ_MEM_RECLAIM,
+                0,
+                name.as_char_ptr(),
+            )
+        };
+        // INVARIANT: Just allocated.
+        NonNull::new(wq).map(Self).ok_or(ENOMEM)
+    }
+
+    fn queue(&self) -> &Queue {
+        // SAFETY: By the type invariant the workqueue lives as long as `self`.
+        unsafe { Queue::from_raw(self.0.as_ptr()) }
+    }
+}
+
+impl Drop for ReclaimQueue {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the workqueue is ours to destroy; it
+        // drains what is still queued.
+        unsafe { bindings::destroy_workqueue(self.0.as_ptr()) };
+    }
+}
+
 /// An instance, its devices and its reference count.
 ///
 /// # Invariants
@@ -319,10 +366,12 @@ pub(crate) struct Holder<T: Target> {
     #[pin]
     resubmits: SpinLockIrq<BioList<RetryBio<T>>>,
     ti: NonNull<bindings::dm_target>,
-    // Field order is drop order: the target, then its devices.
+    // Field order is drop order: the target, then its devices, then the
+    // workqueue that its work item ran on.
     #[pin]
     target: T,
     devices: KVec<DmDev>,
+    wq: ReclaimQueue,
 }
 
 // SAFETY: Through `ti`, shared users only call `dm_table_event()`, which
@@ -414,8 +463,9 @@ impl<T: Target> TargetRef<T> {
         &self.0.devices
     }
 
-    /// Queues the target's work item ([`Target::work`]) on the system
-    /// workqueue, unless it is queued already. Any context. Once the
+    /// Queues the target's work item ([`Target::work`]) on the instance's
+    /// own workqueue, which can make progress under memory pressure
+    /// (`WQ_MEM_RECLAIM`), unless it is queued already. Any context. Once the
     /// destructor's [`Target::stop`] returned (and a run of the work item
     /// that had started then has finished), the work item no longer runs
     /// [`Target::work`], so a work item that queues itself cannot keep the
@@ -427,7 +477,7 @@ impl<T: Target> TargetRef<T> {
 
     fn enqueue(&self) {
         // Already queued: the clone comes back and is dropped.
-        let _ = workqueue::system().enqueue(self.0.clone());
+        let _ = self.0.wq.queue().enqueue(self.0.clone());
     }
 
     /// Queues `bio` for the work item to submit. Any context.
@@ -709,6 +759,10 @@ unsafe extern "C" fn ctr<T: Target>(
         Ok(t) => t,
         Err(e) => return fail(e.err, e.msg),
     };
+    let wq = match ReclaimQueue::new(T::NAME) {
+        Ok(wq) => wq,
+        Err(e) => return fail(e, c"cannot allocate the target's workqueue"),
+    };
     let holder = KBox::pin_init(
         try_pin_init!(Holder {
             refs: AtomicUsize::new(1),
@@ -719,6 +773,7 @@ unsafe extern "C" fn ctr<T: Target>(
             ti: ti_ptr,
             target <- target,
             devices: KVec::new(),
+            wq,
         }),
         GFP_KERNEL,
     );
