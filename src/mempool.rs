@@ -91,7 +91,7 @@ impl<T> Mempool<T> {
     /// `mempool_alloc(pool, GFP_NOIO)` holding `value`: may sleep, and waits
     /// for an element to come back rather than fail. Gives `value` back with
     /// `ENOMEM` if no element came.
-    pub(crate) fn alloc(&self, value: T) -> Result<PoolBox<'_, T>, (Error, T)> {
+    pub fn alloc(&self, value: T) -> Result<PoolBox<'_, T>, (Error, T)> {
         // SAFETY: By the type invariant the pool is initialised.
         let elem = unsafe { bindings::mempool_alloc_noprof(self.inner.get(), bindings::GFP_NOIO) };
         let Some(elem) = NonNull::new(elem.cast::<T>()) else {
@@ -134,7 +134,7 @@ impl<T> PinnedDrop for Mempool<T> {
         // SAFETY: By the type invariant the pool is initialised. Every element
         // is back: a `PoolBox` borrows the pool, and an element given up with
         // `PoolBox::into_raw` (a pooled bio group's) belongs to a pool that
-        // is `'static`, never dropped, as `BioGroup::run_pooled` requires.
+        // is `'static`, never dropped, or freed before the pool is.
         // A leaked element (forgotten) is never touched again.
         unsafe { bindings::mempool_exit(self.inner.get()) };
     }
@@ -145,7 +145,7 @@ impl<T> PinnedDrop for Mempool<T> {
 /// # Invariants
 ///
 /// `ptr` is an element of `pool` that holds a valid `T` owned by this box.
-pub(crate) struct PoolBox<'a, T> {
+pub struct PoolBox<'a, T> {
     ptr: NonNull<T>,
     pool: &'a Mempool<T>,
 }
@@ -158,7 +158,7 @@ unsafe impl<T: Sync> Sync for PoolBox<'_, T> {}
 impl<'a, T> PoolBox<'a, T> {
     /// Gives up the box: the element is no longer freed on drop.
     #[inline]
-    pub(crate) fn into_raw(this: Self) -> NonNull<T> {
+    pub fn into_raw(this: Self) -> NonNull<T> {
         ManuallyDrop::new(this).ptr
     }
 
@@ -169,7 +169,7 @@ impl<'a, T> PoolBox<'a, T> {
     /// `ptr` must come from [`PoolBox::into_raw`] on a box of `pool`, and
     /// not be used by anyone else afterwards.
     #[inline]
-    pub(crate) unsafe fn from_raw(pool: &'a Mempool<T>, ptr: NonNull<T>) -> Self {
+    pub unsafe fn from_raw(pool: &'a Mempool<T>, ptr: NonNull<T>) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self { ptr, pool }
     }
@@ -177,7 +177,7 @@ impl<'a, T> PoolBox<'a, T> {
     /// Moves the `T` out and frees the element first: whatever the `T` does
     /// next may already find the element back in the pool.
     #[inline]
-    pub(crate) fn into_inner(this: Self) -> T {
+    pub fn into_inner(this: Self) -> T {
         let this = ManuallyDrop::new(this);
         // SAFETY: By the type invariant the element holds a `T`, which is
         // moved out here and not used in the element again.

@@ -6,20 +6,18 @@
 //!
 //! A [`Bio`] is a bio that someone else owns and lends, for example a
 //! caller's bio that is the memory of a request. A [`NewBio`] is a bio
-//! allocated from a [`BioSet`] and being filled in; it is submitted as a
-//! member of a [`group::BioGroup`], whose handler sees it again as a
-//! [`CompletedBio`].
+//! allocated from a [`BioSet`] and being filled in; once submitted, its
+//! `bi_end_io` sees it again as a [`CompletedBio`].
 //!
 //! Which way a bio moves data is part of the types ([`Direction`]): a
 //! [`NewBio`] that reads ([`FromDevice`]) only takes memory lent to be
 //! written, and no bio built from memory lent only to be read can become a
 //! read.
 
-pub mod group;
 mod kernel_buf;
 mod vec;
 
-pub use kernel_buf::{AfterRead, KernelBuf, KernelBufKind};
+pub use kernel_buf::{KernelBuf, KernelBufKind, VmapInvalidate};
 pub use vec::{Direction, FromDevice, Segment, ToDevice};
 
 use super::{
@@ -104,7 +102,7 @@ impl Bio {
     /// that a failed read leaves undefined. Nothing for any other bio: the
     /// pages of a write are only lent for reading, and a discard or
     /// write-zeroes bio has none.
-    pub(crate) fn zero_fill_front(&self, bytes: u32) {
+    pub fn zero_fill_front(&self, bytes: u32) {
         let bio = self.raw();
         if !Opf::from_raw(bio.bi_opf).is_read() || bio.bi_io_vec.is_null() {
             return;
@@ -120,7 +118,7 @@ impl Bio {
 /// is set, as in a device-mapper target's map hook): bios it submits are
 /// held until that call returns, so it must not wait for them.
 #[inline]
-pub(crate) fn in_submit_bio() -> bool {
+pub fn in_submit_bio() -> bool {
     // SAFETY: No preconditions; reads the current task's bio list pointer.
     unsafe { bindings::current_in_submit_bio() }
 }
@@ -235,7 +233,12 @@ impl<'a, D: Direction> NewBio<'a, D> {
     /// operation that is not of direction `D` or whose flags do not fit it,
     /// or a discard or write-zeroes (see [`NewBio::alloc_no_data`]).
     #[inline]
-    pub fn alloc(bs: &'a BioSet, bdev: &'a BlockDevice, nr_vecs: u16, opf: Opf) -> Result<Self> {
+    pub fn alloc<P>(
+        bs: &'a BioSet<P>,
+        bdev: &'a BlockDevice,
+        nr_vecs: u16,
+        opf: Opf,
+    ) -> Result<Self> {
         if opf.is_discard_or_write_zeroes() {
             return Err(EINVAL);
         }
@@ -243,7 +246,12 @@ impl<'a, D: Direction> NewBio<'a, D> {
     }
 
     #[inline]
-    fn alloc_bio(bs: &'a BioSet, bdev: &'a BlockDevice, nr_vecs: u16, opf: Opf) -> Result<Self> {
+    fn alloc_bio<P>(
+        bs: &'a BioSet<P>,
+        bdev: &'a BlockDevice,
+        nr_vecs: u16,
+        opf: Opf,
+    ) -> Result<Self> {
         #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
         crate::task::might_sleep();
         let opf = new_bio_opf::<D>(opf)?;
@@ -276,8 +284,8 @@ impl<'a, D: Direction> NewBio<'a, D> {
     /// (whose pages are lent only to be read), or for an operation that is
     /// not of direction `D` or whose flags do not fit it.
     #[inline]
-    pub fn clone_of(
-        bs: &'a BioSet,
+    pub fn clone_of<P>(
+        bs: &'a BioSet<P>,
         bdev: &'a BlockDevice,
         src: &'a Bio,
         bytes: u32,
@@ -337,7 +345,7 @@ impl<'a, D: Direction> NewBio<'a, D> {
     /// Whether the bio may be submitted: it has data, or it is an empty
     /// flush (see [`bio_size_fits`]).
     #[inline]
-    pub(crate) fn is_submittable(&self) -> bool {
+    fn is_submittable(&self) -> bool {
         // SAFETY: By the type invariant the bio is valid.
         let bio = unsafe { self.ptr.as_ref() };
         bio_size_fits(Opf::from_raw(bio.bi_opf), bio.bi_iter.bi_size)
@@ -369,18 +377,65 @@ impl<'a, D: Direction> NewBio<'a, D> {
         unsafe { Bio::from_raw(self.ptr.as_ptr()) }
     }
 
-    /// The raw pointer, for the bio's owner to fill in.
+    /// The raw pointer, for a submitter that keeps track of its bios.
     #[inline]
-    pub(crate) fn as_raw_ptr(&self) -> *mut bindings::bio {
-        self.ptr.as_ptr()
+    pub fn as_raw(&self) -> NonNull<bindings::bio> {
+        self.ptr
     }
 
-    /// Gives up the bio for submission: the reference passes to the caller.
+    /// Where a `P` fits in the front pad of this bio, aligned, if the bio
+    /// comes from `bs`: memory that goes with the bio, for its submitter
+    /// alone, until it is freed. `None` for a bio of another set, or if the
+    /// slab object is not aligned enough for `P` there.
     #[inline]
-    pub(crate) fn into_raw(self) -> NonNull<bindings::bio> {
-        let ptr = self.ptr;
-        core::mem::forget(self);
-        ptr
+    pub fn front_pad<P>(&self, bs: &BioSet<P>) -> Option<NonNull<P>> {
+        let bio = self.ptr.as_ptr();
+        // SAFETY: By the type invariant the bio is valid.
+        if unsafe { (*bio).bi_pool } != bs.as_raw() {
+            return None;
+        }
+        // A bio of `bs` follows `BioSet::<P>::FRONT_PAD` bytes of its slab
+        // object, room for a `P` if its start is aligned enough.
+        let start = (bio as usize).checked_sub(BioSet::<P>::FRONT_PAD as usize)?;
+        let slot = (bio as usize).checked_sub(core::mem::size_of::<P>())?
+            & !(core::mem::align_of::<P>() - 1);
+        if slot < start {
+            return None;
+        }
+        NonNull::new(slot as *mut P)
+    }
+
+    /// Submits the bio (`submit_bio()`) with `end_io` as its `bi_end_io` and
+    /// `private` as its `bi_private`. Process context (the block layer
+    /// checks it); the bio must be submittable (`EINVAL`-free: see
+    /// [`NewBio::alloc`]), or it is given back.
+    ///
+    /// # Safety
+    ///
+    /// `end_io` must take over this object's reference when the block layer
+    /// calls it, once, with the completed bio (it drops it with `bio_put()`
+    /// once, or passes it on), and must be sound to call with the bio whose
+    /// `bi_private` is `private`. The bio's data must stay valid until then,
+    /// which `'a` only promises until it ends.
+    #[inline]
+    pub unsafe fn submit(
+        self,
+        end_io: unsafe extern "C" fn(*mut bindings::bio),
+        private: *mut core::ffi::c_void,
+    ) -> Result<(), Self> {
+        if !self.is_submittable() {
+            return Err(self);
+        }
+        let ptr = core::mem::ManuallyDrop::new(self).ptr.as_ptr();
+        // SAFETY: The bio is ours alone and unsubmitted, filled in; its
+        // reference passes to the block layer, which gives it to `end_io`
+        // (caller).
+        unsafe {
+            (*ptr).bi_end_io = Some(end_io);
+            (*ptr).bi_private = private;
+            bindings::submit_bio(ptr);
+        }
+        Ok(())
     }
 }
 
@@ -390,8 +445,8 @@ impl<'a> NewBio<'a, ToDevice> {
     /// write that is not atomic); `EINVAL` for anything else. Sleeps, as
     /// [`NewBio::alloc`].
     #[inline]
-    pub fn alloc_no_data(
-        bs: &'a BioSet,
+    pub fn alloc_no_data<P>(
+        bs: &'a BioSet<P>,
         bdev: &'a BlockDevice,
         opf: Opf,
         sector: u64,
@@ -433,12 +488,15 @@ pub struct CompletedBio<'a> {
 }
 
 impl CompletedBio<'_> {
+    /// The bio that the block layer gives to an `end_io` of
+    /// [`NewBio::submit`].
+    ///
     /// # Safety
     ///
     /// `ptr` must be a completed bio, submitted as a [`NewBio`], that the
     /// caller references for `'a`.
     #[inline]
-    pub(crate) unsafe fn from_raw(ptr: NonNull<bindings::bio>) -> Self {
+    pub unsafe fn from_raw(ptr: NonNull<bindings::bio>) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self {
             ptr,
@@ -476,7 +534,7 @@ impl CompletedBio<'_> {
     /// `zero_fill_bio()` would clear nothing).
     ///
     /// `EINVAL` for anything but a read, and for a clone, whose segments
-    /// are its source's: zero the source instead ([`AfterRead`]).
+    /// are its source's: zero the source instead ([`Bio::zero_fill_front`]).
     pub fn zero_fill(&mut self) -> Result {
         let bio = self.raw();
         if bio.bi_flags & (1 << bindings::BIO_CLONED) != 0 {

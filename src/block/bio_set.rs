@@ -7,68 +7,78 @@
 use crate::{
     bindings, error::to_result, page::PAGE_SIZE, prelude::*, task::might_sleep, types::Opaque,
 };
-
-/// An initialised `struct bio_set`.
-///
-/// # Invariants
-///
-/// `inner` was initialised by `bioset_init()` and is exited only on drop.
-/// It is pinned: bios allocated from it point back to it. `bvecs` says
-/// whether it was initialised with `BIOSET_NEED_BVECS`.
-#[pin_data(PinnedDrop)]
-pub struct BioSet {
-    #[pin]
-    inner: Opaque<bindings::bio_set>,
-    bvecs: bool,
-}
-
-// SAFETY: Allocations from a `bio_set` are internally synchronised.
-unsafe impl Send for BioSet {}
-// SAFETY: All shared operations are allocations and frees, which the
-// `bio_set`'s mempools synchronise.
-unsafe impl Sync for BioSet {}
+use core::marker::PhantomData;
 
 /// The largest reserve a bio set may keep: dm-core's own largest
 /// (`RESERVED_MAX_IOS`). Each reserved bio may come with a vector table of
 /// a page, allocated up front.
 const POOL_SIZE_MAX: u32 = 1024;
 
+/// An initialised `struct bio_set` whose bios carry a `P` in their front
+/// pad, for their submitter to use (`()` for none): only the submitter of
+/// a bio of this set reaches it ([`NewBio::front_pad`]).
+///
+/// Dropping a bio set sleeps. A bio of it that was leaked (with
+/// `core::mem::forget`) is never freed: `bioset_exit()` then warns that its
+/// cache still has objects.
+///
+/// [`NewBio::front_pad`]: super::bio::NewBio::front_pad
+///
+/// # Invariants
+///
+/// `inner` was initialised by `bioset_init()` with a front pad of
+/// [`BioSet::FRONT_PAD`] bytes, and is exited only on drop. It is pinned:
+/// bios allocated from it point back to it. `bvecs` says whether it was
+/// initialised with `BIOSET_NEED_BVECS`.
+#[pin_data(PinnedDrop)]
+pub struct BioSet<P = ()> {
+    #[pin]
+    inner: Opaque<bindings::bio_set>,
+    bvecs: bool,
+    _pad: PhantomData<P>,
+}
+
+// SAFETY: Allocations from a `bio_set` are internally synchronised; the
+// front pads are only reached by the submitters of their bios.
+unsafe impl<P> Send for BioSet<P> {}
+// SAFETY: All shared operations are allocations and frees, which the
+// `bio_set`'s mempools synchronise.
+unsafe impl<P> Sync for BioSet<P> {}
+
 impl BioSet {
     /// `bioset_init(bs, pool_size, 0, BIOSET_NEED_BVECS)`: at least
     /// `pool_size` bios, with vector tables, are always available. `EINVAL`
     /// for more than 1024.
-    ///
-    /// Dropping a bio set sleeps. A bio of it that was leaked (with
-    /// `core::mem::forget`) is never freed: `bioset_exit()` then warns that
-    /// its cache still has objects.
     pub fn new(pool_size: u32) -> impl PinInit<Self, Error> {
-        Self::with_front_pad(pool_size, 0)
+        Self::with_front_pad(pool_size)
     }
+}
 
-    /// As [`BioSet::new`], with `front_pad` bytes before each bio, which the
-    /// bio groups of [`group`](super::bio::group) use
-    /// ([`SOLO_FRONT_PAD`](super::bio::group::SOLO_FRONT_PAD)). `EINVAL`
-    /// for a pad larger than a page or that would misalign the bios (not a
-    /// multiple of a bio's alignment).
-    pub fn with_front_pad(pool_size: u32, front_pad: u32) -> impl PinInit<Self, Error> {
-        Self::init(pool_size, front_pad, true)
+impl<P> BioSet<P> {
+    /// The front pad: room for a `P`, rounded up so that the bio after it
+    /// stays aligned (the block layer places a bio right after its pad). A
+    /// `P` larger than a page does not build.
+    pub(crate) const FRONT_PAD: u32 = {
+        let bio_align = core::mem::align_of::<bindings::bio>();
+        let size = core::mem::size_of::<P>();
+        assert!(size <= PAGE_SIZE, "a front pad may be at most a page");
+        (size.div_ceil(bio_align) * bio_align) as u32
+    };
+
+    /// As [`BioSet::new`], with room for a `P` before each bio.
+    pub fn with_front_pad(pool_size: u32) -> impl PinInit<Self, Error> {
+        Self::init(pool_size, true)
     }
 
     /// `bioset_init(bs, pool_size, front_pad, 0)`: bios without data pages
-    /// of their own (clones, empty flushes, discards), with `front_pad`
-    /// bytes before each ([`GROUP_FRONT_PAD`](super::bio::group::GROUP_FRONT_PAD)).
-    /// Their slab objects are a bio and its front pad only.
-    pub fn without_bvecs(pool_size: u32, front_pad: u32) -> impl PinInit<Self, Error> {
-        Self::init(pool_size, front_pad, false)
+    /// of their own (clones, empty flushes, discards), with room for a `P`
+    /// before each. Their slab objects are a bio and its front pad only.
+    pub fn without_bvecs(pool_size: u32) -> impl PinInit<Self, Error> {
+        Self::init(pool_size, false)
     }
 
-    fn init(pool_size: u32, front_pad: u32, bvecs: bool) -> impl PinInit<Self, Error> {
-        // A bio sits at the pad's end of its slab object, aligned only if
-        // the pad is; the block layer adds the pad to the size of its slab
-        // objects in 32 bits, and allocates the reserve up front.
-        let refused = front_pad as usize > PAGE_SIZE
-            || front_pad as usize % core::mem::align_of::<bindings::bio>() != 0
-            || pool_size > POOL_SIZE_MAX;
+    fn init(pool_size: u32, bvecs: bool) -> impl PinInit<Self, Error> {
+        let front_pad = Self::FRONT_PAD;
         let flags = if bvecs {
             bindings::BIOSET_NEED_BVECS as i32
         } else {
@@ -76,7 +86,8 @@ impl BioSet {
         };
         try_pin_init!(Self {
             inner <- Opaque::try_ffi_init(|slot: *mut bindings::bio_set| {
-                if refused {
+                // The reserve is allocated up front.
+                if pool_size > POOL_SIZE_MAX {
                     return Err(EINVAL);
                 }
                 // SAFETY: `slot` is valid for writing a `bio_set`.
@@ -95,6 +106,7 @@ impl BioSet {
                 })
             }),
             bvecs,
+            _pad: PhantomData,
         })
     }
 
@@ -112,7 +124,7 @@ impl BioSet {
 }
 
 #[pinned_drop]
-impl PinnedDrop for BioSet {
+impl<P> PinnedDrop for BioSet<P> {
     fn drop(self: Pin<&mut Self>) {
         // `bioset_exit()` takes a mutex to put its slab.
         might_sleep();

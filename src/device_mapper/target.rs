@@ -314,14 +314,15 @@ unsafe impl Send for ReclaimQueue {}
 unsafe impl Sync for ReclaimQueue {}
 
 impl ReclaimQueue {
-    /// `alloc_workqueue("dm-%s", WQ_MEM_RECLAIM, 0, name)`. Sleeps.
+    /// `alloc_workqueue("dm-%s", WQ_MEM_RECLAIM | WQ_PERCPU, 0, name)`, as
+    /// dm-raid1's. Sleeps.
     fn new(name: &CStr) -> Result<Self> {
         // SAFETY: The format takes one string, `name`, NUL-terminated; the
         // queue's name is copied.
         let wq = unsafe {
             bindings::alloc_workqueue_noprof(
                 c"dm-%s".as_char_ptr(),
-                bindings::wq_flags_WQ_MEM_RECLAIM,
+                bindings::wq_flags_WQ_MEM_RECLAIM | bindings::wq_flags_WQ_PERCPU,
                 0,
                 name.as_char_ptr(),
             )

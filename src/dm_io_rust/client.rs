@@ -3,16 +3,9 @@
 //! A client: the reserve of io objects and bios that lets its I/O make
 //! progress under memory pressure (`struct dm_io_client`).
 
-use super::io::{Io, Notify};
-use crate::{
-    block::bio::group::{BioGroup, GROUP_FRONT_PAD, SOLO_FRONT_PAD},
-    block::bio_set::BioSet,
-    mempool::Mempool,
-};
+use super::io::{Group, Notify, Solo};
+use crate::{block::bio_set::BioSet, mempool::Mempool};
 use kernel::prelude::*;
-
-/// The io objects of a client's asynchronous requests, each in a bio group.
-pub(crate) type IoGroup<N> = BioGroup<Io<'static, N>>;
 
 /// A mempool of io objects and bio sets.
 ///
@@ -22,11 +15,16 @@ pub(crate) type IoGroup<N> = BioGroup<Io<'static, N>>;
 pub(crate) struct Client<N: Notify> {
     // Field order is drop order, as in `dm_io_client_destroy()`.
     #[pin]
-    pub(crate) pool: Mempool<IoGroup<N>>,
+    pub(crate) pool: Mempool<Group<'static, N>>,
+    /// Bios with vector tables; a request that is one such bio carries its
+    /// callback in the bio's front pad instead of a pool element.
     #[pin]
-    pub(crate) bios: BioSet,
+    pub(crate) bios: BioSet<Solo<N>>,
+    /// Bios without vector tables (clones, flushes, discards); the first of
+    /// a request of several carries the io object in its front pad, and is
+    /// no larger for it.
     #[pin]
-    pub(crate) host_bios: BioSet,
+    pub(crate) host_bios: BioSet<Group<'static, N>>,
 }
 
 impl<N: Notify> Client<N> {
@@ -35,13 +33,8 @@ impl<N: Notify> Client<N> {
     pub(crate) fn new(min_ios: u32) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             pool <- Mempool::new(min_ios),
-            // A request that is one bio carries its state in the bio's front
-            // pad instead of a pool element.
-            bios <- BioSet::with_front_pad(min_ios, SOLO_FRONT_PAD),
-            // The first clone or data-less bio of a request of several
-            // carries the io object in its front pad: no pool element, and
-            // the bio no larger than the others (no vector tables).
-            host_bios <- BioSet::without_bvecs(min_ios, GROUP_FRONT_PAD),
+            bios <- BioSet::with_front_pad(min_ios),
+            host_bios <- BioSet::without_bvecs(min_ios),
         })
     }
 }

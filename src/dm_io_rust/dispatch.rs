@@ -3,13 +3,13 @@
 //! Turning regions into bios (`dispatch_io()` and `do_region()`).
 
 use super::{
-    io::Io,
+    io::{Io, Submit},
     memory::{BvecPages, Dpages, KernelPages, ListPages, Memory},
     region::Region,
 };
 use crate::block::{
     bdev::BlockDevice,
-    bio::{group::Submit, Bio, Direction, NewBio},
+    bio::{Bio, Direction, NewBio},
     bio_set::BioSet,
     ioprio::IoPriority,
     opf::{Opf, ReqFlag, ReqOp},
@@ -20,10 +20,12 @@ use core::marker::PhantomData;
 use kernel::{bindings::BIO_MAX_VECS, page::PAGE_SIZE, prelude::*, warn_on};
 
 /// One request's dispatch: the same operation, memory and bio set for every
-/// region; the memory, and the bios that carry it, of direction `D`.
-pub(crate) struct Dispatch<'s, 'm, 'env, 'r, N, S, D: Direction> {
+/// region; the memory, and the bios that carry it, of direction `D`. Bios
+/// come from `bios` (whose front pad holds a `B`), or from the host bio set
+/// that `sub` offers.
+pub(crate) struct Dispatch<'s, 'm, 'env, 'r, N, S, D: Direction, B> {
     pub(crate) sub: &'s mut S,
-    pub(crate) bios: &'env BioSet,
+    pub(crate) bios: &'env BioSet<B>,
     pub(crate) opf: Opf,
     pub(crate) mem: &'m Memory<'env, D>,
     pub(crate) ioprio: IoPriority,
@@ -36,8 +38,8 @@ pub(crate) struct Dispatch<'s, 'm, 'env, 'r, N, S, D: Direction> {
 /// Bytes in a bio of `BIO_MAX_VECS` pages.
 const BIO_MAX_BYTES: u64 = BIO_MAX_VECS as u64 * PAGE_SIZE as u64;
 
-impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>, D: Direction>
-    Dispatch<'_, '_, 'env, 'r, N, S, D>
+impl<'env, 'r, N: Send + Sync + 'static, S: Submit<'env, 'r, N>, D: Direction, B>
+    Dispatch<'_, '_, 'env, 'r, N, S, D, B>
 {
     /// Sends every region (`dispatch_io()` without the final put, which the
     /// bio group does).
@@ -137,7 +139,7 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>, D: Direction>
     }
 
     fn fail(&mut self, index: usize, err: Error) {
-        match self.sub.handler() {
+        match self.sub.io() {
             Some(io) => io.fail(index, err),
             // Nothing fails after the request's last bio went out with its
             // io object: never reached.
@@ -147,16 +149,14 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>, D: Direction>
         }
     }
 
-    /// The bio set for a bio without data pages of its own: the first bio of
-    /// a request of several can hold the io object in its front pad.
-    fn no_page_bios(&self, last: bool) -> &'env BioSet {
-        match self.sub.host_bios() {
-            Some(bs) if !last => bs,
-            _ => self.bios,
-        }
+    /// The bio set for a bio without data pages of its own, unless it is
+    /// the request's last: the first bio of a request of several can hold
+    /// the io object in its front pad.
+    fn host_bios(&self, last: bool) -> Option<&'env BioSet<super::io::Group<'static, N>>> {
+        self.sub.host_bios().filter(|_| !last)
     }
 
-    fn submit<B: Direction>(&mut self, bio: NewBio<'env, B>, index: usize, last: bool) -> Result {
+    fn submit<E: Direction>(&mut self, bio: NewBio<'env, E>, index: usize, last: bool) -> Result {
         self.sub.submit(bio, index, last).map_err(|_| {
             // The request has at most as many regions as a group has indices:
             // never reached.
@@ -178,7 +178,10 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>, D: Direction>
         bytes: u64,
     ) -> Result {
         let bytes = u32::try_from(bytes).map_err(|_| EINVAL)?;
-        let mut bio = NewBio::<D>::clone_of(self.no_page_bios(last), bdev, src, bytes, self.opf)?;
+        let mut bio = match self.host_bios(last) {
+            Some(bs) => NewBio::<D>::clone_of(bs, bdev, src, bytes, self.opf)?,
+            None => NewBio::<D>::clone_of(self.bios, bdev, src, bytes, self.opf)?,
+        };
         bio.set_sector(sector);
         bio.set_ioprio(self.ioprio);
         self.submit(bio, index, last)
@@ -186,8 +189,23 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>, D: Direction>
 
     /// The empty bio of a flush.
     fn empty(&mut self, index: usize, last: bool, bdev: &'env BlockDevice, sector: u64) -> Result {
-        let bs = self.no_page_bios(last);
-        let mut bio = NewBio::alloc_no_data(bs, bdev, self.opf, sector, 0)?;
+        self.no_data_bio(index, last, bdev, sector, 0)
+    }
+
+    /// A bio without data of `bytes` at `sector`: from the host bio set if
+    /// it is the first of a request of several.
+    fn no_data_bio(
+        &mut self,
+        index: usize,
+        last: bool,
+        bdev: &'env BlockDevice,
+        sector: u64,
+        bytes: u32,
+    ) -> Result {
+        let mut bio = match self.host_bios(last) {
+            Some(bs) => NewBio::alloc_no_data(bs, bdev, self.opf, sector, bytes)?,
+            None => NewBio::alloc_no_data(self.bios, bdev, self.opf, sector, bytes)?,
+        };
         bio.set_ioprio(self.ioprio);
         self.submit(bio, index, last)
     }
@@ -267,16 +285,9 @@ impl<'env, 'r, N: Send + Sync, S: Submit<'env, Io<'r, N>>, D: Direction>
         let mut done = 0u64;
         while done < bytes {
             let chunk = (bytes - done).min(limit << SECTOR_SHIFT);
-            let mut bio = NewBio::alloc_no_data(
-                self.no_page_bios(last && done + chunk >= bytes),
-                bdev,
-                self.opf,
-                sector + (done >> SECTOR_SHIFT),
-                chunk as u32,
-            )?;
-            bio.set_ioprio(self.ioprio);
+            let at = sector + (done >> SECTOR_SHIFT);
             done += chunk;
-            self.submit(bio, index, last && done == bytes)?;
+            self.no_data_bio(index, last && done == bytes, bdev, at, chunk as u32)?;
         }
         Ok(())
     }

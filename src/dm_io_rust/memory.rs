@@ -3,8 +3,9 @@
 //! Where a request's data lives (`struct dm_io_memory`), and the walks over
 //! it that each region starts afresh (`struct dpages`).
 
+use super::io::AfterRead;
 use crate::{
-    block::bio::{AfterRead, Bio, Direction, FromDevice, KernelBuf, Segment, ToDevice},
+    block::bio::{Bio, Direction, FromDevice, KernelBuf, Segment, ToDevice},
     device_mapper::page_list::PageListCursor,
 };
 use kernel::{bindings::BIO_MAX_VECS, page::PAGE_SIZE};
@@ -44,7 +45,7 @@ impl MemoryDirection for ToDevice {
         if let Memory::Kernel(buf) = mem {
             buf.flush_vmap(bytes as usize);
         }
-        AfterRead::nothing()
+        AfterRead::Nothing
     }
 }
 
@@ -54,10 +55,11 @@ impl MemoryDirection for FromDevice {
         match mem {
             Memory::Kernel(buf) => {
                 buf.flush_vmap(bytes as usize);
-                buf.after_read(bytes)
+                buf.invalidate_after_read(bytes)
+                    .map_or(AfterRead::Nothing, AfterRead::InvalidateVmap)
             }
-            Memory::Bio(bio) => AfterRead::zero_on_error(bio, bytes),
-            _ => AfterRead::nothing(),
+            Memory::Bio(bio) => AfterRead::ZeroOnError { bio, len: bytes },
+            _ => AfterRead::Nothing,
         }
     }
 }

@@ -6,12 +6,11 @@
 use super::{
     client::Client,
     dispatch::Dispatch,
-    io::{Io, IoBits, Notify, DM_IO_MAX_REGIONS},
+    io::{run_on_stack, run_pooled, AfterRead, Io, IoBits, Notify, DM_IO_MAX_REGIONS},
     memory::{Memory, MemoryDirection},
     region::Region,
 };
 use crate::block::{
-    bio::{group::BioGroup, AfterRead},
     ioprio::IoPriority,
     opf::{Opf, ReqFlag},
     SECTOR_SHIFT,
@@ -116,9 +115,9 @@ impl<N: Notify> Client<N> {
         req.check()?;
         let opf = req.opf().with(ReqFlag::Sync);
         let io = Io::new(req.prepare_memory(), ());
-        let io = BioGroup::run_on_stack(io, |mut sub| {
+        let io = run_on_stack(io, |sub| {
             Dispatch {
-                sub: &mut sub,
+                sub,
                 bios: &self.bios,
                 opf,
                 mem: &req.memory,
@@ -144,7 +143,7 @@ impl<N: Notify> Client<N> {
         req.check()?;
         let opf = req.opf();
         let io = Io::new(req.prepare_memory(), notify);
-        BioGroup::run_pooled(&self.pool, Some(&self.host_bios), io, |sub| {
+        run_pooled(&self.pool, &self.bios, &self.host_bios, io, |sub| {
             Dispatch {
                 sub,
                 bios: &self.bios,

@@ -6,7 +6,7 @@
 //! C headers: [`include/linux/vmalloc.h`](srctree/include/linux/vmalloc.h),
 //! [`include/linux/highmem.h`](srctree/include/linux/highmem.h).
 
-use super::{Bio, Direction, FromDevice, Segment};
+use super::{Direction, FromDevice, Segment};
 use crate::{bindings, page::PAGE_SIZE};
 use core::{marker::PhantomData, ptr::NonNull};
 
@@ -136,93 +136,55 @@ impl<'a, D: Direction> KernelBuf<'a, D> {
 
 impl<'a> KernelBuf<'a, FromDevice> {
     /// What a read of the first `len` bytes (at most the buffer) owes this
-    /// buffer once its I/O is over: `invalidate_kernel_vmap_range()` for
-    /// vmalloc memory, so the CPU does not see stale lines through the
-    /// vmalloc alias.
-    pub fn after_read(&self, len: u32) -> AfterRead<'a> {
+    /// buffer once its I/O is over, if anything:
+    /// `invalidate_kernel_vmap_range()` for vmalloc memory, so the CPU does
+    /// not see stale lines through the vmalloc alias.
+    pub fn invalidate_after_read(&self, len: u32) -> Option<VmapInvalidate<'a>> {
         match self.kind {
             // INVARIANT: The range is inside the buffer, vmalloc memory lent
-            // for `'a`.
-            KernelBufKind::Vmalloc => AfterRead(Work::InvalidateVmap {
+            // to be written for `'a`.
+            KernelBufKind::Vmalloc => Some(VmapInvalidate {
                 addr: self.addr,
                 len: len.min(u32::try_from(self.len).unwrap_or(u32::MAX)),
                 _lent: PhantomData,
             }),
-            KernelBufKind::Linear => AfterRead(Work::Nothing),
+            KernelBufKind::Linear => None,
         }
     }
 }
 
-/// Memory work that a read owes its reader once the I/O is over, whichever
-/// context that is in: 16 bytes, to be kept with the request, and done
-/// once ([`AfterRead::run`] takes it).
+/// `invalidate_kernel_vmap_range()` that a read owes a vmalloc buffer once
+/// its I/O is over, whichever context that is in: kept with the request,
+/// and done once ([`VmapInvalidate::run`] takes it).
+///
+/// Packed, 12 bytes on 64-bit: an enum of it and of another pointer and
+/// length then keeps its tag where this would have padding (dm-io's io
+/// object keeps one in 16 bytes).
 ///
 /// # Invariants
 ///
-/// An `InvalidateVmap` range is vmalloc memory lent for I/O for `'a`.
-pub struct AfterRead<'a>(Work<'a>);
-
-enum Work<'a> {
-    Nothing,
-    InvalidateVmap {
-        addr: NonNull<u8>,
-        len: u32,
-        _lent: PhantomData<&'a mut [u8]>,
-    },
-    ZeroOnError {
-        bio: &'a Bio,
-        len: u32,
-    },
+/// `len` bytes at `addr` are vmalloc memory lent to be written for `'a`.
+#[repr(C, packed)]
+pub struct VmapInvalidate<'a> {
+    addr: NonNull<u8>,
+    len: u32,
+    _lent: PhantomData<&'a mut [u8]>,
 }
 
-// SAFETY: The work only touches memory lent for I/O, which may be done
-// from any task; `run` takes the value, so it is done once. Of the bio of
-// `ZeroOnError` only its fields are read, which its owner keeps unchanged
-// while it is lent, and its pages written, which a read lends for that.
-unsafe impl Send for AfterRead<'_> {}
-// SAFETY: Through `&self` only `is_nothing` reads the variant; the memory
-// is touched only by `run`, which takes the value.
-unsafe impl Sync for AfterRead<'_> {}
+// SAFETY: Cache maintenance on lent memory may be done from any task; `run`
+// takes the value, so it is done once.
+unsafe impl Send for VmapInvalidate<'_> {}
+// SAFETY: A shared reference can do nothing.
+unsafe impl Sync for VmapInvalidate<'_> {}
 
-impl<'a> AfterRead<'a> {
-    /// Nothing to do.
+impl VmapInvalidate<'_> {
+    /// Invalidates the range, once all I/O into it is over.
     #[inline]
-    pub fn nothing() -> Self {
-        Self(Work::Nothing)
-    }
-
-    /// For a read into `bio` through clones of it (which share its pages,
-    /// but whose own progress through them is lost at completion): if the
-    /// read fails, zero the first `len` bytes of `bio` instead. Nothing for
-    /// a bio that is not a read, whose pages are lent only to be read.
-    #[inline]
-    pub fn zero_on_error(bio: &'a Bio, len: u32) -> Self {
-        Self(Work::ZeroOnError { bio, len })
-    }
-
-    /// Whether there is nothing to do.
-    #[inline]
-    pub fn is_nothing(&self) -> bool {
-        matches!(self.0, Work::Nothing)
-    }
-
-    /// Does the work for a read that `failed` or not, once all I/O into the
-    /// memory is over.
-    #[inline]
-    pub fn run(self, failed: bool) {
-        match self.0 {
-            Work::Nothing => {}
-            Work::InvalidateVmap { addr, len, .. } => {
-                let len = len.min(i32::MAX as u32) as i32;
-                // SAFETY: By the type invariant the range is vmalloc memory.
-                unsafe { bindings::invalidate_kernel_vmap_range(addr.as_ptr().cast(), len) };
-            }
-            Work::ZeroOnError { bio, len } if failed => bio.zero_fill_front(len),
-            Work::ZeroOnError { .. } => {}
-        }
+    pub fn run(self) {
+        // Copies, as the fields of a packed struct may be unaligned.
+        let (addr, len) = (self.addr, self.len);
+        let len = len.min(i32::MAX as u32) as i32;
+        // SAFETY: By the type invariant the range is vmalloc memory.
+        unsafe { bindings::invalidate_kernel_vmap_range(addr.as_ptr().cast(), len) };
     }
 }
-
-// Two words at most (16 bytes on 64-bit, 12 on 32-bit), so that dm-io's io
-// object, which keeps one, fits its 64-byte group.
-const _: () = assert!(core::mem::size_of::<AfterRead<'static>>() <= 16);
