@@ -295,12 +295,16 @@ dm-io does:
   REQ_ALLOC_CACHE never on a new bio. A data bio's size only grows with
   the segments added, a clone is trimmed within its source and takes no
   segments, and only a bio without data gets a size of its own.
-- BioGroup: bios submitted as one group whose completion is counted. Each
-  bio carries its group's address and an index in bi_private, which only
-  the group encodes and decodes; the group lives on the submitter's stack,
-  which waits for it with wait_for_completion_io(), or in a Mempool
-  element, released before the handler's final call. This is dm-io's
-  struct io, made a type.
+- Shared: state that several in-flight bios share, counted, with what
+  each bio's completion records in it and what the last one does. Each
+  bio carries its address and a small tag in bi_private, which only this
+  module encodes and decodes. The state lives on the stack of a task that
+  waits for its bios (scope(), with wait_for_completion_io()), in a
+  Mempool element, or in the front pad of its first bio (dm core keeps
+  struct dm_io the same way); the pool element or the bio goes before
+  the state's completion runs. A value in a bio's front pad can also
+  travel alone with it (FrontPadEndIo). This is the counting of dm-io's
+  struct io, dm core's struct dm_io and md's r1bio, without their policy.
 - with_plug_if(): a block plug around a closure, if asked for.
 
 Names follow the bio abstractions posted for rnull (Bio, Segment) where
@@ -308,7 +312,12 @@ the concepts are the same.""",
         [
             New("rust/kernel/block/bdev.rs", "src/block/bdev.rs"),
             New("rust/kernel/block/bio.rs", "src/block/bio.rs"),
+            New("rust/kernel/block/bio/front_pad.rs", "src/block/bio/front_pad.rs"),
             New("rust/kernel/block/bio/kernel_buf.rs", "src/block/bio/kernel_buf.rs"),
+            New("rust/kernel/block/bio/shared.rs", "src/block/bio/shared.rs"),
+            New("rust/kernel/block/bio/shared/host.rs", "src/block/bio/shared/host.rs"),
+            New("rust/kernel/block/bio/shared/pool.rs", "src/block/bio/shared/pool.rs"),
+            New("rust/kernel/block/bio/shared/stack.rs", "src/block/bio/shared/stack.rs"),
             New("rust/kernel/block/bio/vec.rs", "src/block/bio/vec.rs"),
             New("rust/kernel/block/bio_set.rs", "src/block/bio_set.rs"),
             New("rust/kernel/block/ioprio.rs", "src/block/ioprio.rs"),
@@ -355,8 +364,8 @@ Add dm-io in Rust, and CONFIG_DM_IO_RUST to link it into dm-mod in place
 of dm-io.c: the same API (<linux/dm-io.h>) for every caller of dm_io().
 
 The dm-io logic (regions, memory, the io object, the client, dispatch,
-requests) has no unsafe code: the io object is the handler of a BioGroup,
-which does the reference counting and the bi_private encoding, and the C
+requests) has no unsafe code: the io object is the bios' Shared state,
+whose counting and bi_private encoding the kernel crate does, and the C
 entry points (c_abi.rs) are the only place that turns C pointers into
 references. They check what upstream does not, and return -EINVAL where
 dm-io.c would crash or hang: NULL requests, clients, region arrays or
@@ -751,8 +760,9 @@ The order is the one a reviewer needs:
   wait, mempools, a GFP_NOIO allocation scope, and bios, bio sets, block
   devices, request flags and plugging, in rust/kernel/block/ beside mq/,
   with the names of the bio work posted for rnull (Bio, Segment) where the
-  concepts are the same. BioGroup, dm-io's struct io made a type, owns the
-  reference counting and the bi_private encoding of a group of bios.
+  concepts are the same. Shared, state that in-flight bios share, owns
+  their counting and the bi_private encoding; dm-io's policy (regions,
+  error bits, what a read owes its memory) stays in the driver.
 - Patch 7 starts kernel::device_mapper with page lists, which dm-mod's
   own Rust needs whether it is built in or a module.
 - Patch 8 is dm-io in Rust, in drivers/md/dm-io-rust/, and

@@ -14,9 +14,13 @@
 //! written, and no bio built from memory lent only to be read can become a
 //! read.
 
+mod front_pad;
 mod kernel_buf;
+pub mod shared;
 mod vec;
 
+pub use front_pad::FrontPadEndIo;
+pub(crate) use kernel_buf::flush_vmap_range;
 pub use kernel_buf::{KernelBuf, KernelBufKind, VmapInvalidate};
 pub use vec::{Direction, FromDevice, Segment, ToDevice};
 
@@ -25,6 +29,7 @@ use super::{
     bio_set::BioSet,
     ioprio::IoPriority,
     opf::{Opf, ReqFlag},
+    SECTOR_SIZE,
 };
 use crate::{
     bindings,
@@ -47,6 +52,11 @@ use core::{marker::PhantomData, ptr::NonNull};
 /// is `REQ_OP_READ`.
 #[repr(transparent)]
 pub struct Bio(Opaque<bindings::bio>);
+
+// SAFETY: Shared access reads fields that stay unchanged (type invariant),
+// and writes only into the pages lent for I/O, which are never seen as Rust
+// values: the device may be writing into them at the same time.
+unsafe impl Sync for Bio {}
 
 impl Bio {
     /// Borrows a C `struct bio`.
@@ -174,14 +184,17 @@ fn new_bio_opf<D: Direction>(opf: Opf) -> Result<Opf> {
 }
 
 /// Whether a bio of `bytes` with `opf` (already through [`new_bio_opf`])
-/// may go to the block layer: only an empty flush moves nothing. A data bio
-/// without data would reach drivers as a transfer of no segments (some
-/// send the DMA addresses of a previous command), and an empty atomic
-/// write makes `submit_bio_noacct()` divide by a device's atomic unit,
-/// which is 0 where there are none.
+/// may go to the block layer: whole sectors, and only an empty flush moves
+/// nothing. A data bio without data would reach drivers as a transfer of
+/// no segments (some send the DMA addresses of a previous command), and an
+/// empty atomic write makes `submit_bio_noacct()` divide by a device's
+/// atomic unit, which is 0 where there are none. A bio of part of a sector
+/// is one of no sectors to device-mapper, which passes it on as empty;
+/// blk-mq refuses it.
 #[inline]
 fn bio_size_fits(opf: Opf, bytes: u32) -> bool {
-    bytes != 0 || (opf.has(ReqFlag::Preflush) && !opf.has(ReqFlag::Atomic))
+    bytes % SECTOR_SIZE == 0
+        && (bytes != 0 || (opf.has(ReqFlag::Preflush) && !opf.has(ReqFlag::Atomic)))
 }
 
 /// A bio allocated from a [`BioSet`] that the caller is filling in, moving
@@ -225,7 +238,7 @@ impl<'a, D: Direction> NewBio<'a, D> {
 
     /// `bio_alloc_bioset(bdev, nr_vecs, opf, GFP_NOIO, bs)`: a data bio for
     /// up to `nr_vecs` segments (at most `BIO_MAX_VECS`), or an empty flush.
-    /// It is submitted once it has data, or if it is a flush.
+    /// It is submitted once it has whole sectors of data, or if it is a flush.
     ///
     /// Sleeps: with `GFP_NOIO` the bio set's reserve makes this wait rather
     /// than fail; an allocation failure is still reported as `ENOMEM`.
@@ -279,8 +292,8 @@ impl<'a, D: Direction> NewBio<'a, D> {
     /// as [`NewBio::alloc`].
     ///
     /// `EINVAL` if `src` has fewer bytes, if a clone that moves data is made
-    /// of a bio without data pages, for a clone of no bytes that is not an
-    /// empty flush, for a read ([`FromDevice`]) of a bio that is not one
+    /// of a bio without data pages, for a clone of part of a sector, or of
+    /// no bytes if it is not an empty flush, for a read ([`FromDevice`]) of a bio that is not one
     /// (whose pages are lent only to be read), or for an operation that is
     /// not of direction `D` or whose flags do not fit it.
     #[inline]
@@ -342,8 +355,8 @@ impl<'a, D: Direction> NewBio<'a, D> {
         unsafe { self.ptr.as_ref() }.bi_iter.bi_size
     }
 
-    /// Whether the bio may be submitted: it has data, or it is an empty
-    /// flush (see [`bio_size_fits`]).
+    /// Whether the bio may be submitted: it has whole sectors of data, or it
+    /// is an empty flush (see [`bio_size_fits`]).
     #[inline]
     fn is_submittable(&self) -> bool {
         // SAFETY: By the type invariant the bio is valid.
@@ -379,7 +392,7 @@ impl<'a, D: Direction> NewBio<'a, D> {
 
     /// The raw pointer, for a submitter that keeps track of its bios.
     #[inline]
-    pub fn as_raw(&self) -> NonNull<bindings::bio> {
+    pub(crate) fn as_raw(&self) -> NonNull<bindings::bio> {
         self.ptr
     }
 
@@ -388,7 +401,7 @@ impl<'a, D: Direction> NewBio<'a, D> {
     /// alone, until it is freed. `None` for a bio of another set, or if the
     /// slab object is not aligned enough for `P` there.
     #[inline]
-    pub fn front_pad<P>(&self, bs: &BioSet<P>) -> Option<NonNull<P>> {
+    pub(crate) fn front_pad<P>(&self, bs: &BioSet<P>) -> Option<NonNull<P>> {
         let bio = self.ptr.as_ptr();
         // SAFETY: By the type invariant the bio is valid.
         if unsafe { (*bio).bi_pool } != bs.as_raw() {
@@ -418,7 +431,7 @@ impl<'a, D: Direction> NewBio<'a, D> {
     /// `bi_private` is `private`. The bio's data must stay valid until then,
     /// which `'a` only promises until it ends.
     #[inline]
-    pub unsafe fn submit(
+    pub(crate) unsafe fn submit(
         self,
         end_io: unsafe extern "C" fn(*mut bindings::bio),
         private: *mut core::ffi::c_void,
@@ -441,9 +454,9 @@ impl<'a, D: Direction> NewBio<'a, D> {
 
 impl<'a> NewBio<'a, ToDevice> {
     /// A bio without data of `bytes` bytes at `sector`: a discard or
-    /// write-zeroes range, or an empty flush (`bytes` 0, a `REQ_PREFLUSH`
-    /// write that is not atomic); `EINVAL` for anything else. Sleeps, as
-    /// [`NewBio::alloc`].
+    /// write-zeroes range of whole sectors, or an empty flush (`bytes` 0, a
+    /// `REQ_PREFLUSH` write that is not atomic); `EINVAL` for anything else.
+    /// Sleeps, as [`NewBio::alloc`].
     #[inline]
     pub fn alloc_no_data<P>(
         bs: &'a BioSet<P>,
@@ -452,17 +465,14 @@ impl<'a> NewBio<'a, ToDevice> {
         sector: u64,
         bytes: u32,
     ) -> Result<Self> {
-        let fits = if bytes == 0 {
-            bio_size_fits(opf, 0)
-        } else {
-            opf.is_discard_or_write_zeroes()
-        };
+        let fits = bio_size_fits(opf, bytes) && (bytes == 0 || opf.is_discard_or_write_zeroes());
         if !fits {
             return Err(EINVAL);
         }
         let mut bio = Self::alloc_bio(bs, bdev, 0, opf)?;
         bio.set_sector(sector);
-        // INVARIANT: A bio without segments moves no data, whatever its size.
+        // INVARIANT: A bio without segments moves no data; its size is whole
+        // sectors of a discard or write-zeroes.
         bio.raw_mut().bi_iter.bi_size = bytes;
         Ok(bio)
     }
@@ -496,7 +506,7 @@ impl CompletedBio<'_> {
     /// `ptr` must be a completed bio, submitted as a [`NewBio`], that the
     /// caller references for `'a`.
     #[inline]
-    pub unsafe fn from_raw(ptr: NonNull<bindings::bio>) -> Self {
+    pub(crate) unsafe fn from_raw(ptr: NonNull<bindings::bio>) -> Self {
         // INVARIANT: Guaranteed by the caller.
         Self {
             ptr,

@@ -3,7 +3,7 @@
 //! A client: the reserve of io objects and bios that lets its I/O make
 //! progress under memory pressure (`struct dm_io_client`).
 
-use super::io::{Group, Notify, Solo};
+use super::io::{Notify, PooledIo, Solo};
 use crate::{block::bio_set::BioSet, mempool::Mempool};
 use kernel::prelude::*;
 
@@ -15,7 +15,7 @@ use kernel::prelude::*;
 pub(crate) struct Client<N: Notify> {
     // Field order is drop order, as in `dm_io_client_destroy()`.
     #[pin]
-    pub(crate) pool: Mempool<Group<'static, N>>,
+    pub(crate) pool: Mempool<PooledIo<N>>,
     /// Bios with vector tables; a request that is one such bio carries its
     /// callback in the bio's front pad instead of a pool element.
     #[pin]
@@ -24,7 +24,7 @@ pub(crate) struct Client<N: Notify> {
     /// a request of several carries the io object in its front pad, and is
     /// no larger for it.
     #[pin]
-    pub(crate) host_bios: BioSet<Group<'static, N>>,
+    pub(crate) host_bios: BioSet<PooledIo<N>>,
 }
 
 impl<N: Notify> Client<N> {

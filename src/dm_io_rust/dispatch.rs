@@ -152,17 +152,14 @@ impl<'env, 'r, N: Send + Sync + 'static, S: Submit<'env, 'r, N>, D: Direction, B
     /// The bio set for a bio without data pages of its own, unless it is
     /// the request's last: the first bio of a request of several can hold
     /// the io object in its front pad.
-    fn host_bios(&self, last: bool) -> Option<&'env BioSet<super::io::Group<'static, N>>> {
+    fn host_bios(&self, last: bool) -> Option<&'env BioSet<super::io::PooledIo<N>>> {
         self.sub.host_bios().filter(|_| !last)
     }
 
     fn submit<E: Direction>(&mut self, bio: NewBio<'env, E>, index: usize, last: bool) -> Result {
-        self.sub.submit(bio, index, last).map_err(|_| {
-            // The request has at most as many regions as a group has indices:
-            // never reached.
-            warn_on!(true);
-            EINVAL
-        })
+        // Given back if it is not whole sectors (a caller's memory of odd
+        // segments, which the block layer would fail as `BLK_STS_INVAL`).
+        self.sub.submit(bio, index, last).map_err(|_| EINVAL)
     }
 
     /// A clone of the caller's bio, trimmed to the region; for an empty
