@@ -703,6 +703,23 @@ static void c_abi_bad_input(struct kunit *test)
 	req.notify.fn = NULL;
 	req.notify.context = NULL;
 
+	/*
+	 * Inside submit_bio(), as in a target's map hook: the bios would wait
+	 * on current->bio_list for the caller, which waits for them. dm-io.c
+	 * hangs; ours refuses before anything is sent.
+	 */
+	{
+		struct bio_list lists[2];
+
+		bio_list_init(&lists[0]);
+		bio_list_init(&lists[1]);
+		current->bio_list = lists;
+		r = rdm_io(&req, 1, where, &err, &unsup, 0);
+		current->bio_list = NULL;
+		KUNIT_EXPECT_EQ(test, r, -EDEADLK);
+		KUNIT_EXPECT_TRUE(test, bio_list_empty(&lists[0]) && bio_list_empty(&lists[1]));
+	}
+
 	/* Page-list offsets beyond a page; a list whose first node has no page. */
 	req.mem.type = DM_IO_PAGE_LIST;
 	req.mem.ptr.pl = c->mem.pl;

@@ -76,6 +76,10 @@ fn classify(bio: &bindings::bio) -> BioOp {
 #[derive(Clone, Copy)]
 struct BioRecord {
     bi_bdev: *mut bindings::block_device,
+    /// Not in `dm_bio_record()`: `submit_bio_noacct()` drops `REQ_PREFLUSH`
+    /// and `REQ_FUA` for a device without a write cache, and a write sent
+    /// again to another device must still carry them.
+    bi_opf: bindings::blk_opf_t,
     bi_flags: u16,
     bi_iter: bindings::bvec_iter,
     bi_remaining: i32,
@@ -281,6 +285,7 @@ impl<T: HasPerBio> TargetBio<T> {
         let b = self.raw();
         let record = BioRecord {
             bi_bdev: b.bi_bdev,
+            bi_opf: b.bi_opf,
             bi_flags: b.bi_flags,
             bi_iter: b.bi_iter,
             // SAFETY: Reading an atomic counter of a valid bio.
@@ -304,6 +309,7 @@ impl<T: HasPerBio> TargetBio<T> {
         // leaves it to us when `end_io` returns `DM_ENDIO_INCOMPLETE`.
         let b = unsafe { self.bio.as_mut() };
         b.bi_bdev = r.bi_bdev;
+        b.bi_opf = r.bi_opf;
         b.bi_flags = r.bi_flags;
         b.bi_iter = r.bi_iter;
         // SAFETY: Setting an atomic counter of a valid bio.

@@ -22,7 +22,7 @@ use crate::{
     bindings,
     block::{
         bdev::BlockDevice,
-        bio::{in_submit_bio, Bio, Direction, KernelBufKind, Segment},
+        bio::{flush_vmap_range, in_submit_bio, Bio, Direction, KernelBufKind, Segment},
         ioprio::IoPriority,
         opf::{Opf, ReqFlag},
         SECTOR_SHIFT, SECTOR_SIZE,
@@ -601,12 +601,14 @@ impl DmIoRequest<'_, '_> {
         // only: a later, larger region of a write would be sent from stale
         // cache lines where the cache has aliases.
         if let Memory::Buf(KernelBufKind::Vmalloc, buf) = &self.memory.0 {
-            let len = i32::try_from(largest)
-                .unwrap_or(i32::MAX)
-                .min(buf.len() as i32);
-            // SAFETY: `buf` is vmalloc memory (checked when the memory was
-            // made), `len` bytes of it at most.
-            unsafe { bindings::flush_kernel_vmap_range(buf.as_ptr().cast_mut().cast(), len) };
+            let len = usize::try_from(largest)
+                .unwrap_or(usize::MAX)
+                .min(buf.len());
+            if let Some(addr) = NonNull::new(buf.as_ptr().cast_mut()) {
+                // SAFETY: `buf` is vmalloc memory (checked when the memory was
+                // made), `len` bytes of it at most.
+                unsafe { flush_vmap_range(addr, len) };
+            }
         }
         Ok(CRequest {
             req: bindings::dm_io_request {

@@ -61,7 +61,9 @@ pub struct TargetConfig {
     /// Empty flushes sent to the target per flush (`num_flush_bios`), at
     /// most 64.
     pub num_flush_bios: u32,
-    /// Bios per discard (`num_discard_bios`), at most 64; 0 disables
+    /// Bios per discard (`num_discard_bios`), at most `num_flush_bios` (or
+    /// 1): dm-core sizes its bio reserve for the flush copies only, and
+    /// takes every copy of a discard before it maps any. 0 disables
     /// discard.
     pub num_discard_bios: u32,
     /// No bio crosses a multiple of this many sectors (`max_io_len`); 0 for
@@ -74,6 +76,17 @@ impl TargetConfig {
     /// allocates them all from its bio set at once, before it maps any,
     /// and sizes that bio set's reserve for the flush copies only.
     const MAX_DUPLICATE_BIOS: u32 = 64;
+
+    /// `EINVAL` for more copies of a flush than [`Self::MAX_DUPLICATE_BIOS`],
+    /// or of a discard than of a flush (and more than one).
+    pub(crate) fn check(&self) -> Result {
+        if self.num_flush_bios > Self::MAX_DUPLICATE_BIOS
+            || self.num_discard_bios > self.num_flush_bios.max(1)
+        {
+            return Err(EINVAL);
+        }
+        Ok(())
+    }
 }
 
 /// A device-mapper target type.
@@ -243,14 +256,11 @@ impl TargetInit<'_> {
     }
 
     /// Sets how dm-core splits and duplicates bios for this target;
-    /// `EINVAL` for more than 64 copies of a bio, or a `max_io_len` above
+    /// `EINVAL` for more than 64 copies of a flush, more copies of a
+    /// discard than of a flush (and more than one), or a `max_io_len` above
     /// `UINT_MAX`.
     pub fn configure(&mut self, config: &TargetConfig) -> Result {
-        if config.num_flush_bios > TargetConfig::MAX_DUPLICATE_BIOS
-            || config.num_discard_bios > TargetConfig::MAX_DUPLICATE_BIOS
-        {
-            return Err(EINVAL);
-        }
+        config.check()?;
         // SAFETY: `ti` is valid and under construction, ours to set up.
         let ti = unsafe { &mut *self.ti.as_ptr() };
         ti.num_flush_bios = config.num_flush_bios;

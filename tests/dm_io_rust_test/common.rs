@@ -20,7 +20,11 @@ use crate::{
     },
 };
 use core::sync::atomic::{AtomicUsize, Ordering};
-use kernel::{alloc::VVec, page::PAGE_SIZE, prelude::*};
+use kernel::{
+    alloc::VVec,
+    page::{Page, PAGE_SIZE},
+    prelude::*,
+};
 
 /// Bytes per sector.
 pub(crate) const SECTOR: usize = 512;
@@ -157,6 +161,8 @@ pub(crate) const KINDS: [Kind; 5] = [
 
 enum Store {
     Pages(PageList),
+    /// Pages of one's own, which may be lent to be written by `&mut`.
+    PageVec(KVec<Page>),
     Linear(KVec<u8>),
     Vmalloc(VVec<u8>),
 }
@@ -174,8 +180,13 @@ impl TestBuf {
     pub(crate) fn new(kind: Kind, offset: usize, len: usize) -> Result<Self> {
         let total = offset + len;
         let store = match kind {
-            Kind::PageList | Kind::Bvec => {
-                Store::Pages(PageList::alloc(total.div_ceil(PAGE_SIZE), GFP_KERNEL)?)
+            Kind::PageList => Store::Pages(PageList::alloc(total.div_ceil(PAGE_SIZE), GFP_KERNEL)?),
+            Kind::Bvec => {
+                let mut pages = KVec::new();
+                for _ in 0..total.div_ceil(PAGE_SIZE) {
+                    pages.push(Page::alloc_page(GFP_KERNEL)?, GFP_KERNEL)?;
+                }
+                Store::PageVec(pages)
             }
             Kind::Bio | Kind::Kmalloc => {
                 // Page-aligned, so that `offset` is the offset in the page.
@@ -204,14 +215,19 @@ impl TestBuf {
         match &mut self.store {
             Store::Linear(v) => f(0, &mut v[offset..offset + len]),
             Store::Vmalloc(v) => f(0, &mut v[offset..offset + len]),
-            Store::Pages(list) => {
+            Store::Pages(_) | Store::PageVec(_) => {
+                let pages = match &self.store {
+                    Store::Pages(list) => list.pages(),
+                    Store::PageVec(pages) => pages,
+                    _ => return Err(EINVAL),
+                };
                 let mut chunk = KVec::from_elem(0u8, PAGE_SIZE, GFP_KERNEL)?;
                 let mut done = 0;
                 while done < len {
                     let pos = offset + done;
                     let (page, in_page) = (pos / PAGE_SIZE, pos % PAGE_SIZE);
                     let n = (PAGE_SIZE - in_page).min(len - done);
-                    let page = list.pages().get(page).ok_or(EINVAL)?;
+                    let page = pages.get(page).ok_or(EINVAL)?;
                     // SAFETY: `chunk` has room for `n` bytes; no I/O runs.
                     unsafe { page.read_raw(chunk.as_mut_ptr(), in_page, n)? };
                     f(done, &mut chunk[..n]);
@@ -267,13 +283,16 @@ impl TestBuf {
         let (offset, len) = (self.offset, self.len);
         match (&mut self.store, self.kind) {
             (Store::Pages(list), Kind::PageList) => Ok(f(DmIoMemory::page_list(list, offset)?)),
-            (Store::Pages(list), Kind::Bvec) => {
+            (Store::PageVec(pages), Kind::Bvec) => {
+                // A segment per page, from `offset` for `len` bytes.
                 let mut segs = KVec::new();
                 let mut pos = offset;
-                while pos < offset + len {
+                for page in pages.iter_mut().skip(offset / PAGE_SIZE) {
+                    if pos >= offset + len {
+                        break;
+                    }
                     let in_page = pos % PAGE_SIZE;
                     let n = (PAGE_SIZE - in_page).min(offset + len - pos);
-                    let page = list.pages().get(pos / PAGE_SIZE).ok_or(EINVAL)?;
                     segs.push(Segment::<FromDevice>::new(page, in_page, n)?, GFP_KERNEL)?;
                     pos += n;
                 }

@@ -452,8 +452,10 @@ mod tests {
         assert!(DmIoMemory::kmalloc_ro(&buf[..8 * SECTOR - 1]).is_err());
         let list = crate::device_mapper::page_list::PageList::alloc(2, GFP_KERNEL)?;
         assert!(DmIoMemory::page_list(&list, 100).is_err());
-        let page = list.pages().first().ok_or(EINVAL)?;
-        let odd = [crate::block::bio::Segment::<FromDevice>::new(page, 0, 100)?];
+        let mut page = kernel::page::Page::alloc_page(GFP_KERNEL)?;
+        let odd = [crate::block::bio::Segment::<FromDevice>::new(
+            &mut page, 0, 100,
+        )?];
         assert!(DmIoMemory::bvec(&odd).is_err());
         assert_eq!(d0.bios()?.len(), 0);
         Ok(())
@@ -492,28 +494,73 @@ mod tests {
 
     #[test]
     fn kernel_block_refuses_what_the_block_layer_mishandles() -> Result {
+        use crate::block::bio::{
+            shared::{scope, SharedEndIo, MAX_TAG},
+            CompletedBio,
+        };
         use crate::block::{
-            bio::{NewBio, ToDevice},
+            bio::{NewBio, Segment, ToDevice},
             bio_set::BioSet,
             opf::ReqFlag,
         };
+        use crate::device_mapper::target::TargetConfig;
         use crate::mempool::Mempool;
-        /// Never called: no bio here is submitted.
-        ///
-        /// # Safety
-        ///
-        /// None: it does nothing.
-        unsafe extern "C" fn never(_bio: *mut kernel::bindings::bio) {}
+        use core::sync::atomic::{AtomicUsize, Ordering};
+        /// Counts its bios' completions.
+        struct Count(AtomicUsize);
+        impl SharedEndIo for Count {
+            fn end_io(&self, _tag: usize, _bio: &mut CompletedBio<'_>) {
+                self.0.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         let d0 = plain_disk(1)?;
         let bs = KBox::pin_init(BioSet::new(2), GFP_KERNEL)?;
-        // A data bio with no data, and an empty atomic write: given back.
-        let empty = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE)?;
-        // SAFETY: Refused, so `never` is never called.
-        assert!(unsafe { empty.submit(never, core::ptr::null_mut()) }.is_err());
-        let atomic = WRITE.with(ReqFlag::Preflush).with(ReqFlag::Atomic);
-        let bio = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 0, atomic)?;
-        // SAFETY: As above.
-        assert!(unsafe { bio.submit(never, core::ptr::null_mut()) }.is_err());
+        let page = kernel::page::Page::alloc_page(GFP_KERNEL)?;
+        let mut checked = Err(EINVAL);
+        let done = scope(Count(AtomicUsize::new(0)), |s| {
+            checked = (|| -> Result {
+                // A data bio with no data, and an empty atomic write: given back.
+                let empty = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE)?;
+                assert!(s.submit(empty, 0).is_err());
+                let atomic = WRITE.with(ReqFlag::Preflush).with(ReqFlag::Atomic);
+                let bio = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 0, atomic)?;
+                assert!(s.submit(bio, 0).is_err());
+                // Part of a sector, which device-mapper would pass on as a bio of
+                // none: given back, or refused when made.
+                let mut bio = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE)?;
+                assert!(bio.add(&Segment::<ToDevice>::new(&page, 0, 1)?));
+                assert!(s.submit(bio, 0).is_err());
+                for bytes in [1, SECTOR as u32 + 1] {
+                    assert_eq!(
+                        NewBio::alloc_no_data(&bs, d0.bdev(), WRITE_ZEROES, 0, bytes).err(),
+                        Some(EINVAL)
+                    );
+                }
+                let mut src = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE)?;
+                assert!(src.add(&Segment::<ToDevice>::new(&page, 0, SECTOR)?));
+                assert_eq!(
+                    NewBio::<ToDevice>::clone_of(&bs, d0.bdev(), src.as_bio(), 1, WRITE).err(),
+                    Some(EINVAL)
+                );
+                // A whole sector, but a tag the state's address has no room for.
+                assert!(s.submit(src, MAX_TAG + 1).is_err());
+                Ok(())
+            })()
+        });
+        checked?;
+        // Nothing was submitted.
+        assert_eq!(done.0.load(Ordering::Relaxed), 0);
+        // dm-core reserves bios for the copies of a flush only.
+        let config = |flush, discard| TargetConfig {
+            num_flush_bios: flush,
+            num_discard_bios: discard,
+            max_io_len: 0,
+        };
+        assert_eq!(config(65, 1).check(), Err(EINVAL));
+        assert_eq!(config(1, 2).check(), Err(EINVAL));
+        assert_eq!(config(0, 2).check(), Err(EINVAL));
+        assert_eq!(config(0, 1).check(), Ok(()));
+        assert_eq!(config(4, 4).check(), Ok(()));
         // Discards and write-zeroes come from alloc_no_data only.
         assert_eq!(
             NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 0, DISCARD).err(),

@@ -7,7 +7,7 @@
 //! [`include/linux/highmem.h`](srctree/include/linux/highmem.h).
 
 use super::{Direction, FromDevice, Segment};
-use crate::{bindings, page::PAGE_SIZE};
+use crate::{bindings, ffi, page::PAGE_SIZE};
 use core::{marker::PhantomData, ptr::NonNull};
 
 /// Where a kernel buffer lives, which decides how its pages are found.
@@ -126,10 +126,9 @@ impl<'a, D: Direction> KernelBuf<'a, D> {
     /// Nothing for linear memory.
     pub fn flush_vmap(&self, len: usize) {
         if self.kind == KernelBufKind::Vmalloc {
-            let len = len.min(self.len).min(i32::MAX as usize) as i32;
             // SAFETY: The range is inside the buffer, vmalloc memory by the
             // type invariant.
-            unsafe { bindings::flush_kernel_vmap_range(self.addr.as_ptr().cast(), len) };
+            unsafe { flush_vmap_range(self.addr, len.min(self.len)) };
         }
     }
 }
@@ -183,8 +182,37 @@ impl VmapInvalidate<'_> {
     pub fn run(self) {
         // Copies, as the fields of a packed struct may be unaligned.
         let (addr, len) = (self.addr, self.len);
-        let len = len.min(i32::MAX as u32) as i32;
-        // SAFETY: By the type invariant the range is vmalloc memory.
-        unsafe { bindings::invalidate_kernel_vmap_range(addr.as_ptr().cast(), len) };
+        for_vmap_chunks(addr, len as usize, |p, n| {
+            // SAFETY: A piece of the range, vmalloc memory by the type
+            // invariant.
+            unsafe { bindings::invalidate_kernel_vmap_range(p, n) }
+        });
     }
+}
+
+/// The most bytes one `flush_kernel_vmap_range()` or
+/// `invalidate_kernel_vmap_range()` call is given: their size is an `int`.
+const VMAP_CHUNK: usize = 1 << 30;
+
+/// Calls `op` over `len` bytes at `addr` in pieces that an `int` holds.
+fn for_vmap_chunks(addr: NonNull<u8>, len: usize, op: impl Fn(*mut ffi::c_void, i32)) {
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(VMAP_CHUNK);
+        op(addr.as_ptr().wrapping_add(done).cast(), n as i32);
+        done += n;
+    }
+}
+
+/// `flush_kernel_vmap_range()` over `len` bytes at `addr`, of any size:
+/// makes CPU writes through the vmalloc alias visible to I/O.
+///
+/// # Safety
+///
+/// `len` bytes at `addr` are vmalloc memory.
+pub(crate) unsafe fn flush_vmap_range(addr: NonNull<u8>, len: usize) {
+    for_vmap_chunks(addr, len, |p, n| {
+        // SAFETY: A piece of the range, vmalloc memory (caller).
+        unsafe { bindings::flush_kernel_vmap_range(p, n) }
+    });
 }

@@ -65,20 +65,33 @@ impl<D: Direction> Clone for Segment<'_, D> {
 
 impl<D: Direction> Copy for Segment<'_, D> {}
 
-impl<'a, D: Direction> Segment<'a, D> {
-    /// `len` bytes at `offset` in `page`: `EINVAL` unless the segment is
-    /// non-empty and inside the page.
-    ///
-    /// The bytes of a [`Page`] are not memory that Rust code reads as typed
-    /// values: the kernel crate reaches them only through `unsafe`
-    /// accessors, whose callers exclude concurrent I/O, or maps them into
-    /// user space, where any bytes are valid. Lending them to be written is
-    /// sound, whatever else borrows the page.
+impl<'a> Segment<'a, ToDevice> {
+    /// `len` bytes at `offset` in `page`, lent to be read: `EINVAL` unless
+    /// the segment is non-empty and inside the page.
     pub fn new(page: &'a Page, offset: usize, len: usize) -> Result<Self> {
+        Self::of_page(page, offset, len)
+    }
+}
+
+impl<'a> Segment<'a, FromDevice> {
+    /// `len` bytes at `offset` in `page`, lent to be written: `EINVAL`
+    /// unless the segment is non-empty and inside the page.
+    ///
+    /// The page is borrowed mutably: pages lent by shared reference may be
+    /// the memory of typed Rust values (a `VBox`'s pages), which bytes from
+    /// a device would make invalid. A page one owns is plain bytes.
+    pub fn new(page: &'a mut Page, offset: usize, len: usize) -> Result<Self> {
+        Self::of_page(page, offset, len)
+    }
+}
+
+impl<'a, D: Direction> Segment<'a, D> {
+    fn of_page(page: &'a Page, offset: usize, len: usize) -> Result<Self> {
         if len == 0 || offset.checked_add(len).is_none_or(|end| end > PAGE_SIZE) {
             return Err(EINVAL);
         }
-        // INVARIANT: `page` is borrowed for `'a` and the bytes are in it.
+        // INVARIANT: `page` is borrowed for `'a` (mutably for `FromDevice`)
+        // and the bytes are in it.
         Ok(Self(
             bindings::bio_vec {
                 bv_page: page.as_ptr(),
