@@ -77,9 +77,10 @@ impl TargetConfig {
     /// and sizes that bio set's reserve for the flush copies only.
     const MAX_DUPLICATE_BIOS: u32 = 64;
 
-    /// `EINVAL` for more copies of a flush than [`Self::MAX_DUPLICATE_BIOS`],
-    /// or of a discard than of a flush (and more than one).
-    pub(crate) fn check(&self) -> Result {
+    /// Whether [`TargetInit::configure`] takes this configuration: `EINVAL`
+    /// for more than 64 copies of a flush, or more copies of a discard than
+    /// of a flush (and more than one).
+    pub fn check(&self) -> Result {
         if self.num_flush_bios > Self::MAX_DUPLICATE_BIOS
             || self.num_discard_bios > self.num_flush_bios.max(1)
         {
