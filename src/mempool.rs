@@ -133,7 +133,7 @@ impl<T> PinnedDrop for Mempool<T> {
     fn drop(self: Pin<&mut Self>) {
         // SAFETY: By the type invariant the pool is initialised. Every element
         // is back: a `PoolBox` borrows the pool, and an element given up with
-        // `PoolBox::into_raw` (a pooled bio group's) belongs to a pool that
+        // `PoolBox::into_raw` (shared state of bios in flight) belongs to a pool that
         // is `'static`, never dropped, or freed before the pool is.
         // A leaked element (forgotten) is never touched again.
         unsafe { bindings::mempool_exit(self.inner.get()) };

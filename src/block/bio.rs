@@ -419,8 +419,8 @@ impl<'a, D: Direction> NewBio<'a, D> {
     }
 
     /// Submits the bio (`submit_bio()`) with `end_io` as its `bi_end_io` and
-    /// `private` as its `bi_private`. Process context (the block layer
-    /// checks it); the bio must be submittable (`EINVAL`-free: see
+    /// `private` as its `bi_private`. Process context (`submit_bio()`'s
+    /// `might_sleep()` checks it); the bio must be submittable (`EINVAL`-free: see
     /// [`NewBio::alloc`]), or it is given back.
     ///
     /// # Safety

@@ -15,27 +15,31 @@ use core::marker::PhantomData;
 const POOL_SIZE_MAX: u32 = 1024;
 
 /// An initialised `struct bio_set` whose bios carry a `P` in their front
-/// pad, for their submitter to use (`()` for none): only the submitter of
-/// a bio of this set reaches it ([`NewBio::front_pad`]).
+/// pad, for their submitter to use (`()` for none): a value that travels
+/// with a bio ([`NewBio::submit_with`]) or state that it hosts
+/// ([`NewBio::submit_hosting`]).
 ///
 /// Dropping a bio set sleeps. A bio of it that was leaked (with
 /// `core::mem::forget`) is never freed: `bioset_exit()` then warns that its
-/// cache still has objects.
+/// cache still has objects, if no other bio set shares that cache.
 ///
-/// [`NewBio::front_pad`]: super::bio::NewBio::front_pad
+/// [`NewBio::submit_with`]: super::bio::NewBio::submit_with
+/// [`NewBio::submit_hosting`]: super::bio::NewBio::submit_hosting
 ///
 /// # Invariants
 ///
-/// `inner` was initialised by `bioset_init()` with a front pad of
-/// [`BioSet::FRONT_PAD`] bytes, and is exited only on drop. It is pinned:
-/// bios allocated from it point back to it. `bvecs` says whether it was
-/// initialised with `BIOSET_NEED_BVECS`.
+/// `inner` was initialised by `bioset_init()` with a front pad of room for
+/// a `P`, and is exited only on drop. It is pinned: bios allocated from it
+/// point back to it. `bvecs` says whether it was initialised with
+/// `BIOSET_NEED_BVECS`.
 #[pin_data(PinnedDrop)]
 pub struct BioSet<P = ()> {
     #[pin]
     inner: Opaque<bindings::bio_set>,
     bvecs: bool,
-    _pad: PhantomData<P>,
+    /// Invariant in `P`: a set for one front-pad type is never taken for
+    /// a set of another, such as one that borrows for less.
+    _pad: PhantomData<fn(P) -> P>,
 }
 
 // SAFETY: Allocations from a `bio_set` are internally synchronised; the

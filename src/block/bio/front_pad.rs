@@ -9,14 +9,15 @@ use crate::{bindings, block::bio_set::BioSet};
 use core::ptr::NonNull;
 
 /// What a bio submitted with [`NewBio::submit_with`] does as it completes.
-pub trait FrontPadEndIo: Send + Sized {
+pub trait FrontPadEndIo: Send + Sized + 'static {
     /// The bio completed. Runs once, in its completion context (possibly
     /// hard IRQ): must not sleep. The bio is freed after this returns.
     fn end_io(&mut self, bio: &mut CompletedBio<'_>);
 
-    /// Runs once, right after [`FrontPadEndIo::end_io`], with the value
-    /// moved out of the front pad and the bio freed: what may let go of
-    /// the bio set, such as telling a caller who then destroys it.
+    /// Runs once, right after [`FrontPadEndIo::end_io`], in the same
+    /// context (must not sleep), with the value moved out of the front pad
+    /// and the bio freed: nothing it does, such as telling a caller who
+    /// then frees the bio set, can still reach the bio.
     fn complete(self);
 }
 
@@ -35,7 +36,7 @@ impl<D: Direction> NewBio<'static, D> {
         unsafe { slot.as_ptr().write(value) };
         // SAFETY: `end_io_front_pad::<T>` takes over the bio's reference and
         // moves the `T` out of the front pad that `bi_private` points to; the
-        // data is `'static`.
+        // data and the value (`T: 'static`) outlive any completion.
         match unsafe { self.submit(end_io_front_pad::<T>, slot.as_ptr().cast()) } {
             Ok(()) => Ok(()),
             // SAFETY: Written just above, and not submitted: moved back out.

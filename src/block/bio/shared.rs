@@ -50,8 +50,9 @@ pub trait SharedEndIo: Send + Sync + Sized {
     /// The last count was dropped: every bio completed and the submitter is
     /// done. Runs once, with the state moved out of memory that is already
     /// released (a pool element back in its pool, a host bio freed), in the
-    /// context of whoever dropped the last count. Not called for state on a
-    /// stack, which [`scope`] returns instead.
+    /// context of whoever dropped the last count: the last bio's completion
+    /// (possibly hard IRQ, must not sleep) or the submitter. Not called for
+    /// state on a stack, which [`scope`] returns instead.
     fn complete(self) {}
 }
 
@@ -224,7 +225,8 @@ unsafe extern "C" fn end_io<T: SharedEndIo>(bio: *mut bindings::bio) {
 /// # Invariants
 ///
 /// `ptr` is a live `Shared<T>` of which this holds a count, and whose owner
-/// outlasts `'env`.
+/// outlasts `'env`; unless it is on a stack that waits for its bios, `T` is
+/// `'static`.
 pub struct SharedRef<'env, T: SharedEndIo> {
     ptr: NonNull<Shared<T>>,
     _env: PhantomData<&'env mut &'env ()>,

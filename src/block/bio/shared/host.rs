@@ -22,7 +22,7 @@ impl<D: Direction> NewBio<'static, D> {
     /// Gives the bio and the value back if the bio is not from `bs`, if
     /// `tag` is above [`MAX_TAG`], or if the bio cannot be submitted yet.
     #[inline]
-    pub fn submit_hosting<T: SharedEndIo>(
+    pub fn submit_hosting<T: SharedEndIo + 'static>(
         self,
         bs: &BioSet<Shared<T>>,
         value: T,
@@ -41,11 +41,12 @@ impl<D: Direction> NewBio<'static, D> {
         unsafe { slot.as_ptr().write(shared) };
         let private = (slot.as_ptr() as usize | tag) as *mut core::ffi::c_void;
         // SAFETY: `end_io::<T>` records the bio in the state and drops its
-        // count, leaving the host's reference to the state; the data is
-        // `'static`.
+        // count, leaving the host's reference to the state; the data and the
+        // state (`T: 'static`) outlive any completion.
         match unsafe { self.submit(end_io::<T>, private) } {
             // INVARIANT: The state is live with the caller's count; its owner,
-            // the bio, holds `'static` data.
+            // the bio, holds `'static` data, and the state borrows nothing
+            // shorter.
             Ok(()) => Ok(SharedRef {
                 ptr: slot,
                 _env: PhantomData,
