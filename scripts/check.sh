@@ -16,6 +16,9 @@ mapfile -t rs < <(cd "$PROJECT_DIR" && find src tests -name '*.rs' | sort)
 (cd "$PROJECT_DIR" && rustfmt --check --edition 2021 --config-path "$src/.rustfmt.toml" "${rs[@]}") ||
 	die "rustfmt: run 'rustfmt --edition 2021 --config-path $src/.rustfmt.toml' on the files above"
 
+# The judge's filter for the warnings tests expect (scripts/judge.sh).
+python3 "$PROJECT_DIR/scripts/expected-warning.py" --self-test
+
 # The debug kernel's modules are built beside the guest kernel's (kbuild
 # runs one job at a time here). The clippy build is the guest's build:
 # clippy-driver compiles as rustc does, and fails on the same warnings.

@@ -19,7 +19,11 @@ grep -q "dm-io-rs: test script passed" "$log" || { echo "FAIL: the guest test sc
 # Any of these in the console means the kernel complained, whatever the
 # tests said.
 reports='(BUG:|WARNING:|Oops|general protection fault|Kernel panic|KASAN|UBSAN|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|suspicious RCU usage|unreferenced object|kmemleak:.*new suspected|Call Trace:|hung_task|blocked for more than|refcount_t:|list_add corruption|list_del corruption|ODEBUG:)'
-if grep -En "$reports" "$log" >/tmp/dm-io-rs-reports.$$; then
+# A test that must make the kernel warn (as dm-io.c's WARN_ON for a
+# multi-region read) marks where: that one warning is taken out first.
+filtered="${log%.txt}.reports.txt"
+python3 "$PROJECT_DIR/scripts/expected-warning.py" "$log" >"$filtered" || fail=1
+if grep -En "$reports" "$filtered" >/tmp/dm-io-rs-reports.$$; then
 	echo "FAIL: kernel reports in the console log:"
 	head -n 20 /tmp/dm-io-rs-reports.$$ | sed 's/^/    /'
 	fail=1

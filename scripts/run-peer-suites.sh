@@ -37,10 +37,8 @@ for k in "${kernels[@]}"; do
 		"$PROJECT_DIR/scripts/run-qemu.sh" "$kdir/arch/x86/boot/bzImage" - "$out/console.log" \
 		"${DM_IO_RS_VM_TIMEOUT:-2400}"
 	# The dm-io in the kernel is the expected one (as dm.sh checks it).
-	if [ "$impl" = rust ]; then
-		grep -q 'dm_io: Rust dm-io in place of drivers/md/dm-io.c' "$out/console.log" ||
-			{ echo "FAIL: the $k kernel does not log the Rust dm-io"; failed=1; }
-	fi
+	grep -q "dm-io-rs: dm-io is $impl" "$out/console.log" ||
+		{ echo "FAIL: the $k kernel does not run the $impl dm-io"; failed=1; }
 	"$PROJECT_DIR/scripts/judge.sh" "$out/console.log" "$src" "${suites[@]}" || failed=1
 	info "guest run on the $k kernel: $((SECONDS - start)) s"
 done

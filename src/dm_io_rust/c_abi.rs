@@ -403,7 +403,6 @@ unsafe fn run<D: MemoryDirection>(
 #[cfg(not(dm_io_rs_out_of_tree))]
 #[no_mangle]
 pub(crate) extern "C" fn dm_io_init() -> ffi::c_int {
-    pr_info!("Rust dm-io in place of drivers/md/dm-io.c\n");
     0
 }
 

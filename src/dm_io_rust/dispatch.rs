@@ -16,7 +16,10 @@ use crate::block::{
     plug::with_plug_if,
     SECTOR_SHIFT,
 };
-use core::marker::PhantomData;
+use core::{
+    marker::PhantomData,
+    sync::atomic::{AtomicBool, Ordering},
+};
 use kernel::{bindings::BIO_MAX_VECS, page::PAGE_SIZE, prelude::*, warn_on};
 
 /// One request's dispatch: the same operation, memory and bio set for every
@@ -34,6 +37,10 @@ pub(crate) struct Dispatch<'s, 'm, 'env, 'r, N, S, D: Direction, B> {
     pub(crate) plug: bool,
     pub(crate) io: PhantomData<&'r Io<'r, N>>,
 }
+
+/// Whether the warning for an atomic write that needs more than one bio
+/// was given (upstream's `WARN_ON_ONCE`).
+static ATOMIC_SPLIT_WARNED: AtomicBool = AtomicBool::new(false);
 
 /// Bytes in a bio of `BIO_MAX_VECS` pages.
 const BIO_MAX_BYTES: u64 = BIO_MAX_VECS as u64 * PAGE_SIZE as u64;
@@ -248,8 +255,12 @@ impl<'env, 'r, N: Send + Sync + 'static, S: Submit<'env, 'r, N>, D: Direction, B
             }
             // An atomic write reaches the device whole or not at all: refuse
             // the region before any of it is sent, as the block layer refuses
-            // an atomic bio it cannot take.
+            // an atomic bio it cannot take. Upstream splits it, with a
+            // warning (`WARN_ON_ONCE`) that names the caller.
             if opf.has(ReqFlag::Atomic) && done < bytes {
+                if !ATOMIC_SPLIT_WARNED.swap(true, Ordering::Relaxed) {
+                    warn_on!(true);
+                }
                 return Err(EINVAL);
             }
             self.submit(bio, index, last && done == bytes)?;

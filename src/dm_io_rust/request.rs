@@ -17,7 +17,7 @@ use crate::block::{
     SECTOR_SHIFT,
 };
 use core::marker::PhantomData;
-use kernel::{pr_warn_once, prelude::*};
+use kernel::{prelude::*, warn_on};
 
 /// A request (`struct dm_io_request`, with the regions and I/O priority of
 /// `dm_io()`) whose memory is lent in direction `D`. The regions are read
@@ -37,10 +37,9 @@ impl<'a, D: MemoryDirection> Request<'_, 'a, D> {
     // of the usual one to three regions.
     #[inline(always)]
     pub(crate) fn check(&self) -> Result {
-        // Upstream warns and refuses first of all: only writes may go to
-        // more than one region.
-        if self.regions.len() > 1 && !self.opf.is_write() {
-            pr_warn_once!("multi-region request that is not a write refused\n");
+        // Only writes may go to more than one region: refused first of all,
+        // with upstream's warning, whose stack trace names the caller.
+        if warn_on!(self.regions.len() > 1 && !self.opf.is_write()) {
             return Err(EIO);
         }
         // Upstream BUG()s here.

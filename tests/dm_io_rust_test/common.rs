@@ -167,6 +167,17 @@ enum Store {
     Vmalloc(VVec<u8>),
 }
 
+/// Runs `f`, which must make the kernel warn once, at `site` (the end of
+/// the source path in the console's `WARNING: ... at` line): the guest's
+/// judge (scripts/expected-warning.py) takes exactly that one warning out
+/// of its report check, between the two markers printed here.
+pub(crate) fn expect_warning<R>(site: &str, f: impl FnOnce() -> R) -> R {
+    pr_info!("dm-io-rs: expect warning at {site}\n");
+    let r = f();
+    pr_info!("dm-io-rs: expected warning done\n");
+    r
+}
+
 /// `len` bytes of `kind` memory, from `offset` bytes into a page.
 pub(crate) struct TestBuf {
     kind: Kind,

@@ -10,6 +10,13 @@
 # sub-test that reported N/A, and "ok N NAME" / "not ok N NAME".
 set -u
 
+# Which dm-io this kernel runs: the Rust crate's symbols are in vmlinux.
+if grep -q '10dm_io_rust' /proc/kallsyms; then
+	echo "dm-io-rs: dm-io is rust"
+else
+	echo "dm-io-rs: dm-io is c"
+fi
+
 tests=/opt/cryptsetup-tests
 # Loop devices over files on the ext4 root: on tmpfs they advertise
 # write-zeroes and fail it, which would show up as I/O errors.
