@@ -20,6 +20,8 @@ pub mod shared;
 mod vec;
 
 pub use front_pad::FrontPadEndIo;
+// For the dm-io API's vmalloc memory (`kernel::device_mapper::io`).
+#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
 pub(crate) use kernel_buf::flush_vmap_range;
 pub use kernel_buf::{KernelBuf, KernelBufKind, VmapInvalidate};
 pub use vec::{Direction, FromDevice, Segment, ToDevice};
