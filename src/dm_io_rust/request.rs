@@ -11,7 +11,6 @@ use super::{
     region::Region,
 };
 use crate::block::{
-    bio::in_submit_bio,
     ioprio::IoPriority,
     opf::{Opf, ReqFlag},
     SECTOR_SHIFT,
@@ -113,13 +112,11 @@ impl<N: Notify> Client<N> {
     /// allocation for synchronous I/O.
     pub(crate) fn sync_io<D: MemoryDirection>(&self, req: Request<'_, '_, D>) -> Result<IoBits> {
         req.check()?;
-        // Inside `submit_bio()` (a target's map hook) the bios would be held
-        // until the caller returns, which waits for them: dm-io.c hangs.
-        if in_submit_bio() {
-            return Err(EDEADLK);
-        }
         let opf = req.opf().with(ReqFlag::Sync);
         let io = Io::new(req.prepare_memory(), ());
+        // `EDEADLK` inside `submit_bio()` (a target's map hook), where the
+        // bios would be held until the caller returns, which waits for them:
+        // dm-io.c hangs there.
         let io = run_on_stack(io, |sub| {
             Dispatch {
                 sub,
@@ -131,7 +128,7 @@ impl<N: Notify> Client<N> {
                 io: PhantomData,
             }
             .regions(req.regions)
-        });
+        })?;
         Ok(io.finish().0)
     }
 

@@ -546,7 +546,8 @@ mod tests {
                 assert!(s.submit(src, MAX_TAG + 1).is_err());
                 Ok(())
             })()
-        });
+        })
+        .map_err(|(err, _)| err)?;
         checked?;
         // Nothing was submitted.
         assert_eq!(done.0.load(Ordering::Relaxed), 0);

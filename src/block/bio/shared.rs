@@ -88,13 +88,11 @@ enum Owner {
 /// `refs` counts the uncompleted bios submitted with this state plus the
 /// [`SharedRef`]s to it. When it drops to zero the state is released,
 /// exactly once, as `kind` says; until then the memory holding it stays
-/// valid and `value` holds a `T`. `owner` is what `kind` names. If
-/// `refuse` is set, no bio is submitted with it.
+/// valid and `value` holds a `T`. `owner` is what `kind` names.
 #[repr(C, align(64))]
 pub struct Shared<T> {
     refs: AtomicU32,
     kind: Owner,
-    refuse: bool,
     owner: NonNull<()>,
     value: ManuallyDrop<T>,
 }
@@ -112,11 +110,10 @@ const _: () = assert!(core::mem::align_of::<Shared<u8>>() == SHARED_ALIGN);
 
 impl<T> Shared<T> {
     /// State with `refs` counts, living where `kind` and `owner` say.
-    fn new(value: T, kind: Owner, owner: NonNull<()>, refs: u32, refuse: bool) -> Self {
+    fn new(value: T, kind: Owner, owner: NonNull<()>, refs: u32) -> Self {
         Self {
             refs: AtomicU32::new(refs),
             kind,
-            refuse,
             owner,
             value: ManuallyDrop::new(value),
         }
@@ -243,9 +240,8 @@ impl<'env, T: SharedEndIo> SharedRef<'env, T> {
 
     /// Submits `bio` with this state and `tag`, which [`SharedEndIo::end_io`]
     /// gets back when it completes. Gives the bio back if `tag` is above
-    /// [`MAX_TAG`], if the bio cannot be submitted yet (see
-    /// [`NewBio::alloc`]), or if the state is on the stack of a task inside
-    /// `submit_bio()` (see [`scope`]).
+    /// [`MAX_TAG`], or if the bio cannot be submitted yet (see
+    /// [`NewBio::alloc`]).
     ///
     /// [`NewBio::alloc`]: super::NewBio::alloc
     #[inline]
@@ -257,7 +253,7 @@ impl<'env, T: SharedEndIo> SharedRef<'env, T> {
         // SAFETY: By the type invariant the state is alive while this count
         // is held.
         let shared = unsafe { self.ptr.as_ref() };
-        if tag > MAX_TAG || shared.refuse {
+        if tag > MAX_TAG {
             return Err(bio);
         }
         shared.refs.fetch_add(1, Ordering::Relaxed);

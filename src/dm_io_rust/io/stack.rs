@@ -12,6 +12,7 @@ use crate::block::{
     },
     bio_set::BioSet,
 };
+use kernel::prelude::*;
 
 /// Submits the bios of a request whose io object is on this stack; the bios
 /// borrow their data for `'env`, which [`run_on_stack`] waits for.
@@ -43,11 +44,11 @@ impl<'env, 'r> Submit<'env, 'r, ()> for StackSubmitter<'_, 'env, 'r> {
 /// then this waits, accounted as I/O wait (`wait_for_completion_io()`),
 /// until every one of them has completed, and returns the io object.
 ///
-/// Sleeps: process context only. Inside `submit_bio()` (a target's map
-/// hook), where waiting would never end, every bio is given back.
+/// Sleeps: process context only. `EDEADLK` inside `submit_bio()` (a
+/// target's map hook), where waiting would never end: nothing is sent.
 pub(crate) fn run_on_stack<'env, 'r>(
     io: Io<'r, ()>,
     submit: impl FnOnce(&mut StackSubmitter<'_, 'env, 'r>),
-) -> Io<'r, ()> {
-    scope(io, |io| submit(&mut StackSubmitter { io }))
+) -> Result<Io<'r, ()>> {
+    scope(io, |io| submit(&mut StackSubmitter { io })).map_err(|(err, _)| err)
 }

@@ -33,7 +33,7 @@ impl<D: Direction> NewBio<'static, D> {
         };
         // Two counts: the caller's and this bio's. The owner is this bio, whose
         // reference passes to the state.
-        let shared = Shared::new(value, Owner::Host, self.as_raw().cast(), 2, false);
+        let shared = Shared::new(value, Owner::Host, self.as_raw().cast(), 2);
         // SAFETY: `slot` is room for a `Shared<T>` in the bio's front pad,
         // aligned (its low bits are free for the tag), which only the bio's
         // submitter uses; the state stays there until its last count frees

@@ -16,7 +16,7 @@ pub(super) fn new<T: SharedEndIo>(
     #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
     crate::task::might_sleep();
     // One count, the caller's.
-    let shared = Shared::new(value, Owner::Pool, NonNull::from(pool).cast(), 1, false);
+    let shared = Shared::new(value, Owner::Pool, NonNull::from(pool).cast(), 1);
     match pool.alloc(shared) {
         // INVARIANT: The element holds the state with the caller's count; its
         // owner, the pool, is `'static`.
