@@ -19,10 +19,11 @@
  *  - REQ_ALLOC_CACHE in bi_opf (a target passing its bio's flags on) is
  *    dropped; upstream copies it onto its DM_IO_BIO clones and bio_put()
  *    then oopses looking for a per-cpu cache the client's bio_set lacks;
- *  - a multi-region request that is not a write: -EIO, no callback, and a
- *    ratelimited message rather than WARN_ON();
  *  - a REQ_ATOMIC region that does not fit one bio is not split: it fails
- *    as unsupported (its bit in unsup_bits), nothing of it is written.
+ *    as unsupported (its bit in unsup_bits), nothing of it is written, with
+ *    the same WARN_ON_ONCE();
+ *  - a synchronous request inside submit_bio() (a target's map hook):
+ *    -EDEADLK, nothing sent, where upstream waits forever.
  */
 #ifndef _DM_IO_RS_H
 #define _DM_IO_RS_H

@@ -33,10 +33,14 @@ if [ "${DM_IO_RS_DEBUG_KERNEL:-1}" = 1 ]; then
 fi
 read -ra ko <<<"$("$PROJECT_DIR/scripts/build-module.sh" clippy | tail -n1)"
 # The guest's fail-nth helper for the rmirror scenarios, found on PATH by
-# make-initramfs.sh through tests/guest/rmirror.bins.
+# make-initramfs.sh through tests/guest/rmirror.bins; the same for the
+# memory-pressure scenarios' dirtier.
 mkdir -p "$PROJECT_DIR/out/bin"
 gcc -O2 -static -Wall -Wextra -Werror -o "$PROJECT_DIR/out/bin/dm-failnth" \
 	"$PROJECT_DIR/tests/guest/dm-failnth.c"
+# The memory-pressure scenarios' dirtier (tests/guest/swap.bins).
+gcc -O2 -static -Wall -Wextra -Werror -o "$PROJECT_DIR/out/bin/dirty-mem" \
+	"$PROJECT_DIR/tests/guest/dirty-mem.c"
 export PATH="$PROJECT_DIR/out/bin:$PATH"
 if [ -n "$debug_kdir" ]; then
 	wait "$debug_build_pid" || { cat "$debug_build"; die "the debug kernel's module build failed"; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real-consumer scenarios (tests/guest/dm.sh): the kernel's own dm
 # targets on the stock kernel (C drivers/md/dm-io.c) and on the replace
-# kernel (the project's Rust dm-io built into dm-mod), judged the same way.
+# kernel (the project's Rust dm-io built into dm-mod), judged the same way;
+# then swapping onto a mirror under memory pressure (tests/guest/swap.sh).
 #
 #   run-dm-scenarios.sh [KERNEL]...     (default: stock replace)
 #
@@ -31,4 +32,18 @@ for k in "${kernels[@]}"; do
 		"$PROJECT_DIR/scripts/run-suite.sh" dm
 	step "dm scenarios on the $k kernel ($impl dm-io) passed in $((SECONDS - start)) s"
 	grep -E '^# dm_[a-z_]+: [0-9.]+ s$' "$PROJECT_DIR/out/dm-$k/console.txt" | sed 's/^# /    /'
+	# Memory pressure (tests/guest/swap.sh): a guest of 192 MiB swaps onto
+	# a mirror; the replace kernel's in-tree rmirror as well.
+	start=$SECONDS
+	rmirror=()
+	[ "$impl" = c ] || rmirror=("$kdir/drivers/md/dm-rmirror/dm_rmirror.ko")
+	KDIR="$kdir" DM_IO_RS_RUN="swap-$k" DM_IO_RS_VM_MEM=192M DM_IO_RS_SCRATCH_MB=1024 \
+		DM_IO_RS_CMDLINE="dmio=$impl kunit.enable=0 ${DM_IO_RS_CMDLINE:-}" \
+		"$PROJECT_DIR/scripts/run-suite.sh" swap "${rmirror[@]}"
+	if [ "$impl" = rust ]; then
+		grep -Eq '^ok [0-9]+ swap_rmirror$' "$PROJECT_DIR/out/swap-$k/console.txt" ||
+			die "swap_rmirror did not pass on the $k kernel"
+	fi
+	step "memory-pressure scenarios on the $k kernel passed in $((SECONDS - start)) s"
+	grep -E '^# (swap_[a-z_]+: [0-9.]+ s|pages swapped out.*)$' "$PROJECT_DIR/out/swap-$k/console.txt" | sed 's/^# /    /'
 done

@@ -29,10 +29,11 @@ initrd="$2"
 log="$3"
 limit="${4:-${DM_IO_RS_VM_TIMEOUT:-900}}"
 
-# A scratch virtio disk: a device that supports discard and write zeroes.
+# A scratch virtio disk: a device that supports discard and write zeroes
+# (sparse; DM_IO_RS_SCRATCH_MB for a larger one).
 disk="$(dirname "$log")/scratch.img"
 rm -f "$disk"
-truncate -s 64M "$disk"
+truncate -s "${DM_IO_RS_SCRATCH_MB:-64}M" "$disk"
 
 # No fail_make_request= here: no test needs it (tests/guest/lib.sh arms the
 # debugfs attributes), and on the debug kernel (KASAN) its

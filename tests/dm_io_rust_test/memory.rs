@@ -8,7 +8,7 @@
 #[kernel::prelude::kunit_tests(dm_io_rust_memory)]
 mod tests {
     use crate::common::*;
-    use crate::device_mapper::io::Region;
+    use crate::device_mapper::io::{IoBits, Region};
     use kernel::{page::PAGE_SIZE, prelude::*};
 
     const SIZES: [usize; 4] = [SECTOR, PAGE_SIZE, 21 * SECTOR, 2 * 1024 * 1024 + 3 * SECTOR];
@@ -109,6 +109,47 @@ mod tests {
         let mut r = TestBuf::new(Kind::PageList, 0, size)?;
         assert_eq!(r.sync_io(&client, READ, &[region])?.to_result(), Ok(()));
         assert!(r.holds(0x77)?);
+        Ok(())
+    }
+
+    #[test]
+    fn kmalloc_memory_goes_as_one_segment() -> Result {
+        // Physically contiguous: added as one multi-page segment (dm-io.c
+        // adds it a page at a time, which bio_add_page() merges the same).
+        let client = new_client()?;
+        let disk = plain_disk(1)?;
+        let region = [Region::new(disk.bdev(), 0, 128)];
+        let mut w = TestBuf::new(Kind::Kmalloc, 0, 64 * 1024)?;
+        w.fill(0x3c)?;
+        assert_eq!(w.sync_io(&client, WRITE, &region)?, IoBits::default());
+        let bios = disk.bios()?;
+        assert_eq!(bios.len(), 1);
+        assert_eq!(bios[0].vcnt, 1);
+        assert!(disk_holds(&disk, 0, 64 * 1024, 0x3c)?);
+        Ok(())
+    }
+
+    #[test]
+    fn synchronous_requests_are_plugged() -> Result {
+        // A synchronous request of several bios goes out under one plug; an
+        // asynchronous one under its caller's, here none, as dm-io.c's.
+        let client = new_client()?;
+        let (d0, d1) = (plain_disk(1)?, plain_disk(1)?);
+        let regions = [Region::new(d0.bdev(), 0, 8), Region::new(d1.bdev(), 0, 8)];
+        let buf = KVec::from_elem(0x5au8, 8 * SECTOR, GFP_KERNEL)?;
+        let memory = || crate::device_mapper::io::DmIoMemory::kmalloc_ro(&buf);
+        assert_eq!(
+            sync_io(&client, WRITE, &regions, memory()?)?,
+            IoBits::default()
+        );
+        let (b0, b1) = (d0.bios()?, d1.bios()?);
+        assert!(b0.len() == 1 && b1.len() == 1 && b0[0].plugged == 1 && b1[0].plugged == 1);
+        d0.forget();
+        d1.forget();
+        let probe = scoped_async_io(&client, WRITE, &regions, memory()?)?;
+        assert_eq!((probe.calls(), probe.bits()), (1, IoBits::default()));
+        let (b0, b1) = (d0.bios()?, d1.bios()?);
+        assert!(b0.len() == 1 && b1.len() == 1 && b0[0].plugged == 0 && b1[0].plugged == 0);
         Ok(())
     }
 

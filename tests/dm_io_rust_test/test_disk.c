@@ -52,6 +52,9 @@ static void dm_io_test_disk_record(struct dm_io_test_disk *d, struct bio *bio)
 			.size = bio->bi_iter.bi_size,
 			.opf = (__force u32)bio->bi_opf,
 			.ioprio = bio->bi_ioprio,
+			.vcnt = bio_flagged(bio, BIO_CLONED) ? 0 : bio->bi_vcnt,
+			/* A bio-based disk is called from its submitter. */
+			.plugged = current->plug != NULL,
 		};
 	d->nr_bios++;
 	spin_unlock_irqrestore(&d->lock, flags);

@@ -43,12 +43,16 @@ struct dm_io_test_disk_config {
  * @size: its size in bytes
  * @opf: its operation and flags
  * @ioprio: its I/O priority
+ * @vcnt: its segments (bi_vcnt; 0 for a clone, whose are its source's)
+ * @plugged: whether its submitter held a plug (current->plug)
  */
 struct dm_io_test_disk_bio {
 	u64 sector;
 	u32 size;
 	u32 opf;
 	u16 ioprio;
+	u16 vcnt;
+	u8 plugged;
 };
 
 struct dm_io_test_disk *dm_io_test_disk_create(const struct dm_io_test_disk_config *cfg);

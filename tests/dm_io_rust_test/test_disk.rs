@@ -40,6 +40,8 @@ pub(crate) struct DiskBio {
     pub(crate) size: u32,
     pub(crate) opf: u32,
     pub(crate) ioprio: u16,
+    pub(crate) vcnt: u16,
+    pub(crate) plugged: u8,
 }
 
 #[repr(C)]
