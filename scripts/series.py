@@ -238,17 +238,24 @@ I/O paths allocate from a mempool to make progress under memory pressure:
 an allocation the page allocator cannot satisfy is served from a reserve,
 or waits for an element to come back.
 
-Add Mempool<T>, a pool of T-sized kmalloc elements
-(mempool_init_kmalloc_pool()), whose alloc() is mempool_alloc(GFP_NOIO)
-and gives a PoolBox<T>: the element holding a T, given back on drop, or
-moved out with into_inner(), which frees the element before whatever the
-T does next. kmalloc aligns power-of-two sizes naturally, so the pool
-takes only types whose size is a power of two no smaller than their
-alignment; a build-time check says so. GFP_NOIO comes from the bindings.""",
+Add Mempool<T>, a pool of elements that hold a T: objects of a slab
+cache of T (KmemCache<T>, kmem_cache_create() with T's size and
+alignment, as KMEM_CACHE() makes one, so they show in /proc/slabinfo and
+to slab debugging; mempool_init_slab_pool()), or T-sized kmalloc
+elements (mempool_init_kmalloc_pool()). Its alloc() is
+mempool_alloc(GFP_NOIO) and gives a PoolBox<T>: the element holding a T,
+given back on drop, or moved out with into_inner(), which frees the
+element before whatever the T does next. A pool borrows its cache for
+'static, so no cache is destroyed under one. kmalloc aligns power-of-two
+sizes naturally, so a kmalloc pool takes only types whose size is a
+power of two no smaller than their alignment; a build-time check says
+so. GFP_NOIO comes from the bindings.""",
         [
             New("rust/kernel/mempool.rs", "src/mempool.rs"),
+            New("rust/kernel/mm/kmem_cache.rs", "src/mm/kmem_cache.rs"),
             New("rust/helpers/mempool.c", "src/helpers/mempool.c"),
             Insert("rust/kernel/lib.rs", "pub mod maple_tree;\n", "pub mod mempool;\n"),
+            Insert("rust/kernel/mm.rs", "pub mod virt;\n", "pub mod kmem_cache;\n", before=True),
             Insert("rust/helpers/helpers.c", '#include "maple_tree.c"\n', '#include "mempool.c"\n'),
             Insert(
                 "rust/bindings/bindings_helper.h",

@@ -77,6 +77,7 @@ pub mod mempool;
 pub mod mm {
     pub use kernel::mm::*;
 
+    pub mod kmem_cache;
     pub mod memalloc;
 }
 

@@ -12,6 +12,7 @@ use crate::{
     bindings,
     error::{code::*, to_result},
     ffi,
+    mm::kmem_cache::KmemCache,
     page::PAGE_SIZE,
     prelude::*,
     types::Opaque,
@@ -23,17 +24,19 @@ use core::{
     ptr::NonNull,
 };
 
-/// A mempool of `T`-sized kmalloc elements
-/// (`mempool_init_kmalloc_pool()`).
+/// A mempool of elements that each hold a `T`: objects of a slab cache of
+/// `T` ([`Mempool::with_cache`], `mempool_init_slab_pool()`), or `T`-sized
+/// kmalloc allocations ([`Mempool::new`], `mempool_init_kmalloc_pool()`).
 ///
-/// `T`'s size must be a power of two at least as large as its alignment,
-/// and at most a page: kmalloc aligns such sizes naturally, and serves
-/// them from its caches.
+/// For kmalloc elements, `T`'s size must be a power of two at least as
+/// large as its alignment, and at most a page: kmalloc aligns such sizes
+/// naturally, and serves them from its caches.
 ///
 /// # Invariants
 ///
 /// `inner` was initialised by `mempool_init_kmalloc_pool()` with
-/// `size_of::<T>()`, and is exited only on drop.
+/// `size_of::<T>()`, or by `mempool_init_slab_pool()` with a `'static`
+/// [`KmemCache<T>`], and is exited only on drop.
 #[pin_data(PinnedDrop)]
 pub struct Mempool<T> {
     #[pin]
@@ -88,6 +91,32 @@ impl<T> Mempool<T> {
         })
     }
 
+    /// A pool of objects of `cache` that always holds at least `min_nr` of
+    /// them in reserve (`mempool_init_slab_pool()`): `EINVAL` for none, or
+    /// for more than 1024.
+    pub fn with_cache(cache: &'static KmemCache<T>, min_nr: u32) -> impl PinInit<Self, Error> {
+        let min_nr = reserve(min_nr);
+        try_pin_init!(Self {
+            inner <- Opaque::try_ffi_init(|slot: *mut bindings::mempool_t| {
+                let min_nr = min_nr?;
+                // SAFETY: `slot` is valid for writing, and zeroed first as C's
+                // embedded pools are; the cache outlives the pool (`'static`);
+                // on failure the pool frees what it had.
+                to_result(unsafe {
+                    core::ptr::write_bytes(slot, 0, 1);
+                    bindings::mempool_init_noprof(
+                        slot,
+                        min_nr,
+                        Some(bindings::mempool_alloc_slab),
+                        Some(bindings::mempool_free_slab),
+                        cache.as_raw().cast(),
+                    )
+                })
+            }),
+            _elem: PhantomData,
+        })
+    }
+
     /// `mempool_alloc(pool, GFP_NOIO)` holding `value`: may sleep, and waits
     /// for an element to come back rather than fail. Gives `value` back with
     /// `ENOMEM` if no element came.
@@ -98,7 +127,8 @@ impl<T> Mempool<T> {
             return Err((ENOMEM, value));
         };
         // SAFETY: An element is a kmalloc allocation of `size_of::<T>()`
-        // bytes, aligned for `T` (`SIZE_OK`), and ours until freed.
+        // bytes, aligned for `T` (`SIZE_OK`), or an object of a cache of
+        // `T` (type invariants), and ours until freed.
         unsafe { elem.as_ptr().write(value) };
         // INVARIANT: The element came from this pool and holds a `T`.
         Ok(PoolBox {

@@ -11,7 +11,7 @@
 
 use super::{
     client::Client,
-    io::{IoBits, Notify, DM_IO_MAX_REGIONS},
+    io::{IoBits, Notify, PooledIo, DM_IO_MAX_REGIONS},
     memory::{Memory, MemoryDirection},
     region::Region,
     request::Request,
@@ -25,8 +25,13 @@ use crate::{
         SECTOR_SHIFT,
     },
     device_mapper::page_list::PageListCursor,
+    mm::kmem_cache::KmemCache,
 };
-use core::{pin::Pin, ptr::NonNull};
+use core::{
+    pin::Pin,
+    ptr::{null_mut, NonNull},
+    sync::atomic::{AtomicPtr, Ordering},
+};
 use kernel::{ffi, prelude::*};
 
 /// The `io_notify_fn` of an asynchronous C request and its context.
@@ -83,9 +88,16 @@ fn is_err_or_null<T>(ptr: *const T) -> bool {
 #[cfg_attr(not(dm_io_rs_out_of_tree), export_name = "dm_io_client_create")]
 #[cfg_attr(dm_io_rs_out_of_tree, export_name = "rdm_io_client_create")]
 pub(crate) extern "C" fn dm_io_client_create() -> *mut DmIoClient {
+    let Some(cache) = NonNull::new(IO_CACHE.load(Ordering::Acquire)) else {
+        return ENOMEM.to_ptr();
+    };
+    // SAFETY: The cache lives from `dm_io_init()` to `dm_io_exit()`, and
+    // every client between the two: clients are made and destroyed by
+    // modules that use dm-mod's symbols, which keeps it loaded.
+    let cache = unsafe { cache.as_ref() };
     // SAFETY: No preconditions; reads a module parameter of dm-mod.
     let min_ios = unsafe { dm_get_reserved_bio_based_ios() };
-    match KBox::pin_init(DmIoClient::new(min_ios), GFP_KERNEL) {
+    match KBox::pin_init(DmIoClient::new(cache, min_ios), GFP_KERNEL) {
         // SAFETY: The client stays pinned: C only holds this pointer and
         // gives it back to `dm_io_client_destroy()`.
         Ok(client) => KBox::into_raw(unsafe { Pin::into_inner_unchecked(client) }),
@@ -398,15 +410,37 @@ unsafe fn run<D: MemoryDirection>(
     }
 }
 
-/// `dm_io_init()`, from dm-mod's init table. Clients allocate their io
-/// objects from a kmalloc mempool: nothing to set up.
+/// The slab cache of io objects (`_dm_io_cache`), from `dm_io_init()` to
+/// `dm_io_exit()`; null outside.
+static IO_CACHE: AtomicPtr<KmemCache<PooledIo<CNotify>>> = AtomicPtr::new(null_mut());
+
+/// The io objects' cache's name: `KMEM_CACHE(io, 0)`'s, beside the
+/// built-in C dm-io's for the module.
 #[cfg(not(dm_io_rs_out_of_tree))]
-#[no_mangle]
+const IO_CACHE_NAME: &kernel::str::CStr = c"io";
+#[cfg(dm_io_rs_out_of_tree)]
+const IO_CACHE_NAME: &kernel::str::CStr = c"rdm_io";
+
+/// `dm_io_init()`, from dm-mod's init table (the module's init for the
+/// module): makes the io objects' slab cache.
+#[cfg_attr(not(dm_io_rs_out_of_tree), no_mangle)]
 pub(crate) extern "C" fn dm_io_init() -> ffi::c_int {
+    let cache = match KmemCache::new(IO_CACHE_NAME).and_then(|c| Ok(KBox::new(c, GFP_KERNEL)?)) {
+        Ok(cache) => cache,
+        Err(e) => return e.to_errno(),
+    };
+    IO_CACHE.store(KBox::into_raw(cache), Ordering::Release);
     0
 }
 
-/// `dm_io_exit()`, from dm-mod's exit table.
-#[cfg(not(dm_io_rs_out_of_tree))]
-#[no_mangle]
-pub(crate) extern "C" fn dm_io_exit() {}
+/// `dm_io_exit()`, from dm-mod's exit table (the module's exit for the
+/// module): destroys the io objects' slab cache.
+#[cfg_attr(not(dm_io_rs_out_of_tree), no_mangle)]
+pub(crate) extern "C" fn dm_io_exit() {
+    let cache = IO_CACHE.swap(null_mut(), Ordering::AcqRel);
+    if !cache.is_null() {
+        // SAFETY: Made by `dm_io_init()` with `KBox::into_raw`; no client is
+        // left (dm-mod's users are gone), so no pool borrows it.
+        drop(unsafe { KBox::from_raw(cache) });
+    }
+}

@@ -4,7 +4,7 @@
 //! progress under memory pressure (`struct dm_io_client`).
 
 use super::io::{Notify, PooledIo, Solo};
-use crate::{block::bio_set::BioSet, mempool::Mempool};
+use crate::{block::bio_set::BioSet, mempool::Mempool, mm::kmem_cache::KmemCache};
 use kernel::prelude::*;
 
 /// A mempool of io objects and bio sets.
@@ -28,11 +28,14 @@ pub(crate) struct Client<N: Notify> {
 }
 
 impl<N: Notify> Client<N> {
-    /// `dm_io_client_create()` with a reserve of `min_ios` io objects and
-    /// bios.
-    pub(crate) fn new(min_ios: u32) -> impl PinInit<Self, Error> {
+    /// `dm_io_client_create()` with a reserve of `min_ios` io objects from
+    /// `cache` (`_dm_io_cache`), and of bios.
+    pub(crate) fn new(
+        cache: &'static KmemCache<PooledIo<N>>,
+        min_ios: u32,
+    ) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            pool <- Mempool::new(min_ios),
+            pool <- Mempool::with_cache(cache, min_ios),
             bios <- BioSet::with_front_pad(min_ios),
             host_bios <- BioSet::without_bvecs(min_ios),
         })

@@ -16,10 +16,18 @@ module! {
     license: "GPL",
 }
 
+/// The module: its io objects' slab cache lives from its init to its exit.
 struct DmIoModule;
 
 impl kernel::Module for DmIoModule {
     fn init(_module: &'static kernel::ThisModule) -> Result<Self> {
+        kernel::error::to_result(c_abi::dm_io_init())?;
         Ok(Self)
+    }
+}
+
+impl Drop for DmIoModule {
+    fn drop(&mut self) {
+        c_abi::dm_io_exit();
     }
 }

@@ -26,6 +26,9 @@ dm_io_implementation() {
 	fi
 	echo "# dm-io in this kernel: $have (expected $expect)"
 	[ "$have" = "$expect" ]
+	# Either takes its io objects from the slab cache KMEM_CACHE(io, 0)
+	# names.
+	[ -e /sys/kernel/slab/io ]
 	if [ "$have" = rust ]; then
 		grep -q ' T dm_io$' /proc/kallsyms
 	fi

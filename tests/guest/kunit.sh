@@ -8,10 +8,14 @@ kmemleak_clear
 # needs fault settings of its own and runs in a second load below.
 printf 'dm_io_r*[!h]' >/sys/module/kunit/parameters/filter_glob
 insmod /modules/dm_io_rs.ko
+# Its io objects come from a slab cache of their own, as dm-io.c's
+# (KMEM_CACHE(io, 0)), which /sys/kernel/slab and slab debugging see.
+[ -e /sys/kernel/slab/rdm_io ] || { echo "dm-io-rs: no rdm_io slab cache"; exit 1; }
 insmod /modules/dm_io_rust_kunit.ko
-# Unloading must be clean: every client and io object gone.
+# Unloading must be clean: every client and io object gone, and the cache.
 rmmod dm_io_rust_kunit
 rmmod dm_io_rs
+[ ! -e /sys/kernel/slab/rdm_io ] || { echo "dm-io-rs: rdm_io slab cache left"; exit 1; }
 report_faults
 # The fail-nth suite (tests/c_failnth.c): its 64-region shapes only where
 # they are cheap, not on the debug kernel (kmemleak is its mark).
