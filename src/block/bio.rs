@@ -209,9 +209,11 @@ fn bio_size_fits(opf: Opf, bytes: u32) -> bool {
 /// not been submitted, on which this object holds the only reference. Its
 /// device, bio set and pages stay valid for `'a`. Its operation is a read
 /// if and only if `D` is [`FromDevice`], and its pages are lent for I/O in
-/// direction `D`. If it is a clone, its size is at most that of its source.
+/// direction `D`. `clone` says whether it is a clone (`bio_alloc_clone()`),
+/// whose size is then at most that of its source.
 pub struct NewBio<'a, D: Direction> {
     ptr: NonNull<bindings::bio>,
+    clone: bool,
     _borrows: PhantomData<(&'a mut (), D)>,
 }
 
@@ -226,13 +228,14 @@ impl<'a, D: Direction> NewBio<'a, D> {
     ///
     /// `ptr`, if not null, is a new bio from `bs`, for `bdev`, and the
     /// caller's only reference; its pages, if any, are lent for I/O in
-    /// direction `D` for `'a`.
+    /// direction `D` for `'a`; it is a clone if and only if `clone`.
     #[inline]
-    unsafe fn from_new(ptr: *mut bindings::bio) -> Result<Self> {
+    unsafe fn from_new(ptr: *mut bindings::bio, clone: bool) -> Result<Self> {
         // INVARIANT: Guaranteed by the caller.
         NonNull::new(ptr)
             .map(|ptr| Self {
                 ptr,
+                clone,
                 _borrows: PhantomData,
             })
             .ok_or(ENOMEM)
@@ -284,9 +287,9 @@ impl<'a, D: Direction> NewBio<'a, D> {
                 bs.as_raw(),
             )
         };
-        // SAFETY: A new bio of `bs` with no pages yet, whose operation is of
-        // direction `D` (checked above).
-        unsafe { Self::from_new(ptr) }
+        // SAFETY: A new bio of `bs` with no pages yet, not a clone, whose
+        // operation is of direction `D` (checked above).
+        unsafe { Self::from_new(ptr, false) }
     }
 
     /// `bio_alloc_clone(bdev, src, GFP_NOIO, bs)` with operation `opf`,
@@ -320,10 +323,10 @@ impl<'a, D: Direction> NewBio<'a, D> {
         let ptr = unsafe {
             bindings::bio_alloc_clone(bdev.as_raw(), src.as_raw(), bindings::GFP_NOIO, bs.as_raw())
         };
-        // SAFETY: A new bio of `bs`; its pages are `src`'s, which `src` lends
-        // to be read, and to be written if it is a read, which it is for
+        // SAFETY: A new clone from `bs`; its pages are `src`'s, which `src`
+        // lends to be read, and to be written if it is a read, which it is for
         // `FromDevice` (checked above).
-        let mut bio = unsafe { Self::from_new(ptr) }?;
+        let mut bio = unsafe { Self::from_new(ptr, true) }?;
         let raw = bio.raw_mut();
         // INVARIANT: No larger than the source, and of direction `D`, both
         // checked above.
@@ -371,11 +374,10 @@ impl<'a, D: Direction> NewBio<'a, D> {
     /// segments are its source's).
     #[inline]
     pub fn add(&mut self, seg: &Segment<'a, D>) -> bool {
-        let ptr = self.ptr.as_ptr();
-        // SAFETY: By the type invariant the bio is valid.
-        if unsafe { (*ptr).bi_flags } & (1 << bindings::BIO_CLONED) != 0 {
+        if self.clone {
             return false;
         }
+        let ptr = self.ptr.as_ptr();
         // SAFETY: The bio is ours and unsubmitted; the page is valid for
         // `'a`, as long as the bio's data must be, and lent for I/O in the
         // bio's direction `D`.
@@ -548,10 +550,11 @@ impl CompletedBio<'_> {
     /// `EINVAL` for anything but a read, and for a clone, whose segments
     /// are its source's: zero the source instead ([`Bio::zero_fill_front`]).
     pub fn zero_fill(&mut self) -> Result {
-        let bio = self.raw();
-        if bio.bi_flags & (1 << bindings::BIO_CLONED) != 0 {
+        // SAFETY: By the type invariant the bio is valid.
+        if unsafe { bindings::bio_flagged(self.ptr.as_ptr(), bindings::BIO_CLONED) } {
             return Err(EINVAL);
         }
+        let bio = self.raw();
         // Only a read's pages are lent to be written.
         if !Opf::from_raw(bio.bi_opf).is_read() {
             return Err(EINVAL);

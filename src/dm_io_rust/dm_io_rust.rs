@@ -26,8 +26,5 @@ mod memory;
 mod region;
 mod request;
 
-#[cfg(not(dm_io_rs_out_of_tree))]
-const __LOG_PREFIX: &[u8] = b"dm_io\0";
-
 #[cfg(dm_io_rs_out_of_tree)]
 include!("../out_of_tree/dm_io_rs.rs");

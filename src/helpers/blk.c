@@ -29,3 +29,8 @@ __rust_helper bool rust_helper_current_in_submit_bio(void)
 {
 	return current->bio_list;
 }
+
+__rust_helper bool rust_helper_bio_flagged(const struct bio *bio, unsigned int bit)
+{
+	return bio_flagged(bio, bit);
+}
