@@ -85,9 +85,9 @@ fn is_err_or_null<T>(ptr: *const T) -> bool {
 
 /// `dm_io_client_create()`: a client with dm-mod's reserve, or an
 /// `ERR_PTR()`.
-#[cfg_attr(not(dm_io_rs_out_of_tree), export_name = "dm_io_client_create")]
+#[cfg_attr(not(dm_io_rs_out_of_tree), export)]
 #[cfg_attr(dm_io_rs_out_of_tree, export_name = "rdm_io_client_create")]
-pub(crate) extern "C" fn dm_io_client_create() -> *mut DmIoClient {
+pub(crate) extern "C" fn dm_io_client_create() -> *mut bindings::dm_io_client {
     let Some(cache) = NonNull::new(IO_CACHE.load(Ordering::Acquire)) else {
         return ENOMEM.to_ptr();
     };
@@ -98,9 +98,10 @@ pub(crate) extern "C" fn dm_io_client_create() -> *mut DmIoClient {
     // SAFETY: No preconditions; reads a module parameter of dm-mod.
     let min_ios = unsafe { dm_get_reserved_bio_based_ios() };
     match KBox::pin_init(DmIoClient::new(cache, min_ios), GFP_KERNEL) {
-        // SAFETY: The client stays pinned: C only holds this pointer and
-        // gives it back to `dm_io_client_destroy()`.
-        Ok(client) => KBox::into_raw(unsafe { Pin::into_inner_unchecked(client) }),
+        // SAFETY: The client stays pinned: C only holds this pointer, as the
+        // opaque `struct dm_io_client`, and gives it back to
+        // `dm_io_client_destroy()`.
+        Ok(client) => KBox::into_raw(unsafe { Pin::into_inner_unchecked(client) }).cast(),
         Err(e) => e.to_ptr(),
     }
 }
@@ -111,15 +112,15 @@ pub(crate) extern "C" fn dm_io_client_create() -> *mut DmIoClient {
 ///
 /// `client` must come from [`dm_io_client_create`], with no I/O in
 /// flight, and not be used afterwards.
-#[cfg_attr(not(dm_io_rs_out_of_tree), export_name = "dm_io_client_destroy")]
+#[cfg_attr(not(dm_io_rs_out_of_tree), export)]
 #[cfg_attr(dm_io_rs_out_of_tree, export_name = "rdm_io_client_destroy")]
-pub(crate) unsafe extern "C" fn dm_io_client_destroy(client: *mut DmIoClient) {
+pub(crate) unsafe extern "C" fn dm_io_client_destroy(client: *mut bindings::dm_io_client) {
     if is_err_or_null(client) {
         return;
     }
-    // SAFETY: Guaranteed by the caller; the box was pinned, and dropping it
-    // in place keeps the pinning promise.
-    drop(unsafe { Pin::new_unchecked(KBox::from_raw(client)) });
+    // SAFETY: Guaranteed by the caller: a client from `KBox::into_raw`; the
+    // box was pinned, and dropping it in place keeps the pinning promise.
+    drop(unsafe { Pin::new_unchecked(KBox::from_raw(client.cast::<DmIoClient>())) });
 }
 
 /// `dm_io_client_resize()` of the original design, which the out-of-tree
@@ -284,7 +285,7 @@ unsafe fn memory<'a, D: MemoryDirection>(
 /// As for upstream `dm_io()`: `io_req` and the `num_regions` entries of
 /// `where_` are valid for the call; the client, the devices, the memory and
 /// the notify context stay valid until the request completes.
-#[cfg_attr(not(dm_io_rs_out_of_tree), export_name = "dm_io")]
+#[cfg_attr(not(dm_io_rs_out_of_tree), export)]
 #[cfg_attr(dm_io_rs_out_of_tree, export_name = "rdm_io")]
 pub(crate) unsafe extern "C" fn dm_io(
     io_req: *mut bindings::dm_io_request,
