@@ -57,6 +57,9 @@ swap_dm_mirror() {
 }
 
 swap_rmirror() {
+	# The module build's rmirror needs its dm-io module (the replace
+	# kernel's is in dm-mod).
+	[ ! -f /modules/dm_io_rs.ko ] || insmod /modules/dm_io_rs.ko
 	insmod /modules/dm_rmirror.ko
 	swap_on rmirror "1024 2 /dev/mapper/leg0 /dev/mapper/leg1"
 }
