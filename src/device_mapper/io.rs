@@ -603,7 +603,7 @@ impl DmIoRequest<'_, '_> {
         if let Memory::Buf(KernelBufKind::Vmalloc, buf) = &self.memory.0 {
             let len = i32::try_from(largest)
                 .unwrap_or(i32::MAX)
-                .min(buf.len() as i32);
+                .min(i32::try_from(buf.len()).unwrap_or(i32::MAX));
             // SAFETY: `buf` is vmalloc memory (checked when the memory was
             // made), `len` bytes of it at most.
             unsafe { bindings::flush_kernel_vmap_range(buf.as_ptr().cast_mut().cast(), len) };
