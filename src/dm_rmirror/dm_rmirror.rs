@@ -385,7 +385,7 @@ impl Target for Mirror {
         let region_sectors = parse_u64(args[0]).ok_or(inval(c"invalid region size"))?;
         if !region_sectors.is_power_of_two() || region_sectors < PAGE_SECTORS {
             return Err(inval(
-                c"region size must be a power of two of at least 8 sectors",
+                c"region size must be a power of two of at least a page",
             ));
         }
         let n_legs = parse_u64(args[1]).ok_or(inval(c"invalid number of legs"))?;
