@@ -2,31 +2,40 @@
 # The dm-io KUnit suites and the kernel crate's doctests with the kernel's
 # own runner, as a kernel developer runs them:
 #
-#   tools/testing/kunit/kunit.py run --arch=x86_64 \
+#   tools/testing/kunit/kunit.py run [--arch=x86_64] \
 #       --kunitconfig=drivers/md/dm-io-rust/tests --make_options LLVM=-19
 #
-# on the series-applied tree, with kunit.py's own QEMU and no user space:
-# the suites make their test disks in the kernel. The build directory is
-# the replace kernel's (`--build_dir`): its configuration already holds the
-# .kunitconfig's options, so kunit.py reuses the build. kunit.py keeps the
-# options it last used in the build directory (last_used_kunitconfig) and
-# replaces the whole configuration with them when that copy differs or is
-# missing; it is written here first, as kunit.py would, so that it does
-# not.
+# on the series-applied tree, with no user space: the suites make their
+# test disks in the kernel. x86_64 runs in kunit.py's own QEMU, on the
+# replace kernel's build directory; um (UML, kunit.py's default
+# architecture and how most Rust-for-Linux developers run KUnit) runs the
+# kernel as a host process, on the UML build of scripts/cross-build.sh. The
+# build directory's configuration already holds the .kunitconfig's
+# options, so kunit.py reuses the build. kunit.py keeps the options it last
+# used in the build directory (last_used_kunitconfig) and replaces the
+# whole configuration with them when that copy differs or is missing; it
+# is written here first, as kunit.py would, so that it does not.
 #
-#   kunit-py.sh REPLACE_KDIR
+#   kunit-py.sh KDIR [ARCH]     ARCH: x86_64 (default, KDIR the replace
+#                               kernel's) or um (KDIR cross-build.sh's)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kdir="$(cd "${1:?usage: kunit-py.sh REPLACE_KDIR}" && pwd)"
+kdir="$(cd "${1:?usage: kunit-py.sh KDIR [ARCH]}" && pwd)"
+arch="${2:-x86_64}"
 tree="$(readlink -f "$kdir/source")"
 suite_dir=drivers/md/dm-io-rust/tests
 [ -f "$tree/$suite_dir/.kunitconfig" ] || die "$tree has no $suite_dir/.kunitconfig"
 out="$PROJECT_DIR/out/kunit-py"
+[ "$arch" = x86_64 ] || out+="-$arch"
 mkdir -p "$out"
 
-# kunit.py's x86_64 options first, then the suite's.
+# kunit.py's options for the architecture first, then the suite's.
 {
-	printf 'CONFIG_SERIAL_8250=y\nCONFIG_SERIAL_8250_CONSOLE=y\n'
+	case "$arch" in
+	x86_64) printf 'CONFIG_SERIAL_8250=y\nCONFIG_SERIAL_8250_CONSOLE=y\n' ;;
+	um) grep '^CONFIG_' "$tree/tools/testing/kunit/configs/arch_uml.config" ;;
+	*) die "kunit-py.sh runs x86_64 and um, not $arch" ;;
+	esac
 	grep '^CONFIG_' "$tree/$suite_dir/.kunitconfig"
 } >"$out/kunitconfig"
 while IFS= read -r line; do
@@ -35,19 +44,20 @@ done <"$out/kunitconfig"
 cp "$out/kunitconfig" "$kdir/last_used_kunitconfig"
 rm -f "$kdir/.kunitconfig"
 
-step "kunit.py run --kunitconfig=$suite_dir (build directory $kdir)"
+step "kunit.py run --arch=$arch --kunitconfig=$suite_dir (build directory $kdir)"
 exec 9>"$kdir.lock"
 flock 9
 start=$SECONDS
 rc=0
-kunit=(python3 tools/testing/kunit/kunit.py run --arch=x86_64
+kunit=(python3 tools/testing/kunit/kunit.py run --arch="$arch"
 	--build_dir="$kdir" --kunitconfig="$suite_dir"
 	--make_options "LLVM=$LLVM_SUFFIX" --make_options CLIPPY=1
 	--jobs="$(nproc)" --timeout="${DM_IO_RS_VM_TIMEOUT:-900}")
-# kunit.py asks QEMU for KVM first, and nested KVM on this machine kind
-# fails in boot (see run-qemu.sh): unless DM_IO_RS_ACCEL=kvm, QEMU gets a
-# /dev/kvm that is not one (in a mount namespace of its own) and takes TCG.
-if [ "${DM_IO_RS_ACCEL:-tcg}" != kvm ] && [ -e /dev/kvm ] &&
+# kunit.py asks QEMU (not UML) for KVM first, and nested KVM on this
+# machine kind fails in boot (see run-qemu.sh): unless DM_IO_RS_ACCEL=kvm,
+# QEMU gets a /dev/kvm that is not one (in a mount namespace of its own)
+# and takes TCG.
+if [ "$arch" != um ] && [ "${DM_IO_RS_ACCEL:-tcg}" != kvm ] && [ -e /dev/kvm ] &&
 	unshare --mount --propagation private true 2>/dev/null; then
 	(cd "$tree" && unshare --mount --propagation private \
 		sh -c 'mount --bind /dev/null /dev/kvm && exec "$@"' sh "${kunit[@]}") >"$out/kunit.log" 2>&1 || rc=$?

@@ -7,10 +7,13 @@
 #   - kernel-doc on the C header the series changes;
 #   - rustfmtcheck, and rustdoc with no warning;
 #   - the misuse tests (scripts/misuse-tests.sh);
-#   - the KUnit suites and the Rust doctests with the kernel's own runner,
-#     kunit.py, on the replace kernel's build directory;
 #   - the build matrix: DM_IO_RUST on and off, BLK_DEV_DM y and m
-#     (scripts/build-matrix.sh).
+#     (scripts/build-matrix.sh);
+#   - the series built for ARMv7, arm64 and UML (scripts/cross-build.sh),
+#     each cached by the series' hash;
+#   - the KUnit suites and the Rust doctests with the kernel's own runner,
+#     kunit.py, on x86_64 (the replace kernel's build directory) and on
+#     UML, its default architecture (the UML cross build's).
 #
 #   series-checks.sh REPLACE_KDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,7 +29,15 @@ mk() { make -C "$tree" O="$kdir" LLVM="$LLVM_SUFFIX" CLIPPY=1 "$@"; }
 
 # The static checks depend only on the series, the misuse tests and these
 # scripts: once they passed for exactly these bytes, they are not redone.
-# kunit.py always runs.
+# The cross builds have stamps of their own (a few seconds when the series
+# did not change), and kunit.py always runs.
+always() {
+	local um
+	um="$("$PROJECT_DIR/scripts/cross-build.sh" "$tree" | awk '$1 == "um" { print $2 }')"
+	[ -n "$um" ] || die "cross-build.sh gave no UML build directory"
+	"$PROJECT_DIR/scripts/kunit-py.sh" "$kdir"
+	"$PROJECT_DIR/scripts/kunit-py.sh" "$um" um
+}
 stamp="$kdir/.dm-io-rs-series-checks"
 sum="$({
 	series_sum "${series[@]}"
@@ -35,7 +46,7 @@ sum="$({
 if [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
 	step "series checks (checkpatch, git am, kernel-doc, rustfmtcheck, rustdoc, misuse tests, build matrix)"
 	info "passed for this very series and these tests ($sum); log: $log"
-	"$PROJECT_DIR/scripts/kunit-py.sh" "$kdir"
+	always
 	exit 0
 fi
 rm -f "$stamp"
@@ -79,4 +90,4 @@ info "rustdoc: no warnings ($kdir/Documentation/output/rust/rustdoc)"
 
 echo "$sum" >"$stamp"
 
-"$PROJECT_DIR/scripts/kunit-py.sh" "$kdir"
+always

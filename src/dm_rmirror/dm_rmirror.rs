@@ -385,7 +385,7 @@ impl Target for Mirror {
         let region_sectors = parse_u64(args[0]).ok_or(inval(c"invalid region size"))?;
         if !region_sectors.is_power_of_two() || region_sectors < PAGE_SECTORS {
             return Err(inval(
-                c"region size must be a power of two of at least 8 sectors",
+                c"region size must be a power of two of at least a page",
             ));
         }
         let n_legs = parse_u64(args[1]).ok_or(inval(c"invalid number of legs"))?;
@@ -393,7 +393,9 @@ impl Target for Mirror {
             return Err(inval(c"at least one leg is needed"));
         }
         if n_legs > DM_IO_MAX_REGIONS as u64 {
-            return Err(inval(c"more legs than one dm-io request can write (64)"));
+            return Err(inval(
+                c"more legs than one dm-io request can write (BITS_PER_LONG)",
+            ));
         }
         let n = n_legs as usize;
         let nosync = match args.len().checked_sub(2 + n) {
@@ -403,7 +405,10 @@ impl Target for Mirror {
             _ => return Err(inval(c"wrong number of arguments for the number of legs")),
         };
         let len = ti.len();
-        let nr_regions = len.div_ceil(region_sectors);
+        // A shift, not `div_ceil()`: a `u64` division does not link on
+        // 32-bit ARM (no __aeabi_uldivmod).
+        let region_shift = region_sectors.trailing_zeros();
+        let nr_regions = (len >> region_shift) + u64::from(len & (region_sectors - 1) != 0);
         if nr_regions > (1 << 24) {
             return Err(inval(c"too many regions: use a larger region size"));
         }
@@ -438,7 +443,7 @@ impl Target for Mirror {
         Ok(try_pin_init!(Self {
             client,
             all_legs,
-            region_shift: region_sectors.trailing_zeros(),
+            region_shift,
             region_sectors,
             len,
             nosync,

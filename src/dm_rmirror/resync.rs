@@ -27,7 +27,7 @@ use crate::{
 };
 use kernel::{
     prelude::*,
-    time::{Instant, Monotonic},
+    time::{Delta, Instant, Monotonic},
 };
 
 /// Copy jobs in flight at most.
@@ -131,7 +131,7 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
     // request per job and step (`Some(true)` is a write). A fixed array,
     // so that the step never fails for memory.
     let mut submits = [None::<bool>; COPY_JOBS];
-    let mut done: Option<(u64, i64)> = None;
+    let mut done: Option<(u64, Delta)> = None;
     let mut kick = false;
     {
         let mut st = this.state.lock();
@@ -242,8 +242,8 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
         if idle && st.regions.in_sync() == st.regions.len() {
             st.resync.active = false;
             st.event = true;
-            let ms = st.resync.started.map_or(0, |t| t.elapsed().as_millis());
-            done = Some((st.resync.copied, ms));
+            let took = st.resync.started.map_or(Delta::ZERO, |t| t.elapsed());
+            done = Some((st.resync.copied, took));
         }
         kick &= !st.delayed.is_empty();
     }
@@ -252,9 +252,16 @@ pub(super) fn step(this: &TargetRef<Mirror>) {
             CopyIo::submit(this, j, write);
         }
     }
-    if let Some((sectors, ms)) = done {
+    if let Some((sectors, took)) = done {
         let kib = sectors / 2;
-        let rate = if ms > 0 { kib * 1000 / ms as u64 } else { 0 };
+        let ms = took.as_millis();
+        // KiB/s: `kib` seconds over the time taken. `Delta`'s division, as
+        // a `u64` one would not link on 32-bit ARM (no __aeabi_uldivmod).
+        let rate = if ms > 0 {
+            Delta::from_secs(i64::try_from(kib).unwrap_or(i64::MAX)) / took
+        } else {
+            0
+        };
         pr_info!(
             "rmirror: resync done: {} KiB copied in {} ms ({} KiB/s)\n",
             kib,
