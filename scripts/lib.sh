@@ -53,6 +53,13 @@ seed_build() {
 			s{\Q$ENV{OLD_OUT}\E$e}{$ENV{NEW_OUT}}g;
 			s{\Q$ENV{OLD_SRC}\E$e}{$ENV{NEW_SRC}}g if length $ENV{OLD_SRC};'
 	rm -f "$saved"
+	# The copies keep their times, which may be later than those of the
+	# files the series changes (the series tree's own, not hard links to
+	# the source): make those newer, or kbuild keeps the old outputs
+	# (bindings generated without the series' bindings_helper.h).
+	if [ -n "$new_src" ] && [ "$new_src" != "$old_src" ]; then
+		find "$new_src" -type f -links 1 -exec touch {} +
+	fi
 	mv "$to.seed" "$to"
 }
 
