@@ -572,7 +572,7 @@ a sample of those abstractions at work, and of what they hold in types.
 Table: <region_sectors> <n_legs> <dev>... [nosync]
 
 Writes go to every healthy leg as one dm-io request with the bio as
-memory (DM_IO_BIO), through async_io(); a leg whose write fails is marked
+memory (DM_IO_BIO), through bio_io(); a leg whose write fails is marked
 failed and skipped, and a write succeeds while one leg took it. Reads are
 remapped to one leg, with no allocation, the legs tried so far kept as
 per-bio data; a failed read is taken back in end_io and sent to another
@@ -663,9 +663,20 @@ def paths():
 
 
 def identity():
-    out = run(["git", "log", "-1", "--format=%an%n%ae%n%ad", "--date=raw"], ROOT)
-    name, email, date = out.strip().split("\n")
-    return name, email, date
+    """The author and signer of the patches: whoever runs this, as git
+    knows them. The date is the last commit's, so that the same tree gives
+    the same patches."""
+    who = []
+    for key in ("user.name", "user.email"):
+        r = subprocess.run(["git", "config", key], cwd=ROOT, capture_output=True, text=True)
+        if r.returncode or not r.stdout.strip():
+            sys.exit(
+                "series.py: git has no %s to sign the patches with; set it with\n"
+                "    git config --global %s '...'" % (key, key)
+            )
+        who.append(r.stdout.strip())
+    date = run(["git", "log", "-1", "--format=%ad", "--date=raw"], ROOT).strip()
+    return who[0], who[1], date
 
 
 def maintainers_section(upto):
