@@ -157,8 +157,12 @@ class Insert:
         self.dst, self.anchor, self.ins, self.before = dst, anchor, text, before
 
 
+# The series' own entry: what device-mapper will own. The kernel crate's
+# block and mm files fall under their existing Rust entries ("BLOCK LAYER
+# DEVICE DRIVER API [RUST]", "MEMORY MANAGEMENT - RUST"). M: is whoever
+# makes the patches.
 MAINTAINERS_HEAD = """DEVICE-MAPPER RUST (DM-IO AND TARGET ABSTRACTIONS)
-M:\tdm-io-rs developers <dm-io-rs@lists.linux.dev>
+M:\t%s <%s>
 L:\tdm-devel@lists.linux.dev
 L:\trust-for-linux@vger.kernel.org
 S:\tMaintained
@@ -692,11 +696,12 @@ def maintainers_section(upto):
                     if d.startswith(dirname):
                         d = dirname
                         break
-                if d not in files:
+                if d.startswith(("drivers/md/", "rust/kernel/device_mapper")) and d not in files:
                     files.append(d)
     if not files:
         return ""
-    return MAINTAINERS_HEAD + "".join("F:\t%s\n" % f for f in sorted(files)) + "\n"
+    name, email, _ = identity()
+    return MAINTAINERS_HEAD % (name, email) + "".join("F:\t%s\n" % f for f in sorted(files)) + "\n"
 
 
 def content(path, upto, pristine):
