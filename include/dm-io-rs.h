@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * Copyright (C) 2003 Sistina Software
+ * Copyright (C) 2004 - 2008 Red Hat, Inc. All rights reserved.
+ *
  * dm-io-rs: the Rust device-mapper I/O service, for C callers.
  *
  * The same types and semantics as <linux/dm-io.h>, under an rdm_ prefix so

@@ -157,8 +157,12 @@ class Insert:
         self.dst, self.anchor, self.ins, self.before = dst, anchor, text, before
 
 
+# The series' own entry: what device-mapper will own. The kernel crate's
+# block and mm files fall under their existing Rust entries ("BLOCK LAYER
+# DEVICE DRIVER API [RUST]", "MEMORY MANAGEMENT - RUST"). M: is whoever
+# makes the patches.
 MAINTAINERS_HEAD = """DEVICE-MAPPER RUST (DM-IO AND TARGET ABSTRACTIONS)
-M:\tdm-io-rs developers <dm-io-rs@lists.linux.dev>
+M:\t%s <%s>
 L:\tdm-devel@lists.linux.dev
 L:\trust-for-linux@vger.kernel.org
 S:\tMaintained
@@ -572,7 +576,7 @@ a sample of those abstractions at work, and of what they hold in types.
 Table: <region_sectors> <n_legs> <dev>... [nosync]
 
 Writes go to every healthy leg as one dm-io request with the bio as
-memory (DM_IO_BIO), through async_io(); a leg whose write fails is marked
+memory (DM_IO_BIO), through bio_io(); a leg whose write fails is marked
 failed and skipped, and a write succeeds while one leg took it. Reads are
 remapped to one leg, with no allocation, the legs tried so far kept as
 per-bio data; a failed read is taken back in end_io and sent to another
@@ -663,9 +667,20 @@ def paths():
 
 
 def identity():
-    out = run(["git", "log", "-1", "--format=%an%n%ae%n%ad", "--date=raw"], ROOT)
-    name, email, date = out.strip().split("\n")
-    return name, email, date
+    """The author and signer of the patches: whoever runs this, as git
+    knows them. The date is the last commit's, so that the same tree gives
+    the same patches."""
+    who = []
+    for key in ("user.name", "user.email"):
+        r = subprocess.run(["git", "config", key], cwd=ROOT, capture_output=True, text=True)
+        if r.returncode or not r.stdout.strip():
+            sys.exit(
+                "series.py: git has no %s to sign the patches with; set it with\n"
+                "    git config --global %s '...'" % (key, key)
+            )
+        who.append(r.stdout.strip())
+    date = run(["git", "log", "-1", "--format=%ad", "--date=raw"], ROOT).strip()
+    return who[0], who[1], date
 
 
 def maintainers_section(upto):
@@ -681,11 +696,12 @@ def maintainers_section(upto):
                     if d.startswith(dirname):
                         d = dirname
                         break
-                if d not in files:
+                if d.startswith(("drivers/md/", "rust/kernel/device_mapper")) and d not in files:
                     files.append(d)
     if not files:
         return ""
-    return MAINTAINERS_HEAD + "".join("F:\t%s\n" % f for f in sorted(files)) + "\n"
+    name, email, _ = identity()
+    return MAINTAINERS_HEAD % (name, email) + "".join("F:\t%s\n" % f for f in sorted(files)) + "\n"
 
 
 def content(path, upto, pristine):

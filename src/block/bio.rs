@@ -41,6 +41,9 @@ use crate::{
 };
 use core::{marker::PhantomData, ptr::NonNull};
 
+/// The most segments a bio can hold (`BIO_MAX_VECS`).
+pub const BIO_MAX_VECS: u16 = bindings::BIO_MAX_VECS as u16;
+
 /// A bio that its owner lends as the memory of I/O.
 ///
 /// Its pages may be read; if it is a read (`REQ_OP_READ`), its owner lends
@@ -276,7 +279,7 @@ impl<'a, D: Direction> NewBio<'a, D> {
         if nr_vecs > 0 && !bs.has_bvecs() {
             return Err(EINVAL);
         }
-        let nr_vecs = nr_vecs.min(bindings::BIO_MAX_VECS as u16);
+        let nr_vecs = nr_vecs.min(BIO_MAX_VECS);
         // SAFETY: `bs` and `bdev` are valid by their type invariants.
         let ptr = unsafe {
             bindings::bio_alloc_bioset(

@@ -22,7 +22,9 @@ use crate::{
     bindings,
     block::{
         bdev::BlockDevice,
-        bio::{flush_vmap_range, in_submit_bio, Bio, Direction, KernelBufKind, Segment},
+        bio::{
+            flush_vmap_range, in_submit_bio, Bio, Direction, KernelBufKind, Segment, BIO_MAX_VECS,
+        },
         ioprio::IoPriority,
         opf::{Opf, ReqFlag},
         SECTOR_SHIFT, SECTOR_SIZE,
@@ -590,7 +592,7 @@ impl DmIoRequest<'_, '_> {
                 // an offset. A clone of a bio is never split.
                 Memory::Bio(_) => {}
                 _ if opf.has(ReqFlag::Atomic)
-                    && largest > (u64::from(bindings::BIO_MAX_VECS) - 1) * PAGE_SIZE as u64 =>
+                    && largest > (u64::from(BIO_MAX_VECS) - 1) * PAGE_SIZE as u64 =>
                 {
                     return Err(EINVAL)
                 }

@@ -1033,7 +1033,6 @@ unsafe extern "C" fn iterate_devices<T: Target>(
 /// kernel::module_dm_target! {
 ///     type: Linear,
 ///     name: "dm_rust_linear",
-///     authors: ["Jane Doe"],
 ///     description: "A linear target in Rust",
 ///     license: "GPL",
 /// }

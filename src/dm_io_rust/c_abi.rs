@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! The C entry points: `dm_io()`, `dm_io_client_create()`,
 //! `dm_io_client_destroy()`, with the types and semantics of
 //! [`include/linux/dm-io.h`](srctree/include/linux/dm-io.h), and dm-mod's

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! A client: the reserve of io objects and bios that lets its I/O make
 //! progress under memory pressure (`struct dm_io_client`).
 

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! Turning regions into bios (`dispatch_io()` and `do_region()`).
 
 use super::{
@@ -9,7 +12,7 @@ use super::{
 };
 use crate::block::{
     bdev::BlockDevice,
-    bio::{Bio, Direction, NewBio},
+    bio::{Bio, Direction, NewBio, BIO_MAX_VECS},
     bio_set::BioSet,
     ioprio::IoPriority,
     opf::{Opf, ReqFlag, ReqOp},
@@ -20,7 +23,7 @@ use core::{
     marker::PhantomData,
     sync::atomic::{AtomicBool, Ordering},
 };
-use kernel::{bindings::BIO_MAX_VECS, page::PAGE_SIZE, prelude::*, warn_on};
+use kernel::{page::PAGE_SIZE, prelude::*, warn_on};
 
 /// One request's dispatch: the same operation, memory and bio set for every
 /// region; the memory, and the bios that carry it, of direction `D`. Bios

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! dm-io: the device-mapper I/O service, in Rust.
 //!
 //! C reference: [`drivers/md/dm-io.c`](srctree/drivers/md/dm-io.c); API:

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * Copyright (C) 2003 Sistina Software
+ * Copyright (C) 2006 Red Hat GmbH
+ *
  * dm-io in Rust: the exports of <linux/dm-io.h>, as drivers/md/dm-io.c
  * exports them. The functions are defined in c_abi.rs.
  */

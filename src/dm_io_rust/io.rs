@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! The io object of a request (`struct io`), and its completion.
 //!
 //! C reference: `struct io`, `endio()`, `dec_count()` and `complete_io()`

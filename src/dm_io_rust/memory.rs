@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! Where a request's data lives (`struct dm_io_memory`), and the walks over
 //! it that each region starts afresh (`struct dpages`).
 
 use super::io::AfterRead;
 use crate::{
-    block::bio::{Bio, Direction, FromDevice, KernelBuf, Segment, ToDevice},
+    block::bio::{Bio, Direction, FromDevice, KernelBuf, Segment, ToDevice, BIO_MAX_VECS},
     device_mapper::page_list::PageListCursor,
 };
-use kernel::{bindings::BIO_MAX_VECS, page::PAGE_SIZE};
+use kernel::page::PAGE_SIZE;
 
 /// The memory of a request, lent for I/O in direction `D`: to be written
 /// by a read ([`FromDevice`]), to be read by anything else. An unknown kind

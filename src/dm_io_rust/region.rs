@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! A place on a block device (`struct dm_io_region`).
 
 use crate::block::bdev::BlockDevice;

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! Requests: checking them, and running them synchronously or
 //! asynchronously (`dm_io()`, `sync_io()`, `async_io()`).
 

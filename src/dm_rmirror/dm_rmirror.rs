@@ -61,7 +61,6 @@ use crate::module_dm_target;
 module_dm_target! {
     type: Mirror,
     name: "dm_rmirror",
-    authors: ["dm-io-rs developers"],
     description: "rmirror: a device-mapper mirror target in Rust",
     license: "GPL",
 }

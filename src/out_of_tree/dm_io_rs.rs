@@ -11,7 +11,6 @@ use kernel::prelude::*;
 module! {
     type: DmIoModule,
     name: "dm_io_rs",
-    authors: ["dm-io-rs developers"],
     description: "device-mapper I/O service (dm-io) in Rust",
     license: "GPL",
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! An asynchronous request that is a single bio (most requests) in that
 //! bio's front pad, instead of a pool element: it needs no count, only its
 //! callback and region index, and the bio's completion is the request's.

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! An asynchronous request's io object (`async_io()`): in an element of the
 //! client's mempool, as in C, or where a bio can carry it, in that bio's
 //! front pad, which spares the pool.

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
+// Copyright (C) 2003 Sistina Software
+// Copyright (C) 2006 Red Hat GmbH
+
 //! A synchronous request's io object, on the stack of the task that waits
 //! for it (`sync_io()`): no pool element, and no wait when every bio
 //! completed while it was submitted.
