@@ -9,7 +9,7 @@
 #   make bench-fio  fio on dm-mirror (stock vs replace kernel) and rmirror vs dm-mirror
 #   make patches    the patch series for the kernel, in out/patches/
 #   make peer       cryptsetup's integrity and verity suites on both kernels
-#   make soak       long randomised runs (not part of check); see README.md
+#   make soak       long randomised runs (not part of check); see docs/testing.md
 #   make clean      remove build outputs
 #
 # KDIR=<dir>   build against your own configured, built kernel tree
