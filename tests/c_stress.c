@@ -92,6 +92,8 @@ enum {
 #define MAX_SLOTS	(MAX_SDEVS * SLOTS_PER_DEV)
 #define FLAKY_SDEV	3
 #define MEM_BYTES	(SLOT_BYTES + PAGE_SIZE)
+/* Read memory before a read: no device data and no zero fill looks like it. */
+#define STRESS_POISON	0xa5
 /* Past what the other suites touch on nullb0 and nullb1. */
 #define AREA_BASE	(512ULL << 11)
 
@@ -138,7 +140,7 @@ struct stress_thread {
 	u8 *scratch;
 	/* Counts for the report. */
 	unsigned long writes, reads, flushes, async, regions, verified;
-	unsigned long flaky_failures, alloc_fault_requests;
+	unsigned long flaky_failures, alloc_fault_requests, failed_reads;
 	unsigned int failures;		/* shown as test failures too */
 	struct completion exited;
 };
@@ -323,8 +325,13 @@ static int issue(struct stress_thread *t, struct stress_req *r, bool async)
 	unsigned int i;
 	int ret;
 
-	if (!r->is_read)
+	if (!r->is_read) {
 		fill_write(t, r);
+	} else {
+		/* What a failed read leaves shows against the poison. */
+		memset(t->scratch, STRESS_POISON, len);
+		rdm_test_mem_copy(&r->mem, r->kind, r->offset, t->scratch, len, true);
+	}
 	rdm_test_mem_describe(&r->mem, r->kind, r->offset, len, &req.mem);
 	t->alloc_fault_requests += faults;
 	if (!async) {
@@ -355,9 +362,42 @@ static int issue(struct stress_thread *t, struct stress_req *r, bool async)
 }
 
 /*
+ * A failed read, copied to t->scratch: its bios that failed came back
+ * zeroed (the caller sees no stale bytes), the others with the device's
+ * data; none kept the poison.
+ */
+static bool check_failed_read(struct stress_thread *t, struct stress_req *r)
+{
+	unsigned int s, i;
+
+	for (s = 0; s < r->count; s++) {
+		const u8 *p = t->scratch + ((size_t)s << SECTOR_SHIFT);
+		const u64 *w = (const u64 *)p;
+		u32 e = t->expect[r->slot[0]][r->first[0] + s];
+		bool ok = true;
+
+		if (!memchr_inv(p, 0, SECTOR_SIZE))
+			continue;
+		if (!e) {
+			ok = !!memchr_inv(p, STRESS_POISON, SECTOR_SIZE);
+		} else {
+			for (i = 0; i < 64 && ok; i++)
+				ok = w[i] == word_of(e >> 8, e & 0xff, i);
+		}
+		if (!ok) {
+			describe_req(t, r, "a failed read left stale bytes");
+			kunit_err(t->test, "sector %u of the read is neither zeroes nor the device's data",
+				  s);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
  * A finished request: the data it read, or what its write left. Only the
- * flaky device's regions may fail: what a failed write left is unknown, a
- * failed read is not checked.
+ * flaky device's regions may fail: what a failed write left is unknown; a
+ * failed read comes back zeroed where it failed.
  */
 static bool account(struct stress_thread *t, struct stress_req *r)
 {
@@ -372,10 +412,12 @@ static bool account(struct stress_thread *t, struct stress_req *r)
 	t->flaky_failures += hweight_long(r->error_bits);
 	if (r->is_read) {
 		t->reads++;
-		if (r->error_bits)
-			return true;
 		rdm_test_mem_copy(&r->mem, r->kind, r->offset, t->scratch,
 				  (size_t)r->count << SECTOR_SHIFT, false);
+		if (r->error_bits) {
+			t->failed_reads++;
+			return check_failed_read(t, r);
+		}
 		if (!check_sectors(t, r->slot[0], r->first[0], r->count, t->scratch)) {
 			describe_req(t, r, "read the wrong data");
 			return false;
@@ -494,9 +536,18 @@ static int stress_fn(void *data)
 				wait_event_timeout(t->wait, atomic_read(&t->done) > 0, HZ);
 				continue;
 			}
-			if ((what < 35 ? plan_write(t, r) : plan_read(t, r)) &&
-			    !issue(t, r, true))
-				t->async++;
+			if (!(what < 35 ? plan_write(t, r) : plan_read(t, r)))
+				continue;
+			ret = issue(t, r, true);
+			/* A valid request is sent: its errors come in its bits. */
+			if (ret) {
+				kunit_err(t->test, "thread %u: async %s of %u regions refused: %d",
+					  t->id, r->is_read ? "read" : "write", r->nr, ret);
+				t->failures++;
+				WRITE_ONCE(stress_abort, true);
+				break;
+			}
+			t->async++;
 		} else if (what < 97) {
 			r = sync_req;
 			if (!(what < 65 ? plan_write(t, r) : plan_read(t, r)))
@@ -811,7 +862,7 @@ static void stress_mixed_load(struct kunit *test)
 	struct stress_thread *threads;
 	struct dm_io_client *client;
 	unsigned long writes = 0, reads = 0, flushes = 0, async = 0, regions = 0,
-		      verified = 0, flaky = 0, faulted = 0;
+		      verified = 0, flaky = 0, faulted = 0, failed_reads = 0;
 	unsigned int i, j, failures = 0;
 	unsigned long start;
 	bool ready = false;
@@ -899,17 +950,20 @@ static void stress_mixed_load(struct kunit *test)
 		regions += t->regions;
 		verified += t->verified;
 		flaky += t->flaky_failures;
+		failed_reads += t->failed_reads;
 		faulted += t->alloc_fault_requests;
 		failures += t->failures;
 	}
-	kunit_info(test, "stress: %lu requests (%lu async) by %d threads in %u s: %lu writes of %lu regions, %lu reads, %lu empty flushes; %lu sectors verified",
+	kunit_info(test, "stress: %lu requests (%lu async) by %d threads in %u s: %lu writes of %lu regions, %lu reads (%lu failed, zeroed where they failed), %lu empty flushes; %lu sectors verified",
 		   writes + reads + flushes, async, NR_THREADS,
 		   jiffies_to_msecs(jiffies - start) / 1000, writes, regions,
-		   reads, flushes, verified);
+		   reads, failed_reads, flushes, verified);
 	KUNIT_EXPECT_EQ(test, failures, 0);
 	KUNIT_EXPECT_GE(test, writes + reads + flushes,
 			stress_requests ? 1 : STRESS_MIN_REQUESTS);
 	KUNIT_EXPECT_GT(test, verified, 0);
+	/* Asynchronous requests are about 45% of them: at least an eighth. */
+	KUNIT_EXPECT_GE(test, async * 8, writes + reads + flushes);
 	if (stress_requests) {
 		soak_total += writes + reads + flushes;
 		soak_verified += verified;
@@ -966,7 +1020,7 @@ static void fail_make_request_hits_only_its_regions(struct kunit *test)
 	static const unsigned int dev_index[3] = { DEV_PLAIN0, DEV_PLAIN1, DEV_FLAKY };
 	struct dm_io_region where[6];
 	struct dm_io_client *client;
-	unsigned int round, i, faults = 0, rounds = 300;
+	unsigned int round, i, faults = 0, read_faults = 0, rounds = 300;
 	unsigned long flaky_mask = 0;
 	u8 *buf, *back;
 
@@ -1009,10 +1063,26 @@ static void fail_make_request_hits_only_its_regions(struct kunit *test)
 						      back, &rerr), 0);
 			KUNIT_ASSERT_NULL(test, memchr_inv(back, round & 0xff, SZ_64K));
 		}
+		/* A read the flaky device fails comes back zeroed, not stale. */
+		for (i = 4; i < 6; i++) {
+			unsigned long rerr = 0;
+
+			memset(back, 0xa5, SZ_64K);
+			r = rw_kmem(client, REQ_OP_READ, &where[i], 1, back, &rerr);
+			KUNIT_EXPECT_EQ(test, r, rerr ? -EIO : 0);
+			if (rerr) {
+				read_faults++;
+				KUNIT_EXPECT_NULL_MSG(test, memchr_inv(back, 0, SZ_64K),
+						      "round %u: a failed read left stale bytes", round);
+			} else if (!(err & BIT(i))) {
+				KUNIT_EXPECT_NULL(test, memchr_inv(back, round & 0xff, SZ_64K));
+			}
+		}
 	}
-	kunit_info(test, "fail_make_request: %u rounds of 6-region writes, %u region failures injected, all on the flaky device",
-		   rounds, faults);
+	kunit_info(test, "fail_make_request: %u rounds of 6-region writes, %u region failures injected, all on the flaky device; %u reads of it failed, each zeroed",
+		   rounds, faults, read_faults);
 	KUNIT_EXPECT_GT(test, faults, 0);
+	KUNIT_EXPECT_GT(test, read_faults, 0);
 	rdm_io_client_destroy(client);
 	for (i = 0; i < 3; i++)
 		close_dev(&devs[i]);
