@@ -68,6 +68,10 @@ grep -E "^\[[0-9:]+\] (Testing complete|.*(FAILED|CRASHED)|=+ .* =+$)" "$out/kun
 ! grep -q "Regenerating .config" "$out/kunit.log" ||
 	die "kunit.py replaced the configuration of $kdir; log: $out/kunit.log"
 [ "$rc" = 0 ] || { tail -n 60 "$out/kunit.log" >&2; die "kunit.py failed (rc $rc); log: $out/kunit.log"; }
+# kunit.py passes a suite whatever the kernel printed beside it: its log
+# (test.log in the build directory) is judged as a guest's console is.
+kernel_reports "$kdir/test.log" "$out/reports.txt" || die "kunit.py: the kernel reported a problem; log: $kdir/test.log"
+# A skipped case fails too: "passed" must be every test.
 grep -Eq "Testing complete\. Ran ([0-9]+) tests: passed: \1$" "$out/kunit.log" ||
 	die "kunit.py: not every test passed; log: $out/kunit.log"
 for s in dm_io_rust_memory dm_io_rust_regions dm_io_rust_async dm_io_rust_failures dm_io_rust_flags rust_doctests_kernel; do

@@ -29,6 +29,21 @@ timed() {
 	info "done in $((SECONDS - start)) s"
 }
 
+# kernel_reports LOG FILTERED: fails, printing them, if the kernel log LOG
+# has a report of any kind (BUG, WARNING, KASAN, lockdep, kmemleak, hung
+# task...). A test that must make the kernel warn (as dm-io.c's WARN_ON for
+# a multi-region read) marks where, and that one warning is taken out
+# first (scripts/expected-warning.py; the rest goes to FILTERED).
+kernel_reports() {
+	local log="$1" filtered="$2" found
+	local reports='(BUG:|WARNING:|Oops|general protection fault|Kernel panic|KASAN|UBSAN|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|suspicious RCU usage|unreferenced object|kmemleak:.*new suspected|Call Trace:|hung_task|blocked for more than|refcount_t:|list_add corruption|list_del corruption|ODEBUG:)'
+	python3 "$PROJECT_DIR/scripts/expected-warning.py" "$log" >"$filtered" || return 1
+	found="$(grep -En "$reports" "$filtered" | head -n 20)" || return 0
+	echo "FAIL: kernel reports in $log:"
+	printf '%s\n' "$found" | sed 's/^/    /'
+	return 1
+}
+
 # seed_build FROM TO [OLD_SRC NEW_SRC]: make build directory TO a copy of
 # the finished build FROM, for a build whose options or source differ from
 # FROM's in a few places. Kbuild decides what to rebuild from the commands
