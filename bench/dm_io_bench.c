@@ -52,10 +52,10 @@
 #include <asm/timex.h>
 #include <dm-io-rs.h>
 
-static char *devs = "/dev/nullb0,/dev/nullb1";
+static char *devs = "/dev/nullb0,/dev/nullb1,/dev/nullb2,/dev/nullb3";
 module_param(devs, charp, 0444);
 MODULE_PARM_DESC(devs, "Comma-separated block devices to run on");
-static char *names = "mb0,mb1";
+static char *names = "mb0,mb1,irq1,irq2";
 module_param(names, charp, 0444);
 MODULE_PARM_DESC(names, "Comma-separated labels of the devices");
 static int rounds = 5;
@@ -939,10 +939,30 @@ static void run_cell_cpus(struct bench *b, int round, struct bench_dev *d,
 	print_cell(round, d, w, u.nr);
 }
 
+/*
+ * The rows the devices that complete after submission (irq*) run: where
+ * a synchronous request must wait, and the callers' common shapes.
+ */
+static const char *const irq_rows[] = {
+	"sync_read_4k", "sync_write_4k", "async_write_4k_qd64",
+	"raid1_write_4k_2reg_qd32", "raid1_write_4k_3reg_qd32",
+	"kcopyd_512k_1dst", "kcopyd_512k_8dst", "integrity_journal_fua_4k",
+	"bufio_kmalloc_read_4k", "2cpu_async_4k_shared", "2cpu_async_4k_own",
+};
+
 static bool wanted(const struct workload *w, struct bench_dev *d)
 {
+	size_t i;
+
 	if (*only && !strstr(w->name, only))
 		return false;
+	if (!strncmp(d->name, "irq", 3)) {
+		for (i = 0; i < ARRAY_SIZE(irq_rows); i++)
+			if (!strcmp(w->name, irq_rows[i]))
+				break;
+		if (i == ARRAY_SIZE(irq_rows))
+			return false;
+	}
 	/* null_blk discards only with memory backing. */
 	if ((w->opf & REQ_OP_MASK) == REQ_OP_DISCARD &&
 	    !bdev_max_discard_sectors(d->bdev))

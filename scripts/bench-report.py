@@ -70,7 +70,7 @@ def bytes_per_io(impl, d, slabs, bio_obj, control=False):
         io = 0
     pages = -(-sectors // SECTORS_PER_PAGE)
     if impl == "rust" and is_async:
-        # A 64-byte element of a kmalloc mempool (kmalloc-64), unless the
+        # A 64-byte object of its slab cache (rdm_io), unless the
         # request is one bio with no work left for after a read (vmalloc
         # invalidation, zeroing a caller's bio): that bio carries the io
         # object in its front pad (the client's bios stay 192-byte slab
@@ -83,7 +83,7 @@ def bytes_per_io(impl, d, slabs, bio_obj, control=False):
         # vector tables, whose 64-byte front pad holds the io object in a
         # slab object of the others' size.
         hosted = regions > 1 and mem in ("none", "bio")
-        io = 0 if solo or hosted else slabs.get("kmalloc-64", 64)
+        io = 0 if solo or hosted else slabs.get("rdm_io", 64)
     if mem in ("none", "bio"):
         vecs = 0  # no data pages / a clone shares the source's bvecs
     elif impl == "floor":
@@ -179,7 +179,11 @@ within a row.
 
 - dev: `mb0` null_blk memory_backed=0 (submission overhead only),
   `mb1` memory_backed=1 with discard (data copied); both irqmode=0, so
-  bios complete in the submitting context.
+  bios complete in the submitting context. `irq1` and `irq2` complete as
+  real disks do, after submission returned (memory_backed=0): from a
+  softirq (irqmode=1) and from a timer (irqmode=2, completion_nsec=5000);
+  they run the synchronous, asynchronous, raid1, kcopyd, integrity, bufio
+  and two-CPU 4 KiB rows.
 - op/s, MB/s: medians over the rounds (MB = 10^6 bytes; discard counts
   the discarded bytes, flush moves none). An op is a request (asynchronous
   rows: a batch's time over its requests; `raid1_*`: bytes written to all
@@ -197,7 +201,7 @@ within a row.
   device without a volatile cache end before accounting, hence 0.
 - B/io: heap bytes one request holds while in flight: the io object
   (C: `struct io` from its mempool for sync and async requests; Rust:
-  a 64-byte element of a kmalloc mempool (kmalloc-64) for async requests
+  a 64-byte object of its slab cache (rdm_io) for async requests
   of several bios; none for an async request that is one bio, which
   carries its io object in the bio's 24-byte front pad (the client's
   bios stay 192-byte slab objects), nor for an async request of several
