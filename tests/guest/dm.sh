@@ -180,8 +180,9 @@ dm_integrity_journal() {
 
 # dm-writecache (SSD mode) in front of a slow (dm-delay) device: write
 # (fsync commits the cache's metadata through dm_io), read back from the
-# cache, flush (writes every block back with kcopyd), read back from the
-# cache and from the slow device alone.
+# cache; remove it and make it again from the cache device (its metadata
+# read back through dm_io), read back; flush (writes every block back with
+# kcopyd), read back from the cache and from the slow device alone.
 dm_writecache() {
 	nullb_create 40 32
 	nullb_create 41 16
@@ -200,6 +201,17 @@ dm_writecache() {
 	# written blocks still in the cache.
 	[ "$4" -eq 0 ]
 	[ "$6" -le $(($5 - 1024)) ]
+	# Removed without a flush, the data is in the cache only; made again
+	# from the cache device, dm-writecache finds it through the metadata it
+	# wrote and reads back with dm_io() (DM_IO_VMA).
+	dmsetup remove wc
+	differs /dev/mapper/slow /tmp/exp
+	dmsetup create wc --table "0 $sz writecache s /dev/mapper/slow /dev/nullb41 4096 0"
+	set -- $(dmsetup status wc)
+	echo "# made again from the cache device: $*"
+	[ "$4" -eq 0 ]
+	[ "$6" -le $(($5 - 1024)) ]
+	same /dev/mapper/wc /tmp/exp
 	dmsetup message wc 0 flush
 	set -- $(dmsetup status wc)
 	echo "# after flush: $*"
