@@ -54,7 +54,7 @@ static void dm_io_test_disk_record(struct dm_io_test_disk *d, struct bio *bio)
 			.ioprio = bio->bi_ioprio,
 			.vcnt = bio_flagged(bio, BIO_CLONED) ? 0 : bio->bi_vcnt,
 			/* A bio-based disk is called from its submitter. */
-			.plugged = current->plug != NULL,
+			.plugged = !!current->plug,
 		};
 	d->nr_bios++;
 	spin_unlock_irqrestore(&d->lock, flags);
