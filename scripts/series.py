@@ -400,7 +400,11 @@ Tested: KUnit (the next patches), the kernel's dm targets (mirror with
 core and disk logs, snapshots, dm-integrity, dm-writecache, dm-verity,
 dm-ebs, dm-thin) on a kernel with DM_IO_RUST=y, and cryptsetup's
 integrity and verity tests; built with DM_IO_RUST on and off, with
-BLK_DEV_DM=y and =m.""",
+BLK_DEV_DM=y and =m.
+
+dm_get_reserved_bio_based_ios(), which sizes a client's reserve as in
+dm-io.c, moves from drivers/md/dm.h to <linux/device-mapper.h>, where
+bindgen sees it.""",
         [
             New("drivers/md/dm-io-rust/dm_io_rust.rs", "src/dm_io_rust/dm_io_rust.rs", driver=True),
             New("drivers/md/dm-io-rust/c_abi.rs", "src/dm_io_rust/c_abi.rs", driver=True),
@@ -435,6 +439,18 @@ BLK_DEV_DM=y and =m.""",
                 "include/linux/dm-io.h",
                 "\t\tvoid *addr;\n",
                 "\t\tstruct bio_vec *bvec;\n",
+            ),
+            Diff("drivers/md/dm.h", "src/dm_io_rust/dm-h.diff"),
+            Insert(
+                "include/linux/device-mapper.h",
+                "unsigned int dm_bio_get_target_bio_nr(const struct bio *bio);\n",
+                "unsigned int dm_get_reserved_bio_based_ios(void);\n",
+            ),
+            Insert(
+                "rust/bindings/bindings_helper.h",
+                "#include <linux/device/faux.h>\n",
+                "#include <linux/device-mapper.h>\n",
+                before=True,
             ),
         ],
     ),
@@ -558,12 +574,6 @@ included, so no Rust copy of their layout can go stale.""",
             New("rust/kernel/device_mapper/target.rs", "src/device_mapper/target.rs"),
             New("rust/helpers/bio.c", "src/helpers/bio.c"),
             Insert("rust/helpers/helpers.c", '#include "binder.c"\n', '#include "bio.c"\n'),
-            Insert(
-                "rust/bindings/bindings_helper.h",
-                "#include <linux/device/faux.h>\n",
-                "#include <linux/device-mapper.h>\n",
-                before=True,
-            ),
         ],
     ),
     (

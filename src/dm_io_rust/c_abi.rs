@@ -35,7 +35,7 @@ use core::{
     ptr::{null_mut, NonNull},
     sync::atomic::{AtomicPtr, Ordering},
 };
-use kernel::{ffi, prelude::*};
+use kernel::{error::from_err_ptr, ffi, prelude::*};
 
 /// The `io_notify_fn` of an asynchronous C request and its context.
 pub(crate) struct CNotify {
@@ -75,15 +75,9 @@ const _: () = {
     assert!(offset_of!(Region<'_>, count) == offset_of!(bindings::dm_io_region, count));
 };
 
-extern "C" {
-    /// dm-mod's `reserved_bio_based_ios` parameter (`drivers/md/dm.h`).
-    fn dm_get_reserved_bio_based_ios() -> ffi::c_uint;
-}
-
-/// `IS_ERR_OR_NULL()`, inline: this runs for every request.
+/// `IS_ERR_OR_NULL()`.
 fn is_err_or_null<T>(ptr: *const T) -> bool {
-    // The last `MAX_ERRNO` addresses are `ERR_PTR()` values.
-    (ptr as usize).wrapping_add(bindings::MAX_ERRNO as usize) < bindings::MAX_ERRNO as usize + 1
+    !matches!(from_err_ptr(ptr.cast_mut()), Ok(p) if !p.is_null())
 }
 
 /// `dm_io_client_create()`: a client with dm-mod's reserve, or an
@@ -99,7 +93,7 @@ pub(crate) extern "C" fn dm_io_client_create() -> *mut bindings::dm_io_client {
     // modules that use dm-mod's symbols, which keeps it loaded.
     let cache = unsafe { cache.as_ref() };
     // SAFETY: No preconditions; reads a module parameter of dm-mod.
-    let min_ios = unsafe { dm_get_reserved_bio_based_ios() };
+    let min_ios = unsafe { bindings::dm_get_reserved_bio_based_ios() };
     match KBox::pin_init(DmIoClient::new(cache, min_ios), GFP_KERNEL) {
         // SAFETY: The client stays pinned: C only holds this pointer, as the
         // opaque `struct dm_io_client`, and gives it back to

@@ -11,6 +11,9 @@
 
 const gfp_t RUST_CONST_HELPER_GFP_NOIO = GFP_NOIO;
 
+/* The series moves this from drivers/md/dm.h to <linux/device-mapper.h>. */
+unsigned int dm_get_reserved_bio_based_ios(void);
+
 /*
  * The series adds DM_IO_BVEC to enum dm_io_mem_type; the module's C ABI
  * takes it as RDM_IO_BVEC (include/dm-io-rs.h).
