@@ -105,4 +105,12 @@ if [ "$status" != 0 ]; then
 	die "the second lane failed (log: $lane_log)"
 fi
 grep -E '^(==>|KUnit cases|PASS|    VM ran|    dm_)' "$lane_log"
+
+# The kernel's dm targets print the same statuses, counters and messages
+# on both kernels; tests/guest/dm.differences lists what may differ, and
+# why.
+step "dm scenarios: the same output on the stock and the replace kernel"
+python3 "$PROJECT_DIR/scripts/compare-runs.py" "$PROJECT_DIR/out/dm-stock/console.txt" \
+	"$PROJECT_DIR/out/dm-replace/console.txt" "$PROJECT_DIR/tests/guest/dm.differences" ||
+	die "the dm scenarios printed differently on the two kernels"
 step "make check passed in $((SECONDS - total)) s"
