@@ -73,7 +73,7 @@ spread="$(awk '
 resync="$(grep -o 'rmirror: resync done: .*' "$PROJECT_DIR/out/rmirror/console.txt" 2>/dev/null | head -n 1 || true)"
 
 section="$(cat <<EOT
-## rmirror vs dm-mirror
+## With the synchronous load generator (scripts/bench-rmirror.sh)
 
 \`scripts/bench-rmirror.sh $rounds $secs\` ($(date -u +%Y-%m-%d), QEMU TCG guest on
 2 shared cores, kernel $(basename "$KDIR")). Two-leg mirrors over
@@ -106,13 +106,14 @@ EOT
 
 md="$PROJECT_DIR/BENCHMARKS.md"
 [ -f "$md" ] || printf '# Benchmarks\n' >"$md"
-# Replace the section in place (up to the next "## " heading), or append.
-awk -v new="$section" '
-	/^## rmirror vs dm-mirror$/ { print new; skip = 1; next }
-	skip && /^## / { skip = 0 }
-	!skip { print }
-	END { }' "$md" >"$md.tmp"
-grep -q '^## rmirror vs dm-mirror$' "$md" || printf '\n%s\n' "$section" >>"$md.tmp"
+# Replace the section in place (up to the next heading of its level or
+# above), or append it under a heading of its own.
+heading='## With the synchronous load generator (scripts/bench-rmirror.sh)'
+awk -v new="$section" -v heading="$heading" '
+	$0 == heading { print new; skip = 1; next }
+	skip && /^##? / { skip = 0; print "" }
+	!skip { print }' "$md" >"$md.tmp"
+grep -qxF "$heading" "$md" || printf '\n# rmirror vs dm-mirror\n\n%s\n' "$section" >>"$md.tmp"
 mv "$md.tmp" "$md"
 step "rmirror vs dm-mirror"
 printf '%s\n' "$table" | sed 's/^/    /'
