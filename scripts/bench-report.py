@@ -183,7 +183,12 @@ within a row.
   real disks do, after submission returned (memory_backed=0): from a
   softirq (irqmode=1) and from a timer (irqmode=2, completion_nsec=5000);
   they run the synchronous, asynchronous, raid1, kcopyd, integrity, bufio
-  and two-CPU 4 KiB rows.
+  and two-CPU 4 KiB rows. Under TCG neither waits as a disk does: irq1's
+  softirq runs before `submit_bio()` returns (its rows take mb0's paths),
+  and the guest kernel has no high-resolution timers, so irq2's timer
+  fires on the next 4 ms tick: a synchronous request waits a tick on
+  every implementation, and those rows show only that neither adds a
+  wait of its own.
 - op/s, MB/s: medians over the rounds (MB = 10^6 bytes; discard counts
   the discarded bytes, flush moves none). An op is a request (asynchronous
   rows: a batch's time over its requests; `raid1_*`: bytes written to all
