@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-#include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
-#include <linux/sched/task_stack.h>
 
 __rust_helper struct page *rust_helper_alloc_pages(gfp_t gfp_mask,
 						   unsigned int order)
@@ -37,24 +35,4 @@ __rust_helper struct page *rust_helper_virt_to_page(const void *kaddr)
 __rust_helper bool rust_helper_virt_addr_valid(const void *kaddr)
 {
 	return virt_addr_valid(kaddr);
-}
-
-__rust_helper void rust_helper_flush_kernel_vmap_range(void *vaddr, int size)
-{
-	flush_kernel_vmap_range(vaddr, size);
-}
-
-__rust_helper void rust_helper_invalidate_kernel_vmap_range(void *vaddr, int size)
-{
-	invalidate_kernel_vmap_range(vaddr, size);
-}
-
-__rust_helper bool rust_helper_object_is_on_stack(const void *obj)
-{
-	return object_is_on_stack(obj);
-}
-
-__rust_helper int rust_helper_dma_get_cache_alignment(void)
-{
-	return dma_get_cache_alignment();
 }

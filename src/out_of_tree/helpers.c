@@ -42,3 +42,6 @@
 #include "../helpers/mempool.c"
 #include "../helpers/mm.c"
 #include "../helpers/page.c"
+#include "../helpers/dma.c"
+#include "../helpers/task.c"
+#include "../helpers/vmalloc.c"
