@@ -647,10 +647,7 @@ LATER = [
 # place the anchor occurs). Each patch must build with no warning: a
 # crate-private item whose first user comes in a later patch is dead code
 # until then.
-UNTIL = [
-    ("rust: block: add bio", "rust/kernel/mempool.rs", "use crate::{\n    bindings,\n",
-     "#![expect(dead_code, reason = \"PoolBox's first user is kernel::block::bio::group\")]\n\n"),
-]
+UNTIL = []
 
 # The Makefile change of the dm-io patch: dm-io.o out of the list, then in
 # again unless CONFIG_DM_IO_RUST.
