@@ -80,6 +80,24 @@ impl TargetConfig {
     /// Whether [`TargetInit::configure`] takes this configuration: `EINVAL`
     /// for more than 64 copies of a flush, or more copies of a discard than
     /// of a flush (and more than one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::device_mapper::target::TargetConfig;
+    /// use kernel::error::code::EINVAL;
+    ///
+    /// let config = |flush, discard| TargetConfig {
+    ///     num_flush_bios: flush,
+    ///     num_discard_bios: discard,
+    ///     max_io_len: 0,
+    /// };
+    /// assert_eq!(config(65, 1).check(), Err(EINVAL));
+    /// assert_eq!(config(1, 2).check(), Err(EINVAL));
+    /// assert_eq!(config(0, 2).check(), Err(EINVAL));
+    /// assert_eq!(config(0, 1).check(), Ok(()));
+    /// assert_eq!(config(4, 4).check(), Ok(()));
+    /// ```
     pub fn check(&self) -> Result {
         if self.num_flush_bios > Self::MAX_DUPLICATE_BIOS
             || self.num_discard_bios > self.num_flush_bios.max(1)

@@ -503,7 +503,6 @@ mod tests {
             bio_set::BioSet,
             opf::ReqFlag,
         };
-        use crate::device_mapper::target::TargetConfig;
         use crate::mempool::Mempool;
         use core::sync::atomic::{AtomicUsize, Ordering};
         /// Counts its bios' completions.
@@ -551,17 +550,6 @@ mod tests {
         checked?;
         // Nothing was submitted.
         assert_eq!(done.0.load(Ordering::Relaxed), 0);
-        // dm-core reserves bios for the copies of a flush only.
-        let config = |flush, discard| TargetConfig {
-            num_flush_bios: flush,
-            num_discard_bios: discard,
-            max_io_len: 0,
-        };
-        assert_eq!(config(65, 1).check(), Err(EINVAL));
-        assert_eq!(config(1, 2).check(), Err(EINVAL));
-        assert_eq!(config(0, 2).check(), Err(EINVAL));
-        assert_eq!(config(0, 1).check(), Ok(()));
-        assert_eq!(config(4, 4).check(), Ok(()));
         // Discards and write-zeroes come from alloc_no_data only.
         assert_eq!(
             NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 0, DISCARD).err(),
