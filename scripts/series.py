@@ -40,7 +40,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # The kernel-crate modules the series adds, as driver-side files name them.
-SHADOW = ("block", "device_mapper", "mempool", "mm", "sync", "bindings", "module_dm_target")
+SHADOW = ("alloc", "block", "device_mapper", "mempool", "mm", "sync", "bindings", "module_dm_target")
 
 
 def read(rel):
@@ -245,22 +245,27 @@ or waits for an element to come back.
 Add Mempool<T>, a pool of elements that hold a T: objects of a slab
 cache of T (KmemCache<T>, kmem_cache_create() with T's size and
 alignment, as KMEM_CACHE() makes one, so they show in /proc/slabinfo and
-to slab debugging; mempool_init_slab_pool()), or T-sized kmalloc
-elements (mempool_init_kmalloc_pool()). Its alloc() is
-mempool_alloc(GFP_NOIO) and gives a PoolBox<T>: the element holding a T,
-given back on drop, or moved out with into_inner(), which frees the
-element before whatever the T does next. A pool borrows its cache for
-'static, so no cache is destroyed under one. kmalloc aligns power-of-two
-sizes naturally, so a kmalloc pool takes only types whose size is a
-power of two no smaller than their alignment; a build-time check says
-so. GFP_NOIO comes from the bindings.""",
+to slab debugging; mempool_init_slab_pool()). Its alloc() is
+mempool_alloc() with the caller's flags and gives a PoolBox<T>: the
+element holding a T, given back on drop, or moved out with
+into_inner(), which frees the element before whatever the T does next.
+A pool borrows its cache for 'static, so no cache is destroyed under
+one.
+
+Add GFP_NOIO to kernel::alloc::flags: what an I/O path allocates with,
+so that reclaim does not recurse into the I/O it waits for.""",
         [
             New("rust/kernel/mempool.rs", "src/mempool.rs"),
             New("rust/kernel/mm/kmem_cache.rs", "src/mm/kmem_cache.rs"),
-            New("rust/helpers/mempool.c", "src/helpers/mempool.c"),
             Insert("rust/kernel/lib.rs", "pub mod maple_tree;\n", "pub mod mempool;\n"),
             Insert("rust/kernel/mm.rs", "pub mod virt;\n", "pub mod kmem_cache;\n", before=True),
-            Insert("rust/helpers/helpers.c", '#include "maple_tree.c"\n', '#include "mempool.c"\n'),
+            Insert(
+                "rust/kernel/alloc.rs",
+                "    pub const GFP_NOWAIT: Flags = Flags(bindings::GFP_NOWAIT);\n",
+                "\n    /// Like [`GFP_KERNEL`], but reclaim does not start physical I/O: for\n"
+                "    /// allocations on a block device's I/O path, which reclaim may wait for.\n"
+                "    pub const GFP_NOIO: Flags = Flags(bindings::GFP_NOIO);\n",
+            ),
             Insert(
                 "rust/bindings/bindings_helper.h",
                 "const gfp_t RUST_CONST_HELPER_GFP_KERNEL_ACCOUNT = GFP_KERNEL_ACCOUNT;\n",
@@ -349,15 +354,19 @@ the concepts are the same.""",
         ],
     ),
     (
-        "rust: device_mapper: add page lists",
+        "rust: device_mapper: add page lists and regions",
         """\
-Start kernel::device_mapper with struct page_list of <linux/dm-io.h>: an
-owned PageList, linked as C expects it, and a PageListCursor that walks a
-chain C passes in. The cursor is all that dm-mod itself needs of it, so
-the module is built whenever BLK_DEV_DM is.""",
+Start kernel::device_mapper with the plain data of <linux/dm-io.h>:
+struct page_list, as an owned PageList linked as C expects it and a
+PageListCursor that walks a chain C passes in; struct dm_io_region, as
+Region; and IoBits, the error and unsupported bits of a request's
+regions. Both the dm-io client API and dm-mod's Rust dm-io use them, so
+that a request and its outcome have one vocabulary, and the module is
+built whenever BLK_DEV_DM is (dm-mod may be a module).""",
         [
             New("rust/kernel/device_mapper.rs", "src/device_mapper.rs"),
             New("rust/kernel/device_mapper/page_list.rs", "src/device_mapper/page_list.rs"),
+            New("rust/kernel/device_mapper/region.rs", "src/device_mapper/region.rs"),
             Insert(
                 "rust/kernel/lib.rs",
                 "pub mod device_id;\n",
@@ -418,7 +427,6 @@ bindgen sees it.""",
             New("drivers/md/dm-io-rust/io/pool.rs", "src/dm_io_rust/io/pool.rs", driver=True),
             New("drivers/md/dm-io-rust/io/stack.rs", "src/dm_io_rust/io/stack.rs", driver=True),
             New("drivers/md/dm-io-rust/memory.rs", "src/dm_io_rust/memory.rs", driver=True),
-            New("drivers/md/dm-io-rust/region.rs", "src/dm_io_rust/region.rs", driver=True),
             New("drivers/md/dm-io-rust/request.rs", "src/dm_io_rust/request.rs", driver=True),
             New("drivers/md/dm-io-rust/exports.c", "src/dm_io_rust/exports.c"),
             New("drivers/md/dm-io-rust/Kconfig", "src/dm_io_rust/Kconfig"),
@@ -528,6 +536,13 @@ interrupt context.""",
                 "drivers/md/Makefile",
                 "obj-$(CONFIG_BLK_DEV_DM_BUILTIN) += dm-builtin.o\n",
                 "obj-$(CONFIG_DM_IO_RUST_KUNIT_TEST) += dm-io-rust/tests/\n",
+            ),
+            Insert(
+                "rust/bindings/bindings_helper.h",
+                '#include "../../drivers/android/binder/rust_binder_events.h"\n#endif\n',
+                "\n#if IS_ENABLED(CONFIG_DM_IO_RUST_KUNIT_TEST)\n"
+                '#include "../../drivers/md/dm-io-rust/tests/test_disk.h"\n'
+                "#endif\n",
             ),
         ],
     ),

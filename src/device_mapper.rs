@@ -6,10 +6,11 @@
 //! [`include/linux/dm-io.h`](srctree/include/linux/dm-io.h).
 //!
 //! The dm-io client API and the target abstractions call into dm-mod, so
-//! they need it built in (`CONFIG_RUST_DM_ABSTRACTIONS`); page lists are
-//! plain data, for dm-mod itself too.
+//! they need it built in (`CONFIG_RUST_DM_ABSTRACTIONS`); page lists, regions
+//! and their bits are plain data, for dm-mod's own dm-io too.
 
 pub mod page_list;
+pub mod region;
 
 #[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]
 pub mod bio;

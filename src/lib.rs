@@ -57,6 +57,55 @@ pub mod bindings {
     }
 }
 
+/// `kernel::alloc`, with the flag the series adds.
+pub mod alloc {
+    pub use kernel::alloc::*;
+
+    use crate::bindings;
+    use core::mem::{size_of, transmute};
+
+    // `Flags` is one `u32`, and its constructor private to `kernel`: both
+    // conversions below hold only if that `u32` is its representation,
+    // which these checks show for the compiler that builds the module.
+    const _: () = assert!(size_of::<Flags>() == size_of::<u32>());
+    const _: () = {
+        // SAFETY: Same size (checked above); any `Flags` is a valid `u32`.
+        let (kernel, atomic) = unsafe {
+            (
+                transmute::<Flags, u32>(flags::GFP_KERNEL),
+                transmute::<Flags, u32>(flags::GFP_ATOMIC),
+            )
+        };
+        assert!(kernel == bindings::GFP_KERNEL && atomic == bindings::GFP_ATOMIC);
+    };
+
+    /// `kernel::alloc::flags`.
+    pub mod flags {
+        pub use kernel::alloc::flags::*;
+        use kernel::alloc::Flags;
+
+        /// `GFP_NOIO`.
+        // SAFETY: A `Flags` is its `u32` (checked above), and the kernel crate
+        // makes its flags from such constants.
+        pub const GFP_NOIO: Flags = unsafe { core::mem::transmute(crate::bindings::GFP_NOIO) };
+    }
+
+    /// `Flags::as_raw()`, which is private to `kernel`.
+    // By value, as `Flags::as_raw()`: `Flags` is `Copy`.
+    #[allow(clippy::wrong_self_convention)]
+    pub trait FlagsAsRaw {
+        /// The `gfp_t` value.
+        fn as_raw(self) -> u32;
+    }
+
+    impl FlagsAsRaw for Flags {
+        fn as_raw(self) -> u32 {
+            // SAFETY: A `Flags` is its `u32` (checked above).
+            unsafe { transmute::<Flags, u32>(self) }
+        }
+    }
+}
+
 /// `kernel::block`.
 pub mod block {
     pub use kernel::block::*;
@@ -91,6 +140,6 @@ pub mod sync {
 }
 
 pub use kernel::{
-    alloc, bits, build_assert, build_error, error, ffi, impl_flags, page, prelude, str, task,
-    types, workqueue, Module, ThisModule,
+    bits, build_assert, build_error, error, ffi, impl_flags, page, prelude, str, task, types,
+    workqueue, Module, ThisModule,
 };

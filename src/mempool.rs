@@ -8,12 +8,14 @@
 //! memory pressure: an allocation that the page allocator cannot satisfy is
 //! served from the reserve, or waits for an element to come back.
 
+#[cfg(dm_io_rs_out_of_tree)]
+use crate::alloc::FlagsAsRaw;
 use crate::{
+    alloc::Flags,
     bindings,
     error::{code::*, to_result},
     ffi,
     mm::kmem_cache::KmemCache,
-    page::PAGE_SIZE,
     prelude::*,
     types::Opaque,
 };
@@ -25,17 +27,11 @@ use core::{
 };
 
 /// A mempool of elements that each hold a `T`: objects of a slab cache of
-/// `T` ([`Mempool::with_cache`], `mempool_init_slab_pool()`), or `T`-sized
-/// kmalloc allocations ([`Mempool::new`], `mempool_init_kmalloc_pool()`).
-///
-/// For kmalloc elements, `T`'s size must be a power of two at least as
-/// large as its alignment, and at most a page: kmalloc aligns such sizes
-/// naturally, and serves them from its caches.
+/// `T` (`mempool_init_slab_pool()`).
 ///
 /// # Invariants
 ///
-/// `inner` was initialised by `mempool_init_kmalloc_pool()` with
-/// `size_of::<T>()`, or by `mempool_init_slab_pool()` with a `'static`
+/// `inner` was initialised by `mempool_init_slab_pool()` with a `'static`
 /// [`KmemCache<T>`], and is exited only on drop.
 #[pin_data(PinnedDrop)]
 pub struct Mempool<T> {
@@ -66,31 +62,6 @@ fn reserve(min_nr: u32) -> Result<ffi::c_int> {
 }
 
 impl<T> Mempool<T> {
-    const SIZE_OK: () = assert!(
-        core::mem::size_of::<T>().is_power_of_two()
-            && core::mem::size_of::<T>() >= core::mem::align_of::<T>()
-            && core::mem::size_of::<T>() <= PAGE_SIZE
-    );
-
-    /// A pool that always holds at least `min_nr` elements in reserve:
-    /// `EINVAL` for none, or for more than 1024.
-    pub fn new(min_nr: u32) -> impl PinInit<Self, Error> {
-        let () = Self::SIZE_OK;
-        let min_nr = reserve(min_nr);
-        try_pin_init!(Self {
-            inner <- Opaque::try_ffi_init(|slot: *mut bindings::mempool_t| {
-                let min_nr = min_nr?;
-                // SAFETY: `slot` is valid for writing, and zeroed first as C's
-                // embedded pools are; on failure the pool frees what it had.
-                to_result(unsafe {
-                    core::ptr::write_bytes(slot, 0, 1);
-                    bindings::mempool_init_kmalloc_pool(slot, min_nr, core::mem::size_of::<T>())
-                })
-            }),
-            _elem: PhantomData,
-        })
-    }
-
     /// A pool of objects of `cache` that always holds at least `min_nr` of
     /// them in reserve (`mempool_init_slab_pool()`): `EINVAL` for none, or
     /// for more than 1024.
@@ -117,18 +88,18 @@ impl<T> Mempool<T> {
         })
     }
 
-    /// `mempool_alloc(pool, GFP_NOIO)` holding `value`: may sleep, and waits
-    /// for an element to come back rather than fail. Gives `value` back with
-    /// `ENOMEM` if no element came.
-    pub fn alloc(&self, value: T) -> Result<PoolBox<'_, T>, (Error, T)> {
+    /// `mempool_alloc(pool, gfp)` holding `value`. With flags that may sleep
+    /// (`GFP_NOIO` on an I/O path), it waits for an element to come back
+    /// rather than fail; with others (`GFP_NOWAIT`, `GFP_ATOMIC`), it gives
+    /// `value` back with `ENOMEM` when the reserve is empty.
+    pub fn alloc(&self, value: T, gfp: Flags) -> Result<PoolBox<'_, T>, (Error, T)> {
         // SAFETY: By the type invariant the pool is initialised.
-        let elem = unsafe { bindings::mempool_alloc_noprof(self.inner.get(), bindings::GFP_NOIO) };
+        let elem = unsafe { bindings::mempool_alloc_noprof(self.inner.get(), gfp.as_raw()) };
         let Some(elem) = NonNull::new(elem.cast::<T>()) else {
             return Err((ENOMEM, value));
         };
-        // SAFETY: An element is a kmalloc allocation of `size_of::<T>()`
-        // bytes, aligned for `T` (`SIZE_OK`), or an object of a cache of
-        // `T` (type invariants), and ours until freed.
+        // SAFETY: An element is an object of a cache of `T` (type invariant),
+        // and ours until freed.
         unsafe { elem.as_ptr().write(value) };
         // INVARIANT: The element came from this pool and holds a `T`.
         Ok(PoolBox {
@@ -138,7 +109,7 @@ impl<T> Mempool<T> {
     }
 
     /// `mempool_resize()`: changes the guaranteed reserve; `EINVAL` for
-    /// none, or for more than 1024, as [`Mempool::new`]. May sleep.
+    /// none, or for more than 1024, as [`Mempool::with_cache`]. May sleep.
     pub fn resize(&self, min_nr: u32) -> Result {
         let min_nr = reserve(min_nr)?;
         // SAFETY: By the type invariant the pool is initialised.

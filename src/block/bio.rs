@@ -33,7 +33,10 @@ use super::{
     opf::{Opf, ReqFlag},
     SECTOR_SIZE,
 };
+#[cfg(dm_io_rs_out_of_tree)]
+use crate::alloc::FlagsAsRaw;
 use crate::{
+    alloc::Flags,
     bindings,
     error::{code::*, to_result, Result},
     page::{BorrowedPage, PAGE_SIZE},
@@ -43,6 +46,13 @@ use core::{marker::PhantomData, ptr::NonNull};
 
 /// The most segments a bio can hold (`BIO_MAX_VECS`).
 pub const BIO_MAX_VECS: u16 = bindings::BIO_MAX_VECS as u16;
+
+/// `gfpflags_allow_blocking()`: whether an allocation with `gfp` may sleep.
+#[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
+#[inline]
+fn allows_blocking(gfp: Flags) -> bool {
+    gfp.as_raw() & (1 << bindings::___GFP_DIRECT_RECLAIM_BIT) != 0
+}
 
 /// A bio that its owner lends as the memory of I/O.
 ///
@@ -244,12 +254,13 @@ impl<'a, D: Direction> NewBio<'a, D> {
             .ok_or(ENOMEM)
     }
 
-    /// `bio_alloc_bioset(bdev, nr_vecs, opf, GFP_NOIO, bs)`: a data bio for
-    /// up to `nr_vecs` segments (at most `BIO_MAX_VECS`), or an empty flush.
-    /// It is submitted once it has whole sectors of data, or if it is a flush.
+    /// `bio_alloc_bioset(bdev, nr_vecs, opf, gfp, bs)`: a data bio for up to
+    /// `nr_vecs` segments (at most `BIO_MAX_VECS`), or an empty flush. It is
+    /// submitted once it has whole sectors of data, or if it is a flush.
     ///
-    /// Sleeps: with `GFP_NOIO` the bio set's reserve makes this wait rather
-    /// than fail; an allocation failure is still reported as `ENOMEM`.
+    /// With flags that may sleep (`GFP_NOIO` on an I/O path), the bio set's
+    /// reserve makes this wait rather than fail; with others, `ENOMEM` when
+    /// the reserve is empty.
     /// `EINVAL` for segments from a bio set without vector tables, an
     /// operation that is not of direction `D` or whose flags do not fit it,
     /// or a discard or write-zeroes (see [`NewBio::alloc_no_data`]).
@@ -259,11 +270,12 @@ impl<'a, D: Direction> NewBio<'a, D> {
         bdev: &'a BlockDevice,
         nr_vecs: u16,
         opf: Opf,
+        gfp: Flags,
     ) -> Result<Self> {
         if opf.is_discard_or_write_zeroes() {
             return Err(EINVAL);
         }
-        Self::alloc_bio(bs, bdev, nr_vecs, opf)
+        Self::alloc_bio(bs, bdev, nr_vecs, opf, gfp)
     }
 
     #[inline]
@@ -272,9 +284,13 @@ impl<'a, D: Direction> NewBio<'a, D> {
         bdev: &'a BlockDevice,
         nr_vecs: u16,
         opf: Opf,
+        gfp: Flags,
     ) -> Result<Self> {
+        // The slab fast path does not check it.
         #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
-        crate::task::might_sleep();
+        if allows_blocking(gfp) {
+            crate::task::might_sleep();
+        }
         let opf = new_bio_opf::<D>(opf)?;
         if nr_vecs > 0 && !bs.has_bvecs() {
             return Err(EINVAL);
@@ -286,7 +302,7 @@ impl<'a, D: Direction> NewBio<'a, D> {
                 bdev.as_raw(),
                 nr_vecs,
                 opf.as_raw(),
-                bindings::GFP_NOIO,
+                gfp.as_raw(),
                 bs.as_raw(),
             )
         };
@@ -295,9 +311,9 @@ impl<'a, D: Direction> NewBio<'a, D> {
         unsafe { Self::from_new(ptr, false) }
     }
 
-    /// `bio_alloc_clone(bdev, src, GFP_NOIO, bs)` with operation `opf`,
-    /// trimmed to its first `bytes`: a bio that shares `src`'s data. Sleeps,
-    /// as [`NewBio::alloc`].
+    /// `bio_alloc_clone(bdev, src, gfp, bs)` with operation `opf`, trimmed
+    /// to its first `bytes`: a bio that shares `src`'s data. Waits or fails
+    /// as [`NewBio::alloc`] does with `gfp`.
     ///
     /// `EINVAL` if `src` has fewer bytes, if a clone that moves data is made
     /// of a bio without data pages, for a clone of part of a sector, or of
@@ -311,9 +327,12 @@ impl<'a, D: Direction> NewBio<'a, D> {
         src: &'a Bio,
         bytes: u32,
         opf: Opf,
+        gfp: Flags,
     ) -> Result<Self> {
         #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
-        crate::task::might_sleep();
+        if allows_blocking(gfp) {
+            crate::task::might_sleep();
+        }
         let opf = new_bio_opf::<D>(opf)?;
         if bytes > src.size()
             || !bio_size_fits(opf, bytes)
@@ -324,7 +343,7 @@ impl<'a, D: Direction> NewBio<'a, D> {
         }
         // SAFETY: All three are valid by their type invariants.
         let ptr = unsafe {
-            bindings::bio_alloc_clone(bdev.as_raw(), src.as_raw(), bindings::GFP_NOIO, bs.as_raw())
+            bindings::bio_alloc_clone(bdev.as_raw(), src.as_raw(), gfp.as_raw(), bs.as_raw())
         };
         // SAFETY: A new clone from `bs`; its pages are `src`'s, which `src`
         // lends to be read, and to be written if it is a read, which it is for
@@ -463,7 +482,7 @@ impl<'a> NewBio<'a, ToDevice> {
     /// A bio without data of `bytes` bytes at `sector`: a discard or
     /// write-zeroes range of whole sectors, or an empty flush (`bytes` 0, a
     /// `REQ_PREFLUSH` write that is not atomic); `EINVAL` for anything else.
-    /// Sleeps, as [`NewBio::alloc`].
+    /// Waits or fails as [`NewBio::alloc`] does with `gfp`.
     #[inline]
     pub fn alloc_no_data<P>(
         bs: &'a BioSet<P>,
@@ -471,12 +490,13 @@ impl<'a> NewBio<'a, ToDevice> {
         opf: Opf,
         sector: u64,
         bytes: u32,
+        gfp: Flags,
     ) -> Result<Self> {
         let fits = bio_size_fits(opf, bytes) && (bytes == 0 || opf.is_discard_or_write_zeroes());
         if !fits {
             return Err(EINVAL);
         }
-        let mut bio = Self::alloc_bio(bs, bdev, 0, opf)?;
+        let mut bio = Self::alloc_bio(bs, bdev, 0, opf, gfp)?;
         bio.set_sector(sector);
         // INVARIANT: A bio without segments moves no data; its size is whole
         // sectors of a discard or write-zeroes.

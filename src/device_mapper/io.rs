@@ -18,10 +18,10 @@
 //! client, so that rule is checked at run time.
 
 use super::page_list::PageList;
+pub use super::region::{IoBits, Region, DM_IO_MAX_REGIONS};
 use crate::{
     bindings,
     block::{
-        bdev::BlockDevice,
         bio::{
             flush_vmap_range, in_submit_bio, Bio, Direction, KernelBufKind, Segment, BIO_MAX_VECS,
         },
@@ -45,10 +45,6 @@ use core::{
     ptr::NonNull,
     sync::atomic::{AtomicUsize, Ordering},
 };
-
-/// At most this many regions per request: one bit each in the error and
-/// unsupported bit sets.
-pub const DM_IO_MAX_REGIONS: usize = usize::BITS as usize;
 
 /// A dm-io client: the reserve of io objects and bios that lets its I/O
 /// make progress under memory pressure (`struct dm_io_client`).
@@ -173,7 +169,7 @@ impl DmIoClient {
                 c.ioprio.as_raw(),
             )
         };
-        IoBits::from_c(r, error, unsup)
+        bits_from_c(r, error, unsup)
     }
 
     /// Runs `f` with a scope in which asynchronous requests may borrow
@@ -246,44 +242,6 @@ impl Drop for DmIoClient {
             // A box is never queued twice: this is its only enqueue.
             workqueue::system_unbound().enqueue(inner);
         }
-    }
-}
-
-/// `count` sectors of a block device from `sector` (`struct
-/// dm_io_region`). A region of count 0 is skipped, except that a
-/// `REQ_PREFLUSH` request sends it an empty flush.
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct Region<'a> {
-    bdev: &'a BlockDevice,
-    /// First sector.
-    pub sector: u64,
-    /// Length in 512-byte sectors.
-    pub count: u64,
-}
-
-// `dm_io()` reads an array of `Region` as `struct dm_io_region`.
-const _: () = {
-    use core::mem::{offset_of, size_of};
-    assert!(size_of::<Region<'_>>() == size_of::<bindings::dm_io_region>());
-    assert!(offset_of!(Region<'_>, bdev) == offset_of!(bindings::dm_io_region, bdev));
-    assert!(offset_of!(Region<'_>, sector) == offset_of!(bindings::dm_io_region, sector));
-    assert!(offset_of!(Region<'_>, count) == offset_of!(bindings::dm_io_region, count));
-};
-
-impl<'a> Region<'a> {
-    /// `count` sectors of `bdev` from `sector`.
-    pub fn new(bdev: &'a BlockDevice, sector: u64, count: u64) -> Self {
-        Self {
-            bdev,
-            sector,
-            count,
-        }
-    }
-
-    /// The device.
-    pub fn bdev(&self) -> &'a BlockDevice {
-        self.bdev
     }
 }
 
@@ -551,6 +509,8 @@ impl DmIoRequest<'_, '_> {
         let no_data = opf.is_discard_or_write_zeroes();
         let mut largest = 0u64;
         for r in self.regions {
+            // Every region made in Rust names its device.
+            let bdev = r.bdev().ok_or(EINVAL)?;
             // dm-io.c's `to_bytes()` would wrap a count this large and walk
             // the memory past its end; a region whose sectors wrap would have
             // its later bios written at the start of the device.
@@ -564,7 +524,7 @@ impl DmIoRequest<'_, '_> {
             // bio) in 32 bits, which a device limit of `UINT_MAX` sectors
             // overflows; and a region far past the device would be cut into
             // bios that each fail, for hours.
-            if no_data && (bytes > u64::from(u32::MAX) || end > r.bdev.nr_sectors()) {
+            if no_data && (bytes > u64::from(u32::MAX) || end > bdev.nr_sectors()) {
                 return Err(EINVAL);
             }
             // An empty atomic flush makes the block layer divide by the
@@ -627,72 +587,18 @@ impl DmIoRequest<'_, '_> {
     }
 }
 
-/// The outcome of a request that was sent: which regions failed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct IoBits {
-    /// Regions with an I/O error (bit *i* for region *i*).
-    pub error_bits: usize,
-    /// Regions the device refused as unsupported or invalid
-    /// (`BLK_STS_NOTSUPP`, `BLK_STS_INVAL`): not media errors.
-    pub unsup_bits: usize,
-}
-
-impl IoBits {
-    /// Whether region `region` had an I/O error (none past the last region
-    /// a request can have).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use kernel::device_mapper::io::IoBits;
-    ///
-    /// let bits = IoBits { error_bits: 0b10, unsup_bits: 0b1 };
-    /// assert!(bits.failed(1) && !bits.failed(0) && !bits.failed(64));
-    /// assert!(bits.unsupported(0) && !bits.unsupported(1));
-    /// ```
-    pub fn failed(&self, region: usize) -> bool {
-        test_bit(self.error_bits, region)
+/// The bits of a synchronous `dm_io()` that returned `r`: an error that no
+/// region explains means the request was refused.
+fn bits_from_c(r: ffi::c_int, error_bits: usize, unsup_bits: usize) -> Result<IoBits> {
+    let bits = IoBits {
+        error_bits,
+        unsup_bits,
+    };
+    match to_result(r) {
+        Ok(()) => Ok(bits),
+        Err(e) if bits.to_result() == Err(e) => Ok(bits),
+        Err(e) => Err(e),
     }
-
-    /// Whether the device refused region `region` as unsupported or
-    /// invalid.
-    pub fn unsupported(&self, region: usize) -> bool {
-        test_bit(self.unsup_bits, region)
-    }
-
-    /// The `dm_io()` return value of a synchronous request: `EIO` if any
-    /// region failed, else `EOPNOTSUPP` if any was unsupported.
-    pub fn to_result(self) -> Result {
-        if self.error_bits != 0 {
-            Err(EIO)
-        } else if self.unsup_bits != 0 {
-            Err(EOPNOTSUPP)
-        } else {
-            Ok(())
-        }
-    }
-
-    /// The bits of a synchronous `dm_io()` that returned `r`: an error that
-    /// no region explains means the request was refused.
-    fn from_c(r: ffi::c_int, error_bits: usize, unsup_bits: usize) -> Result<Self> {
-        let bits = Self {
-            error_bits,
-            unsup_bits,
-        };
-        match to_result(r) {
-            Ok(()) => Ok(bits),
-            Err(e) if bits.to_result() == Err(e) => Ok(bits),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// Bit `n` of `bits`; false past the word.
-fn test_bit(bits: usize, n: usize) -> bool {
-    u32::try_from(n)
-        .ok()
-        .and_then(|n| bits.checked_shr(n))
-        .is_some_and(|b| b & 1 != 0)
 }
 
 /// A scope for asynchronous requests that borrow for `'env`; see

@@ -14,9 +14,8 @@
 
 use super::{
     client::Client,
-    io::{IoBits, Notify, PooledIo, DM_IO_MAX_REGIONS},
+    io::{Notify, PooledIo},
     memory::{Memory, MemoryDirection},
-    region::Region,
     request::Request,
 };
 use crate::{
@@ -27,7 +26,10 @@ use crate::{
         opf::Opf,
         SECTOR_SHIFT,
     },
-    device_mapper::page_list::PageListCursor,
+    device_mapper::{
+        page_list::PageListCursor,
+        region::{IoBits, Region, DM_IO_MAX_REGIONS},
+    },
     mm::kmem_cache::KmemCache,
 };
 use core::{
@@ -65,15 +67,6 @@ impl Notify for CNotify {
 
 /// What `struct dm_io_client` is, for C callers.
 type DmIoClient = Client<CNotify>;
-
-// `dm_io()` borrows the caller's region array as `[Region]`.
-const _: () = {
-    use core::mem::{offset_of, size_of};
-    assert!(size_of::<Region<'_>>() == size_of::<bindings::dm_io_region>());
-    assert!(offset_of!(Region<'_>, bdev) == offset_of!(bindings::dm_io_region, bdev));
-    assert!(offset_of!(Region<'_>, sector) == offset_of!(bindings::dm_io_region, sector));
-    assert!(offset_of!(Region<'_>, count) == offset_of!(bindings::dm_io_region, count));
-};
 
 /// `IS_ERR_OR_NULL()`.
 fn is_err_or_null<T>(ptr: *const T) -> bool {
@@ -335,7 +328,7 @@ unsafe fn dm_io_inner(
     // reference past the completion.
     let client: &'static DmIoClient = unsafe { &*client };
     // SAFETY: `Region` has the layout of `struct dm_io_region` (checked
-    // above); the caller passes `num_regions` of them, valid during this
+    // where it is defined); the caller passes `num_regions` of them, valid during this
     // call (dm-io reads them before it returns); their devices stay until
     // the request completes; a NULL `bdev` reads as `None`.
     let regions: &[Region<'static>] =

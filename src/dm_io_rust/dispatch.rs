@@ -8,7 +8,6 @@
 use super::{
     io::{Io, Submit},
     memory::{BvecPages, Dpages, KernelPages, ListPages, Memory},
-    region::Region,
 };
 use crate::block::{
     bdev::BlockDevice,
@@ -19,6 +18,7 @@ use crate::block::{
     plug::with_plug_if,
     SECTOR_SHIFT,
 };
+use crate::{alloc::flags::GFP_NOIO, device_mapper::region::Region};
 use core::{
     marker::PhantomData,
     sync::atomic::{AtomicBool, Ordering},
@@ -64,7 +64,7 @@ impl<'env, 'r, N: Send + Sync + 'static, S: Submit<'env, 'r, N>, D: Direction, B
         let splits = |r: &Region<'_>| {
             let bytes = r.count << SECTOR_SHIFT;
             bytes > PAGE_SIZE as u64
-                && r.bdev.is_some_and(|b| {
+                && r.bdev().is_some_and(|b| {
                     bytes > BIO_MAX_BYTES.min(u64::from(b.max_sectors()) << SECTOR_SHIFT)
                 })
         };
@@ -134,7 +134,7 @@ impl<'env, 'r, N: Send + Sync + 'static, S: Submit<'env, 'r, N>, D: Direction, B
                 continue;
             }
             let last = Some(index) == last;
-            let Some(bdev) = region.bdev else {
+            let Some(bdev) = region.bdev() else {
                 // The request checked this region: never reached.
                 warn_on!(true);
                 self.fail(index, EINVAL);
@@ -186,8 +186,8 @@ impl<'env, 'r, N: Send + Sync + 'static, S: Submit<'env, 'r, N>, D: Direction, B
     ) -> Result {
         let bytes = u32::try_from(bytes).map_err(|_| EINVAL)?;
         let mut bio = match self.host_bios(last) {
-            Some(bs) => NewBio::<D>::clone_of(bs, bdev, src, bytes, self.opf)?,
-            None => NewBio::<D>::clone_of(self.bios, bdev, src, bytes, self.opf)?,
+            Some(bs) => NewBio::<D>::clone_of(bs, bdev, src, bytes, self.opf, GFP_NOIO)?,
+            None => NewBio::<D>::clone_of(self.bios, bdev, src, bytes, self.opf, GFP_NOIO)?,
         };
         bio.set_sector(sector);
         bio.set_ioprio(self.ioprio);
@@ -210,8 +210,8 @@ impl<'env, 'r, N: Send + Sync + 'static, S: Submit<'env, 'r, N>, D: Direction, B
         bytes: u32,
     ) -> Result {
         let mut bio = match self.host_bios(last) {
-            Some(bs) => NewBio::alloc_no_data(bs, bdev, self.opf, sector, bytes)?,
-            None => NewBio::alloc_no_data(self.bios, bdev, self.opf, sector, bytes)?,
+            Some(bs) => NewBio::alloc_no_data(bs, bdev, self.opf, sector, bytes, GFP_NOIO)?,
+            None => NewBio::alloc_no_data(self.bios, bdev, self.opf, sector, bytes, GFP_NOIO)?,
         };
         bio.set_ioprio(self.ioprio);
         self.submit(bio, index, last)
@@ -237,7 +237,7 @@ impl<'env, 'r, N: Send + Sync + 'static, S: Submit<'env, 'r, N>, D: Direction, B
         while done < bytes {
             let remaining = bytes - done;
             let nr_vecs = dp.bio_vecs(remaining);
-            let mut bio = NewBio::<D>::alloc(self.bios, bdev, nr_vecs, opf)?;
+            let mut bio = NewBio::<D>::alloc(self.bios, bdev, nr_vecs, opf, GFP_NOIO)?;
             bio.set_sector(sector + (done >> SECTOR_SHIFT));
             bio.set_ioprio(self.ioprio);
             // As many segments as the bio takes.

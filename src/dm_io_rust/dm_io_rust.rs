@@ -26,7 +26,6 @@ mod client;
 mod dispatch;
 mod io;
 mod memory;
-mod region;
 mod request;
 
 #[cfg(dm_io_rs_out_of_tree)]

@@ -42,36 +42,9 @@ use crate::block::{
     },
     bio_set::BioSet,
 };
+use crate::device_mapper::region::{IoBits, DM_IO_MAX_REGIONS};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::prelude::*;
-
-/// At most this many regions per request: one bit each in the error and
-/// unsupported bit sets, one index each in the low bits of `bi_private`.
-pub(crate) const DM_IO_MAX_REGIONS: usize = usize::BITS as usize;
-
-/// The outcome of a request: which regions failed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct IoBits {
-    /// Regions with an I/O error (bit *i* for region *i*).
-    pub(crate) error_bits: usize,
-    /// Regions the device refused as unsupported or invalid: not media
-    /// errors.
-    pub(crate) unsup_bits: usize,
-}
-
-impl IoBits {
-    /// The synchronous `dm_io()` return value: `EIO` if any region failed,
-    /// else `EOPNOTSUPP` if any was unsupported.
-    pub(crate) fn to_result(self) -> Result {
-        if self.error_bits != 0 {
-            Err(EIO)
-        } else if self.unsup_bits != 0 {
-            Err(EOPNOTSUPP)
-        } else {
-            Ok(())
-        }
-    }
-}
 
 /// How an asynchronous request tells its caller that it completed.
 pub(crate) trait Notify: Send + Sync + 'static {

@@ -9,15 +9,15 @@
 use super::{
     client::Client,
     dispatch::Dispatch,
-    io::{run_on_stack, run_pooled, AfterRead, Io, IoBits, Notify, DM_IO_MAX_REGIONS},
+    io::{run_on_stack, run_pooled, AfterRead, Io, Notify},
     memory::{Memory, MemoryDirection},
-    region::Region,
 };
 use crate::block::{
     ioprio::IoPriority,
     opf::{Opf, ReqFlag},
     SECTOR_SHIFT,
 };
+use crate::device_mapper::region::{IoBits, Region, DM_IO_MAX_REGIONS};
 use core::marker::PhantomData;
 use kernel::{prelude::*, warn_on};
 
@@ -53,7 +53,7 @@ impl<'a, D: MemoryDirection> Request<'_, 'a, D> {
         if self
             .regions
             .iter()
-            .any(|r| r.bdev.is_none() && (r.count != 0 || flush))
+            .any(|r| r.bdev().is_none() && (r.count != 0 || flush))
         {
             return Err(EINVAL);
         }

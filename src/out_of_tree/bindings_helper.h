@@ -9,6 +9,9 @@
 #include <linux/dm-io.h>
 #include <linux/gfp.h>
 
+/* The series adds it for CONFIG_DM_IO_RUST_KUNIT_TEST, as Binder does its own. */
+#include "../../tests/dm_io_rust_test/test_disk.h"
+
 const gfp_t RUST_CONST_HELPER_GFP_NOIO = GFP_NOIO;
 
 /* The series moves this from drivers/md/dm.h to <linux/device-mapper.h>. */

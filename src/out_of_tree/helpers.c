@@ -39,7 +39,6 @@
 
 #include "../helpers/bio.c"
 #include "../helpers/blk.c"
-#include "../helpers/mempool.c"
 #include "../helpers/mm.c"
 #include "../helpers/page.c"
 #include "../helpers/dma.c"

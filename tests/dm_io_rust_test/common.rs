@@ -8,6 +8,7 @@
 
 use crate::test_disk::{Config, TestDisk};
 use crate::{
+    alloc::flags::GFP_NOIO,
     block::{
         bio::{FromDevice, KernelBuf, KernelBufKind, NewBio, Segment},
         bio_set::BioSet,
@@ -36,7 +37,10 @@ pub(crate) const WRITE: Opf = Opf::new(ReqOp::Write);
 
 /// A disk of `mib` MiB with no special limits.
 pub(crate) fn plain_disk(mib: u64) -> Result<TestDisk> {
-    TestDisk::new(Config::sectors(mib << 11))
+    TestDisk::new(Config {
+        sectors: mib << 11,
+        ..Default::default()
+    })
 }
 
 /// A client.
@@ -322,7 +326,7 @@ impl TestBuf {
                 let bs = KBox::pin_init(BioSet::new(2), GFP_KERNEL)?;
                 // A read bio: requests may read into its pages, and write
                 // from them.
-                let mut bio = NewBio::<FromDevice>::alloc(&bs, bdev, 1, READ)?;
+                let mut bio = NewBio::<FromDevice>::alloc(&bs, bdev, 1, READ, GFP_NOIO)?;
                 if !bio.add(&seg) {
                     return Err(EINVAL);
                 }
@@ -345,7 +349,7 @@ impl TestBuf {
         opf: Opf,
         regions: &[Region<'_>],
     ) -> Result<IoBits> {
-        let bdev = regions.first().map(|r| r.bdev()).ok_or(EINVAL)?;
+        let bdev = regions.first().and_then(|r| r.bdev()).ok_or(EINVAL)?;
         self.with_memory(bdev, |mem| sync_io(client, opf, regions, mem))?
     }
 }

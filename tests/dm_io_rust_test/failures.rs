@@ -7,6 +7,7 @@
 #[kernel::prelude::kunit_tests(dm_io_rust_failures)]
 mod tests {
     use crate::{
+        alloc::flags::GFP_NOIO,
         block::opf::{Opf, ReqOp},
         device_mapper::io::{DmIoMemory, IoBits, Region},
     };
@@ -294,10 +295,10 @@ mod tests {
         let seg = kbuf.segment(0, 8 * SECTOR).ok_or(EINVAL)?;
         // A bio built from memory lent to be read cannot be a read.
         assert_eq!(
-            NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, READ).err(),
+            NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, READ, GFP_NOIO).err(),
             Some(EINVAL)
         );
-        let mut wbio = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE)?;
+        let mut wbio = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE, GFP_NOIO)?;
         assert!(wbio.add(&seg));
         let r = sync_io(&client, READ, &[region], DmIoMemory::bio(wbio.as_bio()));
         assert_eq!(r, Err(EINVAL));
@@ -308,7 +309,8 @@ mod tests {
                 d0.bdev(),
                 wbio.as_bio(),
                 SECTOR as u32,
-                READ
+                READ,
+                GFP_NOIO
             )
             .err(),
             Some(EINVAL)
@@ -384,8 +386,14 @@ mod tests {
         // A bio without data pages (a discard) as the memory of a write:
         // dm-io.c would clone it and send a data bio without a vector table.
         let bs = KBox::pin_init(BioSet::new(2), GFP_KERNEL)?;
-        let discard =
-            NewBio::<ToDevice>::alloc_no_data(&bs, d0.bdev(), DISCARD, 0, 8 * SECTOR as u32)?;
+        let discard = NewBio::<ToDevice>::alloc_no_data(
+            &bs,
+            d0.bdev(),
+            DISCARD,
+            0,
+            8 * SECTOR as u32,
+            GFP_NOIO,
+        )?;
         let r = sync_io(&client, WRITE, &region, DmIoMemory::bio(discard.as_bio()));
         assert_eq!(r, Err(EINVAL));
         // ... which a discard may still take, as its data is not used.
@@ -398,17 +406,18 @@ mod tests {
                 &bs,
                 d0.bdev(),
                 1,
-                READ.with(ReqFlag::Fua)
+                READ.with(ReqFlag::Fua),
+                GFP_NOIO
             )
             .err(),
             Some(EINVAL)
         );
         assert_eq!(
-            NewBio::<ToDevice>::alloc_no_data(&bs, d0.bdev(), WRITE, 0, 0).err(),
+            NewBio::<ToDevice>::alloc_no_data(&bs, d0.bdev(), WRITE, 0, 0, GFP_NOIO).err(),
             Some(EINVAL)
         );
         assert_eq!(
-            NewBio::<ToDevice>::alloc_no_data(&bs, d0.bdev(), WRITE, 0, 4096).err(),
+            NewBio::<ToDevice>::alloc_no_data(&bs, d0.bdev(), WRITE, 0, 4096, GFP_NOIO).err(),
             Some(EINVAL)
         );
         assert_eq!(d0.bios()?.len(), 0);
@@ -503,7 +512,6 @@ mod tests {
             bio_set::BioSet,
             opf::ReqFlag,
         };
-        use crate::mempool::Mempool;
         use core::sync::atomic::{AtomicUsize, Ordering};
         /// Counts its bios' completions.
         struct Count(AtomicUsize);
@@ -519,26 +527,28 @@ mod tests {
         let done = scope(Count(AtomicUsize::new(0)), |s| {
             checked = (|| -> Result {
                 // A data bio with no data, and an empty atomic write: given back.
-                let empty = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE)?;
+                let empty = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE, GFP_NOIO)?;
                 assert!(s.submit(empty, 0).is_err());
                 let atomic = WRITE.with(ReqFlag::Preflush).with(ReqFlag::Atomic);
-                let bio = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 0, atomic)?;
+                let bio = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 0, atomic, GFP_NOIO)?;
                 assert!(s.submit(bio, 0).is_err());
                 // Part of a sector, which device-mapper would pass on as a bio of
                 // none: given back, or refused when made.
-                let mut bio = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE)?;
+                let mut bio = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE, GFP_NOIO)?;
                 assert!(bio.add(&Segment::<ToDevice>::new(&page, 0, 1)?));
                 assert!(s.submit(bio, 0).is_err());
                 for bytes in [1, SECTOR as u32 + 1] {
                     assert_eq!(
-                        NewBio::alloc_no_data(&bs, d0.bdev(), WRITE_ZEROES, 0, bytes).err(),
+                        NewBio::alloc_no_data(&bs, d0.bdev(), WRITE_ZEROES, 0, bytes, GFP_NOIO)
+                            .err(),
                         Some(EINVAL)
                     );
                 }
-                let mut src = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE)?;
+                let mut src = NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 1, WRITE, GFP_NOIO)?;
                 assert!(src.add(&Segment::<ToDevice>::new(&page, 0, SECTOR)?));
                 assert_eq!(
-                    NewBio::<ToDevice>::clone_of(&bs, d0.bdev(), src.as_bio(), 1, WRITE).err(),
+                    NewBio::<ToDevice>::clone_of(&bs, d0.bdev(), src.as_bio(), 1, WRITE, GFP_NOIO)
+                        .err(),
                     Some(EINVAL)
                 );
                 // A whole sector, but a tag the state's address has no room for.
@@ -552,7 +562,7 @@ mod tests {
         assert_eq!(done.0.load(Ordering::Relaxed), 0);
         // Discards and write-zeroes come from alloc_no_data only.
         assert_eq!(
-            NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 0, DISCARD).err(),
+            NewBio::<ToDevice>::alloc(&bs, d0.bdev(), 0, DISCARD, GFP_NOIO).err(),
             Some(EINVAL)
         );
         // Bio sets whose reserve is too large to allocate up front.
@@ -560,18 +570,6 @@ mod tests {
             KBox::pin_init(BioSet::new(1 << 20), GFP_KERNEL).err(),
             Some(EINVAL)
         );
-        // Pools without a reserve, or with one too large to allocate.
-        assert_eq!(
-            KBox::pin_init(Mempool::<u64>::new(0), GFP_KERNEL).err(),
-            Some(EINVAL)
-        );
-        assert_eq!(
-            KBox::pin_init(Mempool::<u64>::new(1 << 20), GFP_KERNEL).err(),
-            Some(EINVAL)
-        );
-        let pool = KBox::pin_init(Mempool::<u64>::new(2), GFP_KERNEL)?;
-        assert_eq!(pool.resize(0), Err(EINVAL));
-        assert_eq!(pool.resize(1 << 20), Err(EINVAL));
         assert_eq!(d0.bios()?.len(), 0);
         Ok(())
     }

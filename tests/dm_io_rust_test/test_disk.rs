@@ -4,63 +4,22 @@
 //! test asks for; its contents read and written directly, and the bios
 //! that reached it recorded.
 
-use crate::block::bdev::BlockDevice;
-use kernel::{bindings, error::from_err_ptr, prelude::*};
+use crate::{
+    bindings::{
+        self, dm_io_test_disk, dm_io_test_disk_bdev, dm_io_test_disk_bios, dm_io_test_disk_create,
+        dm_io_test_disk_destroy, dm_io_test_disk_forget, dm_io_test_disk_read,
+        dm_io_test_disk_write,
+    },
+    block::bdev::BlockDevice,
+};
+use kernel::{error::from_err_ptr, prelude::*};
 
-/// `struct dm_io_test_disk_config`.
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub(crate) struct Config {
-    pub(crate) sectors: u64,
-    pub(crate) logical_block_size: u32,
-    pub(crate) max_sectors: u32,
-    pub(crate) max_discard_sectors: u32,
-    pub(crate) max_write_zeroes_sectors: u32,
-    pub(crate) atomic_write_max_bytes: u32,
-    pub(crate) bad_start: u64,
-    pub(crate) bad_sectors: u64,
-    pub(crate) completion_nsec: u32,
-}
+/// What a test disk looks like (`struct dm_io_test_disk_config`); zero
+/// fields take their defaults.
+pub(crate) type Config = bindings::dm_io_test_disk_config;
 
-impl Config {
-    /// A plain disk of `sectors` sectors.
-    pub(crate) fn sectors(sectors: u64) -> Self {
-        Self {
-            sectors,
-            ..Default::default()
-        }
-    }
-}
-
-/// `struct dm_io_test_disk_bio`: a bio as it reached the disk.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct DiskBio {
-    pub(crate) sector: u64,
-    pub(crate) size: u32,
-    pub(crate) opf: u32,
-    pub(crate) ioprio: u16,
-    pub(crate) vcnt: u16,
-    pub(crate) plugged: u8,
-}
-
-#[repr(C)]
-struct RawDisk {
-    _opaque: [u8; 0],
-}
-
-// Only pointers to kernel structures cross; bindgen gives some of them
-// fields that the lint sees as not FFI-safe, depending on the config.
-#[allow(improper_ctypes)]
-extern "C" {
-    fn dm_io_test_disk_create(cfg: *const Config) -> *mut RawDisk;
-    fn dm_io_test_disk_destroy(disk: *mut RawDisk);
-    fn dm_io_test_disk_bdev(disk: *mut RawDisk) -> *mut bindings::block_device;
-    fn dm_io_test_disk_read(disk: *mut RawDisk, sector: u64, buf: *mut u8, len: usize) -> i32;
-    fn dm_io_test_disk_write(disk: *mut RawDisk, sector: u64, buf: *const u8, len: usize) -> i32;
-    fn dm_io_test_disk_bios(disk: *mut RawDisk, bios: *mut DiskBio, max: usize) -> usize;
-    fn dm_io_test_disk_forget(disk: *mut RawDisk);
-}
+/// A bio as it reached the disk (`struct dm_io_test_disk_bio`).
+pub(crate) type DiskBio = bindings::dm_io_test_disk_bio;
 
 /// A test disk, removed on drop.
 ///
@@ -68,7 +27,7 @@ extern "C" {
 ///
 /// `raw` is a disk from `dm_io_test_disk_create()`, owned by this object.
 pub(crate) struct TestDisk {
-    raw: *mut RawDisk,
+    raw: *mut dm_io_test_disk,
 }
 
 impl TestDisk {
@@ -91,7 +50,7 @@ impl TestDisk {
     pub(crate) fn read(&self, sector: u64, buf: &mut [u8]) -> Result {
         // SAFETY: `buf` is valid for writes of its length.
         kernel::error::to_result(unsafe {
-            dm_io_test_disk_read(self.raw, sector, buf.as_mut_ptr(), buf.len())
+            dm_io_test_disk_read(self.raw, sector, buf.as_mut_ptr().cast(), buf.len())
         })
     }
 
@@ -99,7 +58,7 @@ impl TestDisk {
     pub(crate) fn write(&self, sector: u64, buf: &[u8]) -> Result {
         // SAFETY: `buf` is valid for reads of its length.
         kernel::error::to_result(unsafe {
-            dm_io_test_disk_write(self.raw, sector, buf.as_ptr(), buf.len())
+            dm_io_test_disk_write(self.raw, sector, buf.as_ptr().cast(), buf.len())
         })
     }
 

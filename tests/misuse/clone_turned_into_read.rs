@@ -13,7 +13,8 @@ use kernel::block::opf::{Opf, ReqOp};
 use kernel::prelude::*;
 
 fn turn<'a>(bs: &'a BioSet, dev: &'a BlockDevice, write: &'a Bio) -> Result {
-    let mut clone = NewBio::<ToDevice>::clone_of(bs, dev, write, 512, Opf::new(ReqOp::Write))?;
+    let mut clone =
+        NewBio::<ToDevice>::clone_of(bs, dev, write, 512, Opf::new(ReqOp::Write), GFP_NOIO)?;
     clone.set_opf(Opf::new(ReqOp::Read))?;
     Ok(())
 }

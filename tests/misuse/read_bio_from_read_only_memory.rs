@@ -15,7 +15,7 @@ use kernel::prelude::*;
 
 fn read_into<'a>(bs: &'a BioSet, dev: &'a BlockDevice, page: &'a Page) -> Result {
     let source = Segment::<ToDevice>::new(page, 0, 512)?;
-    let mut bio = NewBio::<FromDevice>::alloc(bs, dev, 1, Opf::new(ReqOp::Read))?;
+    let mut bio = NewBio::<FromDevice>::alloc(bs, dev, 1, Opf::new(ReqOp::Read), GFP_NOIO)?;
     bio.add(&source);
     Ok(())
 }

@@ -25,7 +25,8 @@ fn write(bs: &BioSet, bdev: &BlockDevice) -> Result {
     scope(Counter, |shared| {
         let page = Page::alloc_page(GFP_KERNEL).unwrap();
         let seg = Segment::<ToDevice>::new(&page, 0, 512).unwrap();
-        let mut bio = NewBio::<ToDevice>::alloc(bs, bdev, 1, Opf::new(ReqOp::Write)).unwrap();
+        let mut bio =
+            NewBio::<ToDevice>::alloc(bs, bdev, 1, Opf::new(ReqOp::Write), GFP_NOIO).unwrap();
         bio.add(&seg);
         let _ = shared.submit(bio, 0);
     });

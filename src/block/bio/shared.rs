@@ -32,7 +32,7 @@ mod stack;
 pub use stack::scope;
 
 use super::{CompletedBio, Direction, NewBio};
-use crate::{bindings, mempool::Mempool, sync::Completion};
+use crate::{alloc::Flags, bindings, mempool::Mempool, sync::Completion};
 use core::{
     marker::PhantomData,
     mem::ManuallyDrop,
@@ -283,11 +283,14 @@ impl<T: SharedEndIo> Drop for SharedRef<'_, T> {
 }
 
 impl<T: SharedEndIo> Shared<T> {
-    /// `T` in an element of `pool` (`mempool_alloc(GFP_NOIO)`, which
-    /// sleeps), with a count for the caller. Gives `value` back if the pool
-    /// has no element.
+    /// `T` in an element of `pool` ([`Mempool::alloc`] with `gfp`), with a
+    /// count for the caller. Gives `value` back if the pool has no element.
     #[inline]
-    pub fn in_pool(pool: &'static Mempool<Self>, value: T) -> Result<SharedRef<'static, T>, T> {
-        pool::new(pool, value)
+    pub fn in_pool(
+        pool: &'static Mempool<Self>,
+        value: T,
+        gfp: Flags,
+    ) -> Result<SharedRef<'static, T>, T> {
+        pool::new(pool, value, gfp)
     }
 }

@@ -17,6 +17,7 @@
 
 use super::{front_pad, Io, Notify, PooledIo, Solo, Submit};
 use crate::{
+    alloc::flags::GFP_NOIO,
     block::{
         bio::{shared::SharedRef, Direction, NewBio},
         bio_set::BioSet,
@@ -118,7 +119,7 @@ impl<N: Notify> PooledSubmitter<N> {
         index: usize,
         io: Io<'static, N>,
     ) -> Result<(), NewBio<'static, D>> {
-        match PooledIo::in_pool(self.pool, io) {
+        match PooledIo::in_pool(self.pool, io, GFP_NOIO) {
             Ok(io) => {
                 let sent = io.submit(bio, index);
                 self.state = Pooled::Placed(io);

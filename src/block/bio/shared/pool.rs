@@ -4,7 +4,10 @@
 //! pressure, and the element goes back before the state completes.
 
 use super::{Owner, Shared, SharedEndIo, SharedRef};
-use crate::mempool::{Mempool, PoolBox};
+use crate::{
+    alloc::Flags,
+    mempool::{Mempool, PoolBox},
+};
 use core::{marker::PhantomData, ptr::NonNull};
 
 /// [`Shared::in_pool`].
@@ -12,12 +15,11 @@ use core::{marker::PhantomData, ptr::NonNull};
 pub(super) fn new<T: SharedEndIo>(
     pool: &'static Mempool<Shared<T>>,
     value: T,
+    gfp: Flags,
 ) -> Result<SharedRef<'static, T>, T> {
-    #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
-    crate::task::might_sleep();
     // One count, the caller's.
     let shared = Shared::new(value, Owner::Pool, NonNull::from(pool).cast(), 1);
-    match pool.alloc(shared) {
+    match pool.alloc(shared, gfp) {
         // INVARIANT: The element holds the state with the caller's count; its
         // owner, the pool, is `'static`.
         Ok(elem) => Ok(SharedRef {
