@@ -47,12 +47,13 @@ gen() { # gen OUT INPUT SED_SCRIPT BINDGEN_ARGS... [-- CLANG_ARGS...]
 gen "$out/bindings_generated.rs" "$PROJECT_DIR/src/out_of_tree/bindings_helper.h" \
 	's/pub const RUST_CONST_HELPER_([a-zA-Z0-9_]*)/pub const \1/g' \
 	--no-recursive-allowlist \
-	"--allowlist-type '(__)?u(8|16|32|64)_?|dm_(target|dev|table|io_.*|report_zones_args|.*_fn)|target_type|page_list|io_notify_fn|iterate_devices_callout_fn|status_type_t|map_info|mapped_device|dax_device|dax_access_mode'" \
+	"--allowlist-type '(__)?u(8|16|32|64)_?|dm_(target|dev|table|io_.*|report_zones_args|.*_fn)|target_type|page_list|io_notify_fn|iterate_devices_callout_fn|status_type_t|map_info|mapped_device|dax_device|dax_access_mode|dm_bio_details'" \
 	"--allowlist-function 'dm_(get_device|put_device|table_get_mode|table_event|per_bio_data|register_target|unregister_target|set_target_max_io_len|get_reserved_bio_based_ios|io_test_disk_.*)'" \
-	"--allowlist-var 'RUST_CONST_HELPER_.*|DM_(MAPIO|ENDIO)_.*|STATUSTYPE_.*'"
+	"--allowlist-var 'RUST_CONST_HELPER_.*|DM_(MAPIO|ENDIO)_.*|STATUSTYPE_.*'" \
+	-- "-I$src/rust/bindings"
 
 # The helpers, as rust/Makefile generates bindings_helpers_generated.rs.
 gen "$out/bindings_helpers_generated.rs" "$PROJECT_DIR/src/out_of_tree/helpers.c" \
 	's/pub fn rust_helper_([a-zA-Z0-9_]*)/#[link_name="rust_helper_\1"]\n    pub fn \1/g' \
 	"--blocklist-type '.*'" "--allowlist-var ''" "--allowlist-function 'rust_helper_.*'" \
-	-- -Wno-missing-prototypes -Wno-missing-declarations
+	-- -Wno-missing-prototypes -Wno-missing-declarations "-I$src/rust/helpers"

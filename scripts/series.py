@@ -583,7 +583,9 @@ What the C API leaves to the target's care, the types hold:
   TargetRef until it completes.
 
 struct dm_target and struct target_type come from bindgen, bit fields
-included, so no Rust copy of their layout can go stale.""",
+included, so no Rust copy of their layout can go stale; a bio to be sent
+again is recorded and restored by dm_bio_record() and dm_bio_restore()
+of drivers/md/dm-bio-record.h, through helpers.""",
         [
             New("rust/kernel/device_mapper/bio.rs", "src/device_mapper/bio.rs"),
             New("rust/kernel/device_mapper/bio_io.rs", "src/device_mapper/bio_io.rs"),
@@ -592,6 +594,15 @@ included, so no Rust copy of their layout can go stale.""",
             New("rust/kernel/device_mapper/target.rs", "src/device_mapper/target.rs"),
             New("rust/helpers/bio.c", "src/helpers/bio.c"),
             Insert("rust/helpers/helpers.c", '#include "binder.c"\n', '#include "bio.c"\n'),
+            New("rust/helpers/dm.c", "src/helpers/dm.c"),
+            Insert("rust/helpers/helpers.c", '#include "dma.c"\n', '#include "dm.c"\n', before=True),
+            Insert(
+                "rust/bindings/bindings_helper.h",
+                '#include "../../drivers/md/dm-io-rust/tests/test_disk.h"\n#endif\n',
+                '\n#if IS_ENABLED(CONFIG_RUST_DM_ABSTRACTIONS)\n'
+                '#include "../../drivers/md/dm-bio-record.h"\n'
+                "#endif\n",
+            ),
         ],
     ),
     (

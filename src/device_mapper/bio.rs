@@ -37,7 +37,11 @@ use crate::{
     },
     ffi,
 };
-use core::{marker::PhantomData, mem::ManuallyDrop, ptr::NonNull};
+use core::{
+    marker::PhantomData,
+    mem::{ManuallyDrop, MaybeUninit},
+    ptr::NonNull,
+};
 
 /// What a bio asks for, as a target sorts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,21 +75,14 @@ fn classify(bio: &bindings::bio) -> BioOp {
     }
 }
 
-/// What the layer keeps of a remapped bio to send it again after it failed
-/// (as `dm_bio_record()` in `drivers/md/dm-bio-record.h`).
-#[derive(Clone, Copy)]
+/// What the layer keeps of a remapped bio to send it again after it failed:
+/// `struct dm_bio_details` of `drivers/md/dm-bio-record.h`, and more.
 struct BioRecord {
-    bi_bdev: *mut bindings::block_device,
+    details: bindings::dm_bio_details,
     /// Not in `dm_bio_record()`: `submit_bio_noacct()` drops `REQ_PREFLUSH`
     /// and `REQ_FUA` for a device without a write cache, and a write sent
     /// again to another device must still carry them.
     bi_opf: bindings::blk_opf_t,
-    bi_flags: u16,
-    bi_iter: bindings::bvec_iter,
-    bi_remaining: i32,
-    bi_end_io: bindings::bio_end_io_t,
-    #[cfg(CONFIG_BLK_DEV_INTEGRITY)]
-    bi_integrity: *mut bindings::bio_integrity_payload,
 }
 
 /// The per-bio data of every bio of a target with per-bio data `D`: what
@@ -282,17 +279,16 @@ impl<T: HasPerBio> TargetBio<T> {
 
     /// Records the bio's position as it leaves the target (`dm_bio_record()`).
     fn record(&mut self) {
-        let b = self.raw();
+        let mut details = MaybeUninit::<bindings::dm_bio_details>::uninit();
+        // SAFETY: `details` is valid for writing, and the bio is valid (type
+        // invariant); `dm_bio_record()` sets every field of `details`.
+        let details = unsafe {
+            bindings::dm_bio_record(details.as_mut_ptr(), self.bio.as_ptr());
+            details.assume_init()
+        };
         let record = BioRecord {
-            bi_bdev: b.bi_bdev,
-            bi_opf: b.bi_opf,
-            bi_flags: b.bi_flags,
-            bi_iter: b.bi_iter,
-            // SAFETY: Reading an atomic counter of a valid bio.
-            bi_remaining: unsafe { bindings::atomic_read(&b.__bi_remaining) },
-            bi_end_io: b.bi_end_io,
-            #[cfg(CONFIG_BLK_DEV_INTEGRITY)]
-            bi_integrity: b.bi_integrity,
+            details,
+            bi_opf: self.raw().bi_opf,
         };
         // SAFETY: The per-bio data is ours (see `data_mut`).
         unsafe { self.per_bio().as_mut() }.record = Some(record);
@@ -302,23 +298,15 @@ impl<T: HasPerBio> TargetBio<T> {
     /// clears the status; false if nothing was recorded.
     fn restore(&mut self) -> bool {
         // SAFETY: The per-bio data is ours (see `data_mut`).
-        let Some(r) = unsafe { self.per_bio().as_mut() }.record.take() else {
+        let Some(mut r) = unsafe { self.per_bio().as_mut() }.record.take() else {
             return false;
         };
         // SAFETY: The bio is ours to change: its I/O is over, and dm-core
         // leaves it to us when `end_io` returns `DM_ENDIO_INCOMPLETE`.
+        unsafe { bindings::dm_bio_restore(&mut r.details, self.bio.as_ptr()) };
+        // SAFETY: As above.
         let b = unsafe { self.bio.as_mut() };
-        b.bi_bdev = r.bi_bdev;
         b.bi_opf = r.bi_opf;
-        b.bi_flags = r.bi_flags;
-        b.bi_iter = r.bi_iter;
-        // SAFETY: Setting an atomic counter of a valid bio.
-        unsafe { bindings::atomic_set(&mut b.__bi_remaining, r.bi_remaining) };
-        b.bi_end_io = r.bi_end_io;
-        #[cfg(CONFIG_BLK_DEV_INTEGRITY)]
-        {
-            b.bi_integrity = r.bi_integrity;
-        }
         b.bi_status = 0;
         true
     }

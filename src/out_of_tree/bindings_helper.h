@@ -12,6 +12,9 @@
 /* The series adds it for CONFIG_DM_IO_RUST_KUNIT_TEST, as Binder does its own. */
 #include "../../tests/dm_io_rust_test/test_disk.h"
 
+/* As the series' rust/bindings/bindings_helper.h has it (-I rust/bindings). */
+#include "../../drivers/md/dm-bio-record.h"
+
 const gfp_t RUST_CONST_HELPER_GFP_NOIO = GFP_NOIO;
 
 /* The series moves this from drivers/md/dm.h to <linux/device-mapper.h>. */

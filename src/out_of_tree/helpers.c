@@ -39,6 +39,7 @@
 
 #include "../helpers/bio.c"
 #include "../helpers/blk.c"
+#include "../helpers/dm.c"
 #include "../helpers/mm.c"
 #include "../helpers/page.c"
 #include "../helpers/dma.c"
