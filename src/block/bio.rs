@@ -169,9 +169,10 @@ unsafe fn zero_range(bvecs: *const bindings::bio_vec, mut iter: bindings::bvec_i
             let page = unsafe {
                 BorrowedPage::from_raw(NonNull::new_unchecked(bv.bv_page.add(pos / PAGE_SIZE)))
             };
-            // SAFETY: The range is inside the page and lent for writes; a
-            // failure (out of range) cannot happen and would leave it as is.
-            let _ = unsafe { page.fill_zero_raw(pos % PAGE_SIZE, n) };
+            // SAFETY: The range is lent for writes (caller).
+            let zeroed = unsafe { page.fill_zero_raw(pos % PAGE_SIZE, n) };
+            // Inside the page by construction: `n` stops at its end.
+            kernel::warn_on!(zeroed.is_err());
             pos += n;
         }
         left -= len;
