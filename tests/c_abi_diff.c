@@ -3,12 +3,17 @@
  * dm_io_rs_c_abi: rdm_io() through its C ABI, with the kernel's own dm_io()
  * as the oracle.
  *
- * Every shape (op and flags, memory type and offset, 1..=BITS_PER_LONG
- * regions on devices with and without discard, with a small max_sectors,
- * with bad sectors, crossing the end of the device) runs through both
+ * Every shape (op and flags, I/O priority, memory type and offset,
+ * 1..=BITS_PER_LONG regions on devices with and without discard, with a
+ * small max_sectors, with bad sectors, with 4 KiB logical blocks and
+ * atomic writes, crossing the end of the device) runs through both
  * implementations from the same starting bytes on disk. The return codes,
  * the error and unsupported bit sets, the bytes on disk around every region
- * and, for reads, the bytes in memory must be the same.
+ * and, for reads, the bytes in memory must be the same; and on the
+ * recording test disks (dm_io_rust_test/test_disk.c), the bios that
+ * reached them: operation and flags, I/O priority, sector, size and
+ * segments, compared as sets (their order is not defined), except where
+ * the README's differences table says why they differ.
  *
  * Where upstream crashes or WARNs (bad input), only rdm_io() is driven,
  * and its documented error is checked.
@@ -26,17 +31,40 @@
 #include <linux/ioprio.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/vmalloc.h>
 #include <dm-io-rs.h>
 #include "c_test_dev.h"
 #include "c_test_mem.h"
+#include "dm_io_rust_test/test_disk.h"
 
-enum diff_dev { PLAIN0, PLAIN1, DISCARD, SMALL, BADBLOCKS, VIRTIO, NR_DEVS };
+/* The guest's disks, then recording test disks made by the suite. */
+enum diff_dev {
+	PLAIN0, PLAIN1, DISCARD, SMALL, BADBLOCKS, VIRTIO,
+	REC0, REC_LIMITS, REC_4K, NR_DEVS
+};
+#define NR_GUEST_DEVS	REC0
+#define NR_REC		(NR_DEVS - REC0)
+/* A recording disk has room for 8 slots: only regions 0..7 go there. */
+#define REC_SLOTS	8
 
 static const char *const dev_names[NR_DEVS] = {
 	"nullb0", "nullb1", "nullb2(discard)", "nullb3(max_sectors=64)",
 	"nullb4(bad 1024-2047)", "vda(discard,wz<=2048)",
+	"rec0", "rec1(max_sectors=64,discard<=1024,wz<=512)",
+	"rec2(4k blocks,discard<=2048,atomic<=64k)",
 };
+
+static const struct dm_io_test_disk_config rec_configs[NR_REC] = {
+	{ .sectors = REC_SLOTS * 4096 },
+	{ .sectors = REC_SLOTS * 4096, .max_sectors = 64, .max_discard_sectors = 1024,
+	  .max_write_zeroes_sectors = 512 },
+	{ .sectors = REC_SLOTS * 4096, .logical_block_size = 4096,
+	  .max_discard_sectors = 2048, .atomic_write_max_bytes = SZ_64K },
+};
+
+/* The most bios one run of a shape sends to one recording disk. */
+#define REC_BIOS	1024
 
 /* Each region gets a slot of its own, so no two regions overlap. */
 #define SLOT_SECTORS	4096
@@ -67,8 +95,12 @@ module_param(diff_first, uint, 0444);
 MODULE_PARM_DESC(diff_first, "dm_io_rs_c_abi: number of the first shape (replay: diff_first=N diff_shapes=1)");
 
 struct diff_ctx {
-	struct file *files[NR_DEVS];
+	struct file *files[NR_GUEST_DEVS];
+	struct dm_io_test_disk *disks[NR_REC];
 	struct block_device *bdevs[NR_DEVS];
+	/* What reached each recording disk, for each implementation. */
+	struct dm_io_test_disk_bio *bios[2][NR_REC];
+	size_t nr_bios[2][NR_REC];
 	struct dm_io_client *oracle;	/* the kernel's dm-io */
 	struct dm_io_client *rust;	/* rdm_io_client_create() */
 	/* Memory for requests: pages (page list, bio) and linear buffers. */
@@ -84,6 +116,7 @@ struct diff_ctx {
 
 struct shape {
 	blk_opf_t opf;
+	unsigned short ioprio;
 	enum dm_io_mem_type mem;
 	unsigned int offset;
 	unsigned int nr;
@@ -286,12 +319,14 @@ static struct outcome run_one(struct kunit *test, struct diff_ctx *c,
 		req.notify.context = &w;
 	}
 	o.error_bits = o.unsup_bits = ~0UL;
+	for (i = 0; i < NR_REC; i++)
+		dm_io_test_disk_forget(c->disks[i]);
 	if (rust)
 		o.r = rdm_io(&req, sh->nr, where, &o.error_bits, &o.unsup_bits,
-			     IOPRIO_DEFAULT);
+			     sh->ioprio);
 	else
 		o.r = dm_io(&req, sh->nr, where, &o.error_bits, &o.unsup_bits,
-			    IOPRIO_DEFAULT);
+			    sh->ioprio);
 	if (sh->async) {
 		KUNIT_ASSERT_EQ(test, o.r, 0);
 		wait_for_completion(&w.done);
@@ -301,6 +336,10 @@ static struct outcome run_one(struct kunit *test, struct diff_ctx *c,
 		o.error_bits = w.error_bits;
 		o.unsup_bits = w.unsup_bits;
 	}
+	/* Every bio completed: what reached the recording disks is all. */
+	for (i = 0; i < NR_REC; i++)
+		c->nr_bios[rust][i] = dm_io_test_disk_bios(c->disks[i], c->bios[rust][i],
+							   REC_BIOS);
 
 	if (is_read) {
 		mem_copy(c, sh, to, mem_span(sh), false);
@@ -335,8 +374,8 @@ static void describe(struct kunit *test, const char *what, int n,
 {
 	unsigned int i;
 
-	kunit_info(test, "%s: shape %d: opf %#x mem %d offset %u async %d, %u regions:",
-		   what, n, sh->opf, sh->mem, sh->offset, sh->async, sh->nr);
+	kunit_info(test, "%s: shape %d: opf %#x ioprio %#x mem %d offset %u async %d, %u regions:",
+		   what, n, sh->opf, sh->ioprio, sh->mem, sh->offset, sh->async, sh->nr);
 	for (i = 0; i < sh->nr; i++)
 		kunit_info(test, "  [%u] %s sector %llu count %llu", i,
 			   dev_names[sh->dev[i]],
@@ -360,9 +399,30 @@ static void make_shape(struct diff_ctx *c, int n, struct shape *sh)
 	sh->mem = rnd(c, 4);	/* page list, bio, vma, kmem */
 	sh->offset = offsets[rnd(c, ARRAY_SIZE(offsets))];
 	sh->async = rnd(c, 3) == 0;
+	/* Any class a scheduler knows (none, RT, BE, idle), any level. */
+	sh->ioprio = rnd(c, 4) ? IOPRIO_PRIO_VALUE(rnd(c, 4), rnd(c, IOPRIO_NR_LEVELS)) :
+				 IOPRIO_DEFAULT;
 
-	if (kind < 35) {
-		static const blk_opf_t flags[] = { 0, REQ_FUA, REQ_PREFLUSH, REQ_SYNC };
+	if (kind < 5) {
+		/* Atomic writes that fit, on the disk that takes them. */
+		static const blk_opf_t flags[] = { 0, REQ_FUA, REQ_SYNC };
+
+		sh->opf = REQ_OP_WRITE | REQ_ATOMIC | flags[rnd(c, ARRAY_SIZE(flags))];
+		sh->nr = 1 + rnd(c, 3);
+		for (i = 0; i < sh->nr; i++) {
+			sector_t count = 8 << rnd(c, 5);	/* 4 KiB to 64 KiB */
+
+			sh->dev[i] = REC_4K;
+			sh->where[i].bdev = c->bdevs[REC_4K];
+			sh->where[i].count = count;
+			sh->where[i].sector = ((i + rot) % REC_SLOTS) * SLOT_SECTORS +
+					      count * rnd(c, SLOT_SECTORS / count);
+		}
+		return;
+	} else if (kind < 35) {
+		static const blk_opf_t flags[] = {
+			0, REQ_FUA, REQ_PREFLUSH, REQ_SYNC, REQ_META, REQ_META | REQ_FUA,
+		};
 
 		sh->opf = REQ_OP_WRITE | flags[rnd(c, ARRAY_SIZE(flags))];
 		sh->nr = nrs[rnd(c, ARRAY_SIZE(nrs))];
@@ -373,7 +433,7 @@ static void make_shape(struct diff_ctx *c, int n, struct shape *sh)
 		sh->opf = REQ_OP_DISCARD;
 		sh->nr = 1 + rnd(c, 8);
 	} else if (kind < 88) {
-		sh->opf = REQ_OP_WRITE_ZEROES;
+		sh->opf = REQ_OP_WRITE_ZEROES | (rnd(c, 2) ? REQ_NOUNMAP : 0);
 		sh->nr = 1 + rnd(c, 8);
 	} else {
 		/* A zero-length flush, or count-0 regions without one. */
@@ -388,10 +448,13 @@ static void make_shape(struct diff_ctx *c, int n, struct shape *sh)
 		enum diff_dev d;
 		sector_t count, slot;
 
+		/* The recording disks twice as often: their bios are compared. */
 		do {
-			d = rnd(c, NR_DEVS);
-		} while (d == VIRTIO && i >= 32);
-		slot = (i + rot) % (d == VIRTIO ? 32 : 64);
+			d = rnd(c, NR_DEVS + NR_REC);
+			if (d >= NR_DEVS)
+				d = REC0 + d - NR_DEVS;
+		} while ((d == VIRTIO && i >= 32) || (d >= REC0 && i >= REC_SLOTS));
+		slot = (i + rot) % (d == VIRTIO ? 32 : d >= REC0 ? REC_SLOTS : 64);
 		count = kind >= 88 ? 0 : counts[rnd(c, ARRAY_SIZE(counts))];
 		count = min(count, budget);
 
@@ -421,6 +484,104 @@ static void make_shape(struct diff_ctx *c, int n, struct shape *sh)
 	}
 }
 
+/* ---- the bios that reached the recording disks ---- */
+
+static int bio_cmp(const void *a, const void *b)
+{
+	const struct dm_io_test_disk_bio *x = a, *y = b;
+
+	if (x->sector != y->sector)
+		return x->sector < y->sector ? -1 : 1;
+	if (x->size != y->size)
+		return x->size < y->size ? -1 : 1;
+	if (x->opf != y->opf)
+		return x->opf < y->opf ? -1 : 1;
+	if (x->ioprio != y->ioprio)
+		return x->ioprio < y->ioprio ? -1 : 1;
+	return (int)x->vcnt - (int)y->vcnt;
+}
+
+/*
+ * Brings one run's records into the form they are compared in: sorted, the
+ * plug flag dropped (only synchronous Rust requests are plugged, by design),
+ * and for the README's known differences, what both must still agree on.
+ * Returns the number of records kept.
+ */
+static size_t normalize(const struct shape *sh, struct dm_io_test_disk_bio *b, size_t n,
+			bool rust)
+{
+	const enum req_op op = sh->opf & REQ_OP_MASK;
+	bool no_data = op == REQ_OP_DISCARD || op == REQ_OP_WRITE_ZEROES;
+	size_t i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		b[i].plugged = 0;
+		/*
+		 * A count-0 region of a REQ_PREFLUSH discard or write-zeroes:
+		 * dm-io.c sends a zero-length bio of that operation, dm-io-rs
+		 * none (README: differences).
+		 */
+		if (!rust && no_data && (sh->opf & REQ_PREFLUSH) && b[i].size == 0)
+			continue;
+		b[kept++] = b[i];
+	}
+	sort(b, kept, sizeof(*b), bio_cmp, NULL);
+	/*
+	 * A DM_IO_BIO discard or write-zeroes: dm-io.c sends one clone per
+	 * region, uncut; dm-io-rs cuts new bios at the device's limit (README:
+	 * differences). Both must cover the same sectors: merge the runs.
+	 */
+	if (no_data && sh->mem == DM_IO_BIO && kept) {
+		size_t m = 0;
+
+		for (i = 1; i < kept; i++) {
+			if (b[i].sector == b[m].sector + (b[m].size >> SECTOR_SHIFT) &&
+			    b[i].opf == b[m].opf && b[i].ioprio == b[m].ioprio)
+				b[m].size += b[i].size;
+			else
+				b[++m] = b[i];
+		}
+		kept = m + 1;
+	}
+	return kept;
+}
+
+/* Whether the bios of the two runs agree; says how they differ if not. */
+static bool same_bios(struct kunit *test, struct diff_ctx *c, int n, const struct shape *sh)
+{
+	unsigned int d;
+
+	for (d = 0; d < NR_REC; d++) {
+		size_t nc = c->nr_bios[0][d], nr = c->nr_bios[1][d], i;
+		struct dm_io_test_disk_bio *bc = c->bios[0][d], *br = c->bios[1][d];
+
+		if (nc > REC_BIOS || nr > REC_BIOS) {
+			describe(test, "too many bios to compare", n, sh);
+			KUNIT_FAIL(test, "%s: %zu and %zu bios", dev_names[REC0 + d], nc, nr);
+			return false;
+		}
+		nc = normalize(sh, bc, nc, false);
+		nr = normalize(sh, br, nr, true);
+		for (i = 0; i < max(nc, nr); i++) {
+			if (i < nc && i < nr && !bio_cmp(&bc[i], &br[i]))
+				continue;
+			describe(test, "bios differ", n, sh);
+			KUNIT_FAIL(test, "%s: %zu bios from dm_io, %zu from rdm_io; first difference at %zu:",
+				   dev_names[REC0 + d], nc, nr, i);
+			if (i < nc)
+				kunit_info(test, "  dm_io:  sector %llu size %u opf %#x ioprio %#x vcnt %u",
+					   bc[i].sector, bc[i].size, bc[i].opf, bc[i].ioprio,
+					   bc[i].vcnt);
+			if (i < nr)
+				kunit_info(test, "  rdm_io: sector %llu size %u opf %#x ioprio %#x vcnt %u",
+					   br[i].sector, br[i].size, br[i].opf, br[i].ioprio,
+					   br[i].vcnt);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* ---- the suite ---- */
 
 static int diff_init(struct kunit *test)
@@ -432,13 +593,25 @@ static int diff_init(struct kunit *test)
 	if (!c)
 		return -ENOMEM;
 	test->priv = c;
-	for (i = 0; i < NR_DEVS; i++) {
+	for (i = 0; i < NR_GUEST_DEVS; i++) {
 		struct file *f = rdm_test_open_dev(test, i);
 
 		if (IS_ERR(f))
 			return PTR_ERR(f);
 		c->files[i] = f;
 		c->bdevs[i] = file_bdev(f);
+	}
+	for (i = 0; i < NR_REC; i++) {
+		struct dm_io_test_disk *d = dm_io_test_disk_create(&rec_configs[i]);
+
+		if (IS_ERR(d))
+			return PTR_ERR(d);
+		c->disks[i] = d;
+		c->bdevs[REC0 + i] = dm_io_test_disk_bdev(d);
+		c->bios[0][i] = kvcalloc(REC_BIOS, sizeof(*c->bios[0][i]), GFP_KERNEL);
+		c->bios[1][i] = kvcalloc(REC_BIOS, sizeof(*c->bios[1][i]), GFP_KERNEL);
+		if (!c->bios[0][i] || !c->bios[1][i])
+			return -ENOMEM;
 	}
 	c->oracle = dm_io_client_create();
 	if (IS_ERR(c->oracle)) {
@@ -483,7 +656,13 @@ static void diff_exit(struct kunit *test)
 		rdm_io_client_destroy(c->rust);
 	if (c->oracle)
 		dm_io_client_destroy(c->oracle);
-	for (i = 0; i < NR_DEVS; i++)
+	for (i = 0; i < NR_REC; i++) {
+		kvfree(c->bios[1][i]);
+		kvfree(c->bios[0][i]);
+		if (c->disks[i])
+			dm_io_test_disk_destroy(c->disks[i]);
+	}
+	for (i = 0; i < NR_GUEST_DEVS; i++)
 		if (c->files[i])
 			fput(c->files[i]);
 }
@@ -529,6 +708,7 @@ static void c_abi_matches_dm_io(struct kunit *test)
 	const struct diff_batch *b = test->param_value;
 	struct diff_ctx *c = test->priv;
 	unsigned int errors = 0, unsup = 0, reads = 0, i;
+	size_t rec_bios = 0;
 	struct shape *sh;
 	int n;
 
@@ -558,6 +738,12 @@ static void c_abi_matches_dm_io(struct kunit *test)
 			stop_at(test, n);
 			return;
 		}
+		if (!same_bios(test, c, n, sh)) {
+			stop_at(test, n);
+			return;
+		}
+		for (i = 0; i < NR_REC; i++)
+			rec_bios += c->nr_bios[0][i];
 		if (want_len != c->snap_len) {
 			describe(test, "snapshot lengths differ", n, sh);
 			KUNIT_FAIL(test, "%zu vs %zu bytes", want_len, c->snap_len);
@@ -597,13 +783,14 @@ static void c_abi_matches_dm_io(struct kunit *test)
 	diff_errors += errors;
 	diff_unsup += unsup;
 	diff_reads += reads;
-	kunit_info(test, "%u shapes agree (%u reads, %u with error bits, %u with unsupported bits)",
-		   b->count, reads, errors, unsup);
+	kunit_info(test, "%u shapes agree (%u reads, %u with error bits, %u with unsupported bits; %zu bios compared on the recording disks)",
+		   b->count, reads, errors, unsup, rec_bios);
 	/* The shape mix must really reach the error and unsupported paths. */
 	if (b->count >= NR_SHAPES) {
 		KUNIT_EXPECT_GT(test, errors, 10);
 		KUNIT_EXPECT_GT(test, unsup, 10);
 		KUNIT_EXPECT_GT(test, reads, 20);
+		KUNIT_EXPECT_GT(test, rec_bios, 100);
 	}
 	if (b->first + b->count == diff_first + diff_shapes)
 		kunit_info(test, "dm-io-rs diff: %u shapes of seed %#lx from %u agree with dm_io() (%u reads, %u with error bits, %u with unsupported bits)",

@@ -7,7 +7,8 @@
  * flags, I/O priority and size, so that a test can check what dm-io sent:
  * bios cut at a limit, the I/O priority on every bio, an atomic write in
  * one bio. Its contents can be read and written directly, a path that
- * shares no code with dm-io. Bios to a bad range or past the end fail;
+ * shares no code with dm-io. Each bio is advanced to its end before it
+ * completes, as blk-mq does. Bios to a bad range or past the end fail;
  * discard and write-zeroes fail as unsupported when their limit is 0. The
  * limits are the queue's, for dm-io to read: the disk takes bios of any
  * size, so that the records show how dm-io itself cut them. With
@@ -110,6 +111,11 @@ static void dm_io_test_disk_submit_bio(struct bio *bio)
 
 	dm_io_test_disk_record(d, bio);
 	bio->bi_status = dm_io_test_disk_do(d, bio);
+	/*
+	 * As blk-mq does, failed or not (blk_update_request()): whoever looks
+	 * at the bio after it completed finds its iterator at the end.
+	 */
+	bio_advance(bio, bio->bi_iter.bi_size);
 	if (!d->cfg.completion_nsec) {
 		bio_endio(bio);
 		return;
