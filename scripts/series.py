@@ -279,7 +279,9 @@ so that reclaim does not recurse into the I/O it waits for.""",
 Code on an I/O path must not recurse into I/O through reclaim. Add
 memalloc_noio_scope(), which runs a closure between memalloc_noio_save()
 and memalloc_noio_restore(), so that its GFP_KERNEL allocations (a KBox,
-a KVec) behave as GFP_NOIO ones.""",
+a KVec) behave as GFP_NOIO ones; and memalloc_retry_wait(), for code
+that must not fail for want of memory and tries a failed allocation
+again (the dm-io client API boxes a request's callback so).""",
         [
             New("rust/kernel/mm/memalloc.rs", "src/mm/memalloc.rs"),
             Replace("rust/helpers/mm.c", "src/helpers/mm.c"),

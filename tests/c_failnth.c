@@ -74,7 +74,10 @@ struct fnth_api {
 	const char *name;	/* "" for the C ABI, else shown in the report */
 	struct dm_io_client *(*create)(void);
 	void (*destroy)(struct dm_io_client *client);
+	/* NULL where the API has none: no resize, no forward-progress cases. */
 	int (*resize)(unsigned int num_pages, struct dm_io_client *client);
+	/* The memory kinds it takes (bits of enum dm_io_mem_type). */
+	unsigned int kinds;
 	int (*io)(struct dm_io_request *req, unsigned int num_regions,
 		  struct dm_io_region *where, unsigned long *error_bits,
 		  unsigned long *unsup_bits);
@@ -89,20 +92,34 @@ static int c_abi_io(struct dm_io_request *req, unsigned int num_regions,
 }
 
 /*
- * A Rust-API row (to come): extern "C" functions over DmIoClient::new(),
- * resize() and drop, and an io that turns the request into Opf, Regions
- * and DmIoMemory and calls sync_io(), or for a notify function submits
- * through an owned request (async_io) or a scope, reporting the bits the
- * same way. Every request shape and both forward-progress cases then run
- * through it too, its lines tagged with its name.
+ * The Rust API (tests/dm_io_rust_test/failnth_api.rs): DmIoClient::new()
+ * and drop, and an io that turns the request into the API's types and
+ * calls sync_io(), or for a notify function submits it in a scope, which
+ * returns once it completed. Its lines are tagged "rust api".
  */
+struct dm_io_client *rdm_test_rust_client_create(void);
+void rdm_test_rust_client_destroy(struct dm_io_client *client);
+int rdm_test_rust_io(struct dm_io_request *req, unsigned int num_regions,
+		     struct dm_io_region *where, unsigned long *error_bits,
+		     unsigned long *unsup_bits);
+
 static const struct fnth_api fnth_apis[] = {
 	{
 		.name = "",
 		.create = rdm_io_client_create,
 		.destroy = rdm_io_client_destroy,
 		.resize = rdm_io_client_resize,
+		.kinds = BIT(DM_IO_PAGE_LIST) | BIT(DM_IO_BIO) | BIT(DM_IO_VMA) |
+			 BIT(DM_IO_KMEM) | BIT(RDM_IO_BVEC),
 		.io = c_abi_io,
+	},
+	{
+		/* Page lists are the API's own (PageList), not C chains. */
+		.name = "rust api",
+		.create = rdm_test_rust_client_create,
+		.destroy = rdm_test_rust_client_destroy,
+		.kinds = BIT(DM_IO_BIO) | BIT(DM_IO_VMA) | BIT(DM_IO_KMEM) | BIT(RDM_IO_BVEC),
+		.io = rdm_test_rust_io,
 	},
 };
 
@@ -887,7 +904,7 @@ static void add_param(const struct fnth_api *api, enum fnth_opcode op,
 {
 	int async;
 
-	if (!shape_wanted(op, nr))
+	if (!shape_wanted(op, nr) || (kind != FNTH_NO_MEM && !(api->kinds & BIT(kind))))
 		return;
 	for (async = 0; async < 2; async++) {
 		if (WARN_ON(fnth_nr_params >= MAX_PARAMS))
@@ -1006,6 +1023,8 @@ static void failnth_client(struct kunit *test)
 		api->destroy(keeper);
 		if (r < 0)
 			return;
+		if (!api->resize)
+			goto destroy;
 		/* 8 pages: 32 io objects in reserve, from the default 16. */
 		fnth_resize_pages = 8;
 		snprintf(name, sizeof(name), "client resize up%s%s", sep, api->name);
@@ -1015,6 +1034,7 @@ static void failnth_client(struct kunit *test)
 		snprintf(name, sizeof(name), "client resize down%s%s", sep, api->name);
 		if (fnth_loop(c, &fnth_resize_op, name) < 0)
 			return;
+destroy:
 		snprintf(name, sizeof(name), "client destroy%s%s", sep, api->name);
 		if (fnth_loop(c, &fnth_destroy_op, name) < 0)
 			return;
@@ -1209,7 +1229,8 @@ static void forward_progress_async(struct kunit *test)
 	const struct fnth_api *api;
 
 	for (api = fnth_apis; api < fnth_apis + ARRAY_SIZE(fnth_apis); api++)
-		forward_progress(test, api, FP_REQUESTS, false);
+		if (api->resize)
+			forward_progress(test, api, FP_REQUESTS, false);
 }
 
 static void forward_progress_sync(struct kunit *test)
@@ -1218,7 +1239,8 @@ static void forward_progress_sync(struct kunit *test)
 
 	/* The reserve held by 4 async requests when the sync one starts. */
 	for (api = fnth_apis; api < fnth_apis + ARRAY_SIZE(fnth_apis); api++)
-		forward_progress(test, api, 4, true);
+		if (api->resize)
+			forward_progress(test, api, 4, true);
 }
 
 /*

@@ -20,6 +20,7 @@
 use super::page_list::PageList;
 pub use super::region::{IoBits, Region, DM_IO_MAX_REGIONS};
 use crate::{
+    alloc::flags::GFP_NOIO,
     bindings,
     block::{
         bio::{
@@ -31,7 +32,7 @@ use crate::{
     },
     error::{code::*, to_result},
     ffi,
-    mm::memalloc::memalloc_noio_scope,
+    mm::memalloc::memalloc_retry_wait,
     page::PAGE_SIZE,
     prelude::*,
     sync::Completion,
@@ -643,9 +644,15 @@ impl<'s, 'env> IoScope<'s, 'env> {
         might_sleep();
         refuse_in_submit_bio()?;
         let c = req.to_c(self.client)?;
-        let cb =
-            memalloc_noio_scope(|| KBox::new(ScopedCallback { scope: self, done }, GFP_KERNEL))?;
-        let context = KBox::into_raw(cb);
+        // dm-io never fails a request for want of memory (its pools wait),
+        // and neither does the box of the callback: it waits for memory.
+        let slot = loop {
+            match KBox::<ScopedCallback<'_, '_, F>>::new_uninit(GFP_NOIO) {
+                Ok(slot) => break slot,
+                Err(_) => memalloc_retry_wait(GFP_NOIO),
+            }
+        };
+        let context = KBox::into_raw(KBox::write(slot, ScopedCallback { scope: self, done }));
         self.pending.fetch_add(1, Ordering::Relaxed);
         // SAFETY: `req` lends the regions for the call. The memory, devices
         // and client are borrowed for `'env`, and the scope waits for this

@@ -58,3 +58,8 @@ __rust_helper void rust_helper_memalloc_noio_restore(unsigned int flags)
 {
 	memalloc_noio_restore(flags);
 }
+
+__rust_helper void rust_helper_memalloc_retry_wait(gfp_t gfp_flags)
+{
+	memalloc_retry_wait(gfp_flags);
+}

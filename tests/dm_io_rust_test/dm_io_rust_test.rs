@@ -20,6 +20,8 @@ mod test_disk;
 include!("../../src/lib.rs");
 
 #[cfg(dm_io_rs_out_of_tree)]
+mod failnth_api;
+#[cfg(dm_io_rs_out_of_tree)]
 mod guest_devices;
 
 use kernel::prelude::*;
