@@ -601,9 +601,8 @@ of drivers/md/dm-bio-record.h, through helpers.""",
             Insert(
                 "rust/bindings/bindings_helper.h",
                 '#include "../../drivers/md/dm-io-rust/tests/test_disk.h"\n#endif\n',
-                '\n#if IS_ENABLED(CONFIG_RUST_DM_ABSTRACTIONS)\n'
-                '#include "../../drivers/md/dm-bio-record.h"\n'
-                "#endif\n",
+                '\n/* For rust/helpers/dm.c, which the helpers build always. */\n'
+                '#include "../../drivers/md/dm-bio-record.h"\n',
             ),
         ],
     ),
