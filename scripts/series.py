@@ -13,7 +13,9 @@ gives the same bytes: dates and names come from its HEAD commit.
 
 prints the kernel paths that the series changes or adds, one per line.
 
-Where a file goes, and which patch brings it, is the table below. The
+Where a file goes, and which patch brings it, is the table below; each
+patch's message, and the cover letter, is a file of series/ (the subject,
+a blank line, the body), which this script only assembles. The
 repository's files are the series' own (src/, include/, tests/); what this
 script does to them is mechanical:
 
@@ -180,80 +182,23 @@ RUST_DM_ABSTRACTIONS = """config RUST_DM_ABSTRACTIONS
 """
 
 # (subject, body, changes). The bodies are the commit messages.
-SERIES = [
+# The patches, in order: each one's message (series/KEY.txt: the subject,
+# a blank line, the body) and what it changes.
+_SERIES = [
     (
-        "dm io: zero-fill failed reads",
-        """\
-When a read fails, dm-io's endio zero-fills the bio so that no stale data
-reaches the caller. It does so with zero_fill_bio(), which clears the
-bio's current range: but by the time the endio runs, blk-mq has advanced
-bi_iter to the end of the bio, so nothing is cleared, and the caller's
-buffer keeps whatever it held before the read.
-
-Zero every segment the bio was built with instead. A DM_IO_BIO read goes
-through a clone of the caller's bio, whose segments are the caller's; for
-it, complete_io() zeroes the caller's bio over the region's size. It keeps
-the bio where the DM_IO_VMA invalidation keeps its address (a request has
-one kind of memory), with the size in a hole of struct io, which stays 64
-bytes.
-
-Reproducer: dm_io() a synchronous read of 8 sectors, DM_IO_KMEM into a
-buffer filled with 0xaa, from a null_blk device with
-"echo +0-1023 > badblocks". dm_io() returns -EIO and error bit 0; before
-this patch the buffer still holds 0xaa, after it zeroes. The same for
-DM_IO_PAGE_LIST, DM_IO_VMA and DM_IO_BIO memory (the dm-io-rs KUnit
-suite dm_io_rust_failures, failed_read_is_zero_filled, checks all four).""",
+        "01-dm-io-zero-fill-failed-reads",
         [Diff("drivers/md/dm-io.c", "src/dm-io-c/zero-fill-failed-reads.diff")],
     ),
     (
-        "dm io: keep REQ_ALLOC_CACHE off DM_IO_BIO clones",
-        """\
-A target that hands its bio to dm_io() as DM_IO_BIO memory may pass the
-bio's bi_opf on, and that may carry REQ_ALLOC_CACHE, which says the bio
-came from a per-cpu bio cache. do_region() sets the clone's bi_opf to it.
-The clone comes from the client's bio_set, which has no per-cpu cache,
-and bio_put() of the clone then follows bi_pool->cache, a NULL per-cpu
-pointer, and oopses.
-
-Drop the flag from the clone: it describes how a bio was allocated, and
-the clone was allocated by dm-io. Bios that dm-io allocates itself are not
-affected: bio_alloc_bioset() clears the flag when the bio_set has no
-cache.
-
-Reproducer: dm_io() a write with DM_IO_BIO memory and bi_opf
-REQ_OP_WRITE | REQ_ALLOC_CACHE (a bio from bio_alloc_bioset(...,
-REQ_ALLOC_CACHE, ..., &fs_bio_set), as io_uring's bios are). The oops is in
-bio_put() -> bio_put_percpu_cache() when the clone completes.""",
+        "02-dm-io-keep-req-alloc-cache-off-dm-io-bio-clones",
         [Diff("drivers/md/dm-io.c", "src/dm-io-c/alloc-cache-clones.diff")],
     ),
     (
-        "rust: sync: completion: add wait_for_completion_io()",
-        """\
-A task that waits for I/O it submitted should wait with
-wait_for_completion_io(), so that the time shows as I/O wait and in the
-load average, as dm-io's synchronous requests do. Add it next to
-wait_for_completion().""",
+        "03-rust-sync-completion-add-wait-for-completion-io",
         [Replace("rust/kernel/sync/completion.rs", "src/sync/completion.rs")],
     ),
     (
-        "rust: add a mempool abstraction",
-        """\
-I/O paths allocate from a mempool to make progress under memory pressure:
-an allocation the page allocator cannot satisfy is served from a reserve,
-or waits for an element to come back.
-
-Add Mempool<T>, a pool of elements that hold a T: objects of a slab
-cache of T (KmemCache<T>, kmem_cache_create() with T's size and
-alignment, as KMEM_CACHE() makes one, so they show in /proc/slabinfo and
-to slab debugging; mempool_init_slab_pool()). Its alloc() is
-mempool_alloc() with the caller's flags and gives a PoolBox<T>: the
-element holding a T, given back on drop, or moved out with
-into_inner(), which frees the element before whatever the T does next.
-A pool borrows its cache for 'static, so no cache is destroyed under
-one.
-
-Add GFP_NOIO to kernel::alloc::flags: what an I/O path allocates with,
-so that reclaim does not recurse into the I/O it waits for.""",
+        "04-rust-add-a-mempool-abstraction",
         [
             New("rust/kernel/mempool.rs", "src/mempool.rs"),
             New("rust/kernel/mm/kmem_cache.rs", "src/mm/kmem_cache.rs"),
@@ -274,14 +219,7 @@ so that reclaim does not recurse into the I/O it waits for.""",
         ],
     ),
     (
-        "rust: mm: add memalloc_noio_scope()",
-        """\
-Code on an I/O path must not recurse into I/O through reclaim. Add
-memalloc_noio_scope(), which runs a closure between memalloc_noio_save()
-and memalloc_noio_restore(), so that its GFP_KERNEL allocations (a KBox,
-a KVec) behave as GFP_NOIO ones; and memalloc_retry_wait(), for code
-that must not fail for want of memory and tries a failed allocation
-again (the dm-io client API boxes a request's callback so).""",
+        "05-rust-mm-add-memalloc-noio-scope",
         [
             New("rust/kernel/mm/memalloc.rs", "src/mm/memalloc.rs"),
             Replace("rust/helpers/mm.c", "src/helpers/mm.c"),
@@ -289,44 +227,7 @@ again (the dm-io client API boxes a request's callback so).""",
         ],
     ),
     (
-        "rust: block: add bio, bio set, block device, request flag and plug abstractions",
-        """\
-Add what a stacking driver needs to build and submit bios of its own, as
-dm-io does:
-
-- BlockDevice: a block device someone keeps open, and its limits.
-- Opf, ReqOp, ReqFlags: a blk_opf_t, its operation and its flags;
-  IoPriority: an I/O priority whose class the schedulers know, from
-  checked constructors.
-- BioSet: a struct bio_set with bio vector pools.
-- Bio: a bio that its owner lends (for example a caller's bio that is the
-  memory of a request), its pages to be read, and written too if it is a
-  read; Segment: one struct bio_vec, borrowing its pages; KernelBuf:
-  vmalloc or kmalloc memory lent for I/O, and the segments behind it.
-  Memory carries the direction I/O moves its bytes (ToDevice,
-  FromDevice), so that memory lent only to be read, such as the pages of
-  a write, can never be read into.
-- NewBio: a bio allocated from a BioSet and being filled in; its device,
-  bio set and pages are borrowed for a lifetime that must outlast its
-  I/O. Its operation is set when it is made and matches its direction;
-  flush flags and REQ_ATOMIC only go on writes, REQ_POLLED and
-  REQ_ALLOC_CACHE never on a new bio. A data bio's size only grows with
-  the segments added, a clone is trimmed within its source and takes no
-  segments, and only a bio without data gets a size of its own.
-- Shared: state that several in-flight bios share, counted, with what
-  each bio's completion records in it and what the last one does. Each
-  bio carries its address and a small tag in bi_private, which only this
-  module encodes and decodes. The state lives on the stack of a task that
-  waits for its bios (scope(), with wait_for_completion_io()), in a
-  Mempool element, or in the front pad of its first bio (dm core keeps
-  struct dm_io the same way); the pool element or the bio goes before
-  the state's completion runs. A value in a bio's front pad can also
-  travel alone with it (FrontPadEndIo). This is the counting of dm-io's
-  struct io, dm core's struct dm_io and md's r1bio, without their policy.
-- with_plug_if(): a block plug around a closure, if asked for.
-
-Names follow the bio abstractions posted for rnull (Bio, Segment) where
-the concepts are the same.""",
+        "06-rust-block-add-bio-bio-set-block-device-request-flag",
         [
             New("rust/kernel/block/bdev.rs", "src/block/bdev.rs"),
             New("rust/kernel/block/bio.rs", "src/block/bio.rs"),
@@ -356,15 +257,7 @@ the concepts are the same.""",
         ],
     ),
     (
-        "rust: device_mapper: add page lists and regions",
-        """\
-Start kernel::device_mapper with the plain data of <linux/dm-io.h>:
-struct page_list, as an owned PageList linked as C expects it and a
-PageListCursor that walks a chain C passes in; struct dm_io_region, as
-Region; and IoBits, the error and unsupported bits of a request's
-regions. Both the dm-io client API and dm-mod's Rust dm-io use them, so
-that a request and its outcome have one vocabulary, and the module is
-built whenever BLK_DEV_DM is (dm-mod may be a module).""",
+        "07-rust-device-mapper-add-page-lists-and-regions",
         [
             New("rust/kernel/device_mapper.rs", "src/device_mapper.rs"),
             New("rust/kernel/device_mapper/page_list.rs", "src/device_mapper/page_list.rs"),
@@ -383,42 +276,7 @@ built whenever BLK_DEV_DM is (dm-mod may be a module).""",
         ],
     ),
     (
-        "dm io: add a Rust implementation",
-        """\
-Add dm-io in Rust, and CONFIG_DM_IO_RUST to link it into dm-mod in place
-of dm-io.c: the same API (<linux/dm-io.h>) for every caller of dm_io().
-
-The dm-io logic (regions, memory, the io object, the client, dispatch,
-requests) has no unsafe code: the io object is the bios' Shared state,
-whose counting and bi_private encoding the kernel crate does, and the C
-entry points (c_abi.rs) are the only place that turns C pointers into
-references. They check what upstream does not, and return -EINVAL where
-dm-io.c would crash or hang: NULL requests, clients, region arrays or
-devices, more than BITS_PER_LONG regions, an unknown memory type, NULL
-memory for a region that moves data, a page-list offset of a page or
-more, a DM_IO_BIO region larger than its bio. A region beyond the sector
-space fails on its own, as an I/O error, as upstream reports it.
-
-It behaves as dm-io.c with the two fixes before this patch (failed reads
-are zeroed, REQ_ALLOC_CACHE does not reach its bios), and also drops
-REQ_NOWAIT and REQ_POLLED, which describe a caller's own bio: nobody polls
-dm-io's bios, and a request that may wait for memory cannot promise not to
-block. Beyond dm-io.c it takes DM_IO_BVEC memory (an array of bio_vecs, as
-far as the regions reach), the kind the original design had; dm-io.c
-refuses it with -EINVAL. A synchronous request keeps its io object on the
-stack, with no pool allocation; kmalloc memory goes into one multi-page
-segment. An atomic write that does not fit one bio fails as unsupported,
-where dm-io.c splits it with a warning.
-
-Tested: KUnit (the next patches), the kernel's dm targets (mirror with
-core and disk logs, snapshots, dm-integrity, dm-writecache, dm-verity,
-dm-ebs, dm-thin) on a kernel with DM_IO_RUST=y, and cryptsetup's
-integrity and verity tests; built with DM_IO_RUST on and off, with
-BLK_DEV_DM=y and =m.
-
-dm_get_reserved_bio_based_ios(), which sizes a client's reserve as in
-dm-io.c, moves from drivers/md/dm.h to <linux/device-mapper.h>, where
-bindgen sees it.""",
+        "08-dm-io-add-a-rust-implementation",
         [
             New("drivers/md/dm-io-rust/dm_io_rust.rs", "src/dm_io_rust/dm_io_rust.rs", driver=True),
             New("drivers/md/dm-io-rust/c_abi.rs", "src/dm_io_rust/c_abi.rs", driver=True),
@@ -468,59 +326,14 @@ bindgen sees it.""",
         ],
     ),
     (
-        "rust: device_mapper: add the dm-io client API",
-        """\
-Add kernel::device_mapper::io: dm-io for Rust callers, over dm_io(),
-whichever implementation dm-mod links. A DmIoRequest names its regions
-(at most BITS_PER_LONG, each a device borrowed for the request), its
-memory and its I/O priority; requests are checked before dm_io() is
-called, so that neither implementation sees what it mishandles: memory
-that does not cover every region, memory lent only to be read for a
-read, a bio without data pages as data, regions whose sectors wrap,
-operations other than read, write, discard and write-zeroes, flush flags
-on anything but a write.
-
-- DmIoClient::sync_io() waits for the request.
-- DmIoClient::scope() sends asynchronous requests that borrow memory and
-  devices, and returns when all of them completed, as
-  std::thread::scope does for threads.
-- async_io() sends an OwnedIo: a 'static request that owns, or keeps
-  alive, everything its I/O touches, and gets it back once, from the
-  completion.
-
-Dropping a DmIoClient defers dm_io_client_destroy(), which sleeps, to a
-work item: a request's completion, in interrupt context, may drop the
-last reference to the client it went through. A scope is not Sync, so a
-completion callback cannot send from it; the functions that send sleep,
-and check it with might_sleep().
-
-The API needs dm-mod built in (it calls dm_io()), hence
-CONFIG_RUST_DM_ABSTRACTIONS, which depends on BLK_DEV_DM=y, as
-RUST_PHYLIB_ABSTRACTIONS does on PHYLIB=y.""",
+        "09-rust-device-mapper-add-the-dm-io-client-api",
         [
             New("rust/kernel/device_mapper/io.rs", "src/device_mapper/io.rs"),
             Insert("drivers/md/Kconfig", "config DM_DEBUG\n", RUST_DM_ABSTRACTIONS, before=True),
         ],
     ),
     (
-        "dm io: add KUnit tests",
-        """\
-Add KUnit suites for dm-io, through its Rust API. They make the block
-devices they need in the kernel: a memory-backed, bio-based test disk
-with the limits a test asks for (discard and write-zeroes limits,
-max_sectors, bad sectors, atomic writes, completion from a timer), which
-records every bio that reaches it. So no set-up from user space is
-needed, and kunit.py runs them (with
---kunitconfig=drivers/md/dm-io-rust/tests).
-
-Data written through one memory source is checked on the disk directly
-and read back through another; the records show what reached the device:
-bios cut at the discard and write-zeroes limits, the I/O priority on
-every bio, an atomic write in one bio, REQ_ALLOC_CACHE, REQ_POLLED and
-REQ_NOWAIT dropped, a bit for each failing region at each of the 64
-indices, failed reads zeroed for every memory kind, callbacks that run
-exactly once with 128 requests in flight on a disk completing in
-interrupt context.""",
+        "10-dm-io-add-kunit-tests",
         [
             New("drivers/md/dm-io-rust/tests/dm_io_rust_test.rs", "tests/dm_io_rust_test/dm_io_rust_test.rs", driver=True),
             New("drivers/md/dm-io-rust/tests/common.rs", "tests/dm_io_rust_test/common.rs", driver=True),
@@ -549,45 +362,7 @@ interrupt context.""",
         ],
     ),
     (
-        "rust: device_mapper: add target abstractions",
-        """\
-Add what a device-mapper target written in Rust needs: Target, a trait
-with #[vtable], whose hooks left out stay NULL in the struct
-target_type; TargetRegistration; TargetInit, the constructor's view,
-which takes devices with dm_get_device(); and the bios of the hooks.
-
-What the C API leaves to the target's care, the types hold:
-
-- Per-bio data is the target's associated type PerBio, sized by the
-  layer (ti->per_io_data_size) in the constructor, before dm-core sizes
-  its clones from it, and set up before map sees the bio.
-- Per-bio data is Copy (dm-core frees it without a drop) and at most
-  64 KiB, checked when the target is built.
-- A map hook returns a MapResult that only the bio of that call can give
-  (its lifetime is invariant): remap, kill, or take it, and only a taken
-  bio (a PendingBio, which ends it with an error if dropped) goes with
-  DM_MAPIO_SUBMITTED.
-- An end_io hook returns what it did with the bio: EndIoBio::done() for a
-  bio it leaves to dm-core, or retry(), which takes the bio back as a
-  RetryBio, restored from the record the layer made when it was
-  remapped: the only kind that can be submitted again.
-- Devices belong to the layer, which puts them after the target is
-  dropped; a target borrows them through TargetRef::devices(), so none
-  can outlive the target, and names them by index when it sends a bio:
-  a bio only ever goes to a device of the instance that mapped it.
-- The instance is reference counted (TargetRef), and the destructor waits
-  for every reference, so I/O and work that outlive a hook may use it;
-  once the target's stop hook returned, its work function no longer
-  runs, so work that queues itself cannot keep it alive.
-- A taken bio can go on through dm-io as a request of its own (bio_io),
-  through the instance that mapped it, its state in its per-bio data, as
-  dm-raid1 writes to every leg without an allocation; the request holds a
-  TargetRef until it completes.
-
-struct dm_target and struct target_type come from bindgen, bit fields
-included, so no Rust copy of their layout can go stale; a bio to be sent
-again is recorded and restored by dm_bio_record() and dm_bio_restore()
-of drivers/md/dm-bio-record.h, through helpers.""",
+        "11-rust-device-mapper-add-target-abstractions",
         [
             New("rust/kernel/device_mapper/bio.rs", "src/device_mapper/bio.rs"),
             New("rust/kernel/device_mapper/bio_io.rs", "src/device_mapper/bio_io.rs"),
@@ -607,30 +382,7 @@ of drivers/md/dm-bio-record.h, through helpers.""",
         ],
     ),
     (
-        "dm: add rmirror, a mirror target in Rust",
-        """\
-Add rmirror, a mirror target (what dm-raid1 does) in Rust on the
-device-mapper and dm-io abstractions, with a kcopyd-style resync engine:
-a sample of those abstractions at work, and of what they hold in types.
-
-Table: <region_sectors> <n_legs> <dev>... [nosync]
-
-Writes go to every healthy leg as one dm-io request with the bio as
-memory (DM_IO_BIO), through bio_io(); a leg whose write fails is marked
-failed and skipped, and a write succeeds while one leg took it. Reads are
-remapped to one leg, with no allocation, the legs tried so far kept as
-per-bio data; a failed read is taken back in end_io and sent to another
-in-sync leg from the work item. Empty flushes and discards reach every
-healthy leg. The resync engine copies out-of-sync regions from the
-default leg to the others with up to eight jobs in flight on page-list
-memory, and a region is only copied while no write to it is in flight;
-writes to a region being copied wait for it. Suspend stops the engine;
-the destructor waits for everything in flight.
-
-Tested with dmsetup: two and three legs, a leg failing under writes, a
-leg replaced and resynchronised during writes, read retries, flushes and
-discards counted on the legs, bad table lines, suspend during resync and
-removal with I/O in flight, under KASAN, lockdep and kmemleak.""",
+        "12-dm-add-rmirror-a-mirror-target-in-rust",
         [
             New("drivers/md/dm-rmirror/dm_rmirror.rs", "src/dm_rmirror/dm_rmirror.rs", driver=True),
             New("drivers/md/dm-rmirror/io.rs", "src/dm_rmirror/io.rs", driver=True),
@@ -652,6 +404,16 @@ removal with I/O in flight, under KASAN, lockdep and kmemleak.""",
         ],
     ),
 ]
+
+
+def message(key):
+    """The subject and body of series/KEY.txt."""
+    text = read(os.path.join("series", key + ".txt")).rstrip("\n")
+    subject, _, body = text.partition("\n\n")
+    return subject, body
+
+
+SERIES = [message(key) + (changes,) for key, changes in _SERIES]
 
 # Lines of a file that a later patch than the file's first brings:
 # (patch subject prefix, file, text).
@@ -812,86 +574,6 @@ def apply_diff(text, diff, where):
             return fh.read()
 
 
-COVER = """\
-This series adds dm-io in Rust, and the Rust block-layer and device-mapper
-abstractions it and Rust targets build on.
-
-dm-io is the device-mapper I/O service: one request names up to
-BITS_PER_LONG regions (block device, sector, count) and one memory source
-(a page list, a bio, vmalloc or kmalloc memory), is split into bios, and
-completes synchronously, with the regions' error bits, or through a
-callback that runs exactly once. dm-raid1, kcopyd, dm-log, snapshots,
-dm-integrity, dm-writecache and dm-bufio (so dm-verity and dm-ebs) use it.
-With CONFIG_DM_IO_RUST=y, dm-mod links the Rust one in place of dm-io.c,
-for all of them.
-
-The order is the one a reviewer needs:
-
-- Patches 1-2 are C fixes for dm-io.c that the Rust work found, for
-  dm-devel, independent of the rest: failed reads were not zeroed (blk-mq
-  advances bi_iter before the endio runs, so zero_fill_bio() clears
-  nothing), and REQ_ALLOC_CACHE passed on to DM_IO_BIO clones oopses in
-  bio_put(). Each has its reproducer in its message.
-- Patches 3-6 are kernel-crate abstractions: an I/O-accounted completion
-  wait, mempools, a GFP_NOIO allocation scope, and bios, bio sets, block
-  devices, request flags and plugging, in rust/kernel/block/ beside mq/,
-  with the names of the bio work posted for rnull (Bio, Segment) where the
-  concepts are the same. Shared, state that in-flight bios share, owns
-  their counting and the bi_private encoding; dm-io's policy (regions,
-  error bits, what a read owes its memory) stays in the driver.
-- Patch 7 starts kernel::device_mapper with page lists, which dm-mod's
-  own Rust needs whether it is built in or a module.
-- Patch 8 is dm-io in Rust, in drivers/md/dm-io-rust/, and
-  CONFIG_DM_IO_RUST (default n). Its logic has no unsafe code; the C entry
-  points are the one place that turns C pointers into references.
-- Patch 9 is the dm-io API for Rust callers, over dm_io() whichever
-  implementation is linked, and CONFIG_RUST_DM_ABSTRACTIONS, which needs
-  dm-mod built in because the API calls into it (as
-  RUST_PHYLIB_ABSTRACTIONS needs PHYLIB=y). Why the API goes through the C
-  function and not straight into patch 8's crate: only the kernel crate is
-  shared between Rust crates, and this way the API works with either
-  implementation.
-- Patch 10 is the KUnit suites, on test disks they make in the kernel, so
-  that kunit.py runs them with no user-space set-up:
-
-    tools/testing/kunit/kunit.py run --arch=x86_64 \\
-        --kunitconfig=drivers/md/dm-io-rust/tests --make_options LLVM=1
-
-- Patch 11 is the device-mapper target abstractions: a #[vtable] Target
-  (hooks not implemented stay NULL), typed per-bio data sized by the
-  layer, a MapResult that only the bio of the same call can give,
-  resubmission only of a bio restored in end_io, and devices owned by the
-  layer, so none can outlive its target.
-- Patch 12 is rmirror, a mirror target in Rust on both, as a sample.
-
-What the series was tested with, on x86_64 under QEMU:
-- the KUnit suites (kunit.py, and the same suites against the out-of-tree
-  module of the project this comes from), under KASAN, lockdep and
-  kmemleak as well;
-- the kernel's own targets on the Rust dm-io, side by side with the C one
-  (mirror with core and disk logs, snapshots and merge, dm-integrity with
-  and without a separate metadata device, dm-writecache, dm-verity with a
-  corrupted block, dm-ebs, dm-thin zeroing), and cryptsetup's
-  integrity-compat-test and verity-compat-test on both, with the same
-  results;
-- a differential suite that sends random requests through the Rust dm_io()
-  and dm-io.c from the same data and compares return values, error bits
-  and bytes;
-- builds with CONFIG_DM_IO_RUST on and off, BLK_DEV_DM=y and =m, with
-  CLIPPY=1 and no warning, rustfmtcheck and rustdoc clean;
-- compile-fail tests: misuses of the safe API (a read into memory lent
-  only to be read, an end_io that says done for a bio it kept, a device
-  of another instance, a raw I/O priority, per-bio data it did not
-  declare, a device kept past its target, a mapped bio resubmitted, a
-  completion callback that sends from its scope, an owned request that
-  borrows, ...) must not build.
-
-checkpatch.pl --strict reports no error, warning or check on any patch.
-
-MAINTAINERS: one new section lists the new files, with dm-devel and
-rust-for-linux; the block abstractions also fall under BLOCK LAYER DEVICE
-DRIVER API [RUST] by its rust/kernel/block/ pattern.
-"""
 
 
 def generate(src, out):
@@ -946,8 +628,9 @@ def generate(src, out):
     f = os.path.join(out, cover)
     with open(f, encoding="utf-8") as fh:
         text = fh.read()
-    text = text.replace("*** SUBJECT HERE ***", "dm io: dm-io in Rust, and the abstractions under it")
-    text = text.replace("*** BLURB HERE ***", COVER.rstrip("\n"))
+    subject, blurb = message("00-cover-letter")
+    text = text.replace("*** SUBJECT HERE ***", subject)
+    text = text.replace("*** BLURB HERE ***", blurb)
     with open(f, "w", encoding="utf-8") as fh:
         fh.write(text)
 
