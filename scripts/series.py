@@ -546,10 +546,11 @@ def content(path, upto, pristine):
         later = next(i for i, s in enumerate(SERIES) if s[0].startswith(later_subject))
         if file == path and later > upto:
             if snippet.startswith("\nconfig "):
-                # A Kconfig entry: from its `config` line to the next blank.
+                # A Kconfig entry: from its `config` line to the next line
+                # that is not indented (its help text has blank lines).
                 start = text.index(snippet)
-                end = text.find("\n\n", start + 1)
-                text = text[:start] + (text[end:] if end >= 0 else "\n")
+                end = re.compile(r"\n(?=\S)").search(text, start + len(snippet))
+                text = text[:start] + (text[end.start():] if end else "\n")
                 text = text.rstrip("\n") + "\n"
             else:
                 if snippet not in text:
