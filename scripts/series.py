@@ -611,7 +611,10 @@ def generate(src, out):
                 with open(f, "w", encoding="utf-8") as fh:
                     fh.write(t)
             run(["git", "add", "-A"], repo, env)
-            msg = "%s\n\n%s\n\nSigned-off-by: %s <%s>\n" % (subject, body, name, email)
+            # Signed-off-by joins the body's own trailers (Cc: ...), if any.
+            last = body.rsplit("\n", 1)[-1]
+            sep = "\n" if re.match(r"[A-Za-z-]+: \S", last) else "\n\n"
+            msg = "%s\n\n%s%sSigned-off-by: %s <%s>\n" % (subject, body, sep, name, email)
             run(["git", "commit", "-q", "-F", "-"], repo, env, stdin=msg)
         # At the end every file is what the repository holds.
         for _, _, changes in SERIES:
