@@ -78,6 +78,8 @@ struct fnth_api {
 	int (*resize)(unsigned int num_pages, struct dm_io_client *client);
 	/* The memory kinds it takes (bits of enum dm_io_mem_type). */
 	unsigned int kinds;
+	/* Only its asynchronous requests differ from the row before. */
+	bool async_only;
 	int (*io)(struct dm_io_request *req, unsigned int num_regions,
 		  struct dm_io_region *where, unsigned long *error_bits,
 		  unsigned long *unsup_bits);
@@ -95,13 +97,17 @@ static int c_abi_io(struct dm_io_request *req, unsigned int num_regions,
  * The Rust API (tests/dm_io_rust_test/failnth_api.rs): DmIoClient::new()
  * and drop, and an io that turns the request into the API's types and
  * calls sync_io(), or for a notify function submits it in a scope, which
- * returns once it completed. Its lines are tagged "rust api".
+ * returns once it completed; and async_io() of an owned request, which
+ * returns at once. Their lines are tagged "rust api" and "rust owned".
  */
 struct dm_io_client *rdm_test_rust_client_create(void);
 void rdm_test_rust_client_destroy(struct dm_io_client *client);
 int rdm_test_rust_io(struct dm_io_request *req, unsigned int num_regions,
 		     struct dm_io_region *where, unsigned long *error_bits,
 		     unsigned long *unsup_bits);
+int rdm_test_rust_owned_io(struct dm_io_request *req, unsigned int num_regions,
+			   struct dm_io_region *where, unsigned long *error_bits,
+			   unsigned long *unsup_bits);
 
 static const struct fnth_api fnth_apis[] = {
 	{
@@ -120,6 +126,14 @@ static const struct fnth_api fnth_apis[] = {
 		.destroy = rdm_test_rust_client_destroy,
 		.kinds = BIT(DM_IO_BIO) | BIT(DM_IO_VMA) | BIT(DM_IO_KMEM) | BIT(RDM_IO_BVEC),
 		.io = rdm_test_rust_io,
+	},
+	{
+		.name = "rust owned",
+		.create = rdm_test_rust_client_create,
+		.destroy = rdm_test_rust_client_destroy,
+		.kinds = BIT(DM_IO_BIO) | BIT(DM_IO_VMA) | BIT(DM_IO_KMEM) | BIT(RDM_IO_BVEC),
+		.async_only = true,
+		.io = rdm_test_rust_owned_io,
 	},
 };
 
@@ -906,7 +920,7 @@ static void add_param(const struct fnth_api *api, enum fnth_opcode op,
 
 	if (!shape_wanted(op, nr) || (kind != FNTH_NO_MEM && !(api->kinds & BIT(kind))))
 		return;
-	for (async = 0; async < 2; async++) {
+	for (async = api->async_only; async < 2; async++) {
 		if (WARN_ON(fnth_nr_params >= MAX_PARAMS))
 			return;
 		fnth_params[fnth_nr_params++] = (struct fnth_param){
@@ -1007,14 +1021,18 @@ static void failnth_client(struct kunit *test)
 
 	for (api = fnth_apis; api < fnth_apis + ARRAY_SIZE(fnth_apis); api++) {
 		const char *sep = *api->name ? " " : "";
+		struct dm_io_client *keeper;
+		int r;
+
+		/* The same client functions as the row before. */
+		if (api->async_only)
+			continue;
 		/*
 		 * A client made without faults keeps the bio slab of a client's
 		 * size alive (bio sets of one size share it): creating a slab
 		 * cache is not dm-io's to test, and its failure dumps the stack.
 		 */
-		struct dm_io_client *keeper = api->create();
-		int r;
-
+		keeper = api->create();
 		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(keeper));
 		c->api = api;
 		c->param = NULL;
