@@ -227,37 +227,43 @@ _SERIES = [
         ],
     ),
     (
-        "06-rust-block-add-bio-bio-set-block-device-request-flag",
+        "06-rust-block-add-block-device-request-flag-and-plug",
         [
             New("rust/kernel/block/bdev.rs", "src/block/bdev.rs"),
-            New("rust/kernel/block/bio.rs", "src/block/bio.rs"),
-            New("rust/kernel/block/bio/front_pad.rs", "src/block/bio/front_pad.rs"),
-            New("rust/kernel/block/bio/kernel_buf.rs", "src/block/bio/kernel_buf.rs"),
-            New("rust/kernel/block/bio/shared.rs", "src/block/bio/shared.rs"),
-            New("rust/kernel/block/bio/shared/host.rs", "src/block/bio/shared/host.rs"),
-            New("rust/kernel/block/bio/shared/pool.rs", "src/block/bio/shared/pool.rs"),
-            New("rust/kernel/block/bio/shared/stack.rs", "src/block/bio/shared/stack.rs"),
-            New("rust/kernel/block/bio/vec.rs", "src/block/bio/vec.rs"),
-            New("rust/kernel/block/bio_set.rs", "src/block/bio_set.rs"),
             New("rust/kernel/block/ioprio.rs", "src/block/ioprio.rs"),
             New("rust/kernel/block/opf.rs", "src/block/opf.rs"),
             New("rust/kernel/block/plug.rs", "src/block/plug.rs"),
             Replace("rust/helpers/blk.c", "src/helpers/blk.c"),
-            Replace("rust/helpers/page.c", "src/helpers/page.c"),
-            Replace("rust/helpers/dma.c", "src/helpers/dma.c"),
-            Replace("rust/helpers/task.c", "src/helpers/task.c"),
-            Replace("rust/helpers/vmalloc.c", "src/helpers/vmalloc.c"),
-            Insert(
-                "rust/kernel/block.rs",
-                "pub mod mq;\n",
-                "pub mod bdev;\npub mod bio;\npub mod bio_set;\npub mod ioprio;\n",
-                before=True,
-            ),
+            Insert("rust/kernel/block.rs", "pub mod mq;\n", "pub mod bdev;\npub mod ioprio;\n", before=True),
             Insert("rust/kernel/block.rs", "pub mod mq;\n", "pub mod opf;\npub mod plug;\n"),
         ],
     ),
     (
-        "07-rust-device-mapper-add-page-lists-and-regions",
+        "07-rust-block-add-bio-and-bio-set-abstractions",
+        [
+            New("rust/kernel/block/bio.rs", "src/block/bio.rs"),
+            New("rust/kernel/block/bio/front_pad.rs", "src/block/bio/front_pad.rs"),
+            New("rust/kernel/block/bio/kernel_buf.rs", "src/block/bio/kernel_buf.rs"),
+            New("rust/kernel/block/bio/vec.rs", "src/block/bio/vec.rs"),
+            New("rust/kernel/block/bio_set.rs", "src/block/bio_set.rs"),
+            Replace("rust/helpers/page.c", "src/helpers/page.c"),
+            Replace("rust/helpers/dma.c", "src/helpers/dma.c"),
+            Replace("rust/helpers/task.c", "src/helpers/task.c"),
+            Replace("rust/helpers/vmalloc.c", "src/helpers/vmalloc.c"),
+            Insert("rust/kernel/block.rs", "pub mod ioprio;\n", "pub mod bio;\npub mod bio_set;\n", before=True),
+        ],
+    ),
+    (
+        "08-rust-block-add-state-shared-by-the-bios-of-one-i-o",
+        [
+            New("rust/kernel/block/bio/shared.rs", "src/block/bio/shared.rs"),
+            New("rust/kernel/block/bio/shared/host.rs", "src/block/bio/shared/host.rs"),
+            New("rust/kernel/block/bio/shared/pool.rs", "src/block/bio/shared/pool.rs"),
+            New("rust/kernel/block/bio/shared/stack.rs", "src/block/bio/shared/stack.rs"),
+        ],
+    ),
+    (
+        "09-rust-device-mapper-add-page-lists-and-regions",
         [
             New("rust/kernel/device_mapper.rs", "src/device_mapper.rs"),
             New("rust/kernel/device_mapper/page_list.rs", "src/device_mapper/page_list.rs"),
@@ -276,7 +282,7 @@ _SERIES = [
         ],
     ),
     (
-        "08-dm-io-add-a-rust-implementation",
+        "10-dm-io-add-a-rust-implementation",
         [
             New("drivers/md/dm-io-rust/dm_io_rust.rs", "src/dm_io_rust/dm_io_rust.rs", driver=True),
             New("drivers/md/dm-io-rust/c_abi.rs", "src/dm_io_rust/c_abi.rs", driver=True),
@@ -326,14 +332,14 @@ _SERIES = [
         ],
     ),
     (
-        "09-rust-device-mapper-add-the-dm-io-client-api",
+        "11-rust-device-mapper-add-the-dm-io-client-api",
         [
             New("rust/kernel/device_mapper/io.rs", "src/device_mapper/io.rs"),
             Insert("drivers/md/Kconfig", "config DM_DEBUG\n", RUST_DM_ABSTRACTIONS, before=True),
         ],
     ),
     (
-        "10-dm-io-add-kunit-tests",
+        "12-dm-io-add-kunit-tests",
         [
             New("drivers/md/dm-io-rust/tests/dm_io_rust_test.rs", "tests/dm_io_rust_test/dm_io_rust_test.rs", driver=True),
             New("drivers/md/dm-io-rust/tests/common.rs", "tests/dm_io_rust_test/common.rs", driver=True),
@@ -362,7 +368,7 @@ _SERIES = [
         ],
     ),
     (
-        "11-rust-device-mapper-add-target-abstractions",
+        "13-rust-device-mapper-add-target-abstractions",
         [
             New("rust/kernel/device_mapper/bio.rs", "src/device_mapper/bio.rs"),
             New("rust/kernel/device_mapper/bio_io.rs", "src/device_mapper/bio_io.rs"),
@@ -382,7 +388,7 @@ _SERIES = [
         ],
     ),
     (
-        "12-dm-add-rmirror-a-mirror-target-in-rust",
+        "14-dm-add-rmirror-a-mirror-target-in-rust",
         [
             New("drivers/md/dm-rmirror/dm_rmirror.rs", "src/dm_rmirror/dm_rmirror.rs", driver=True),
             New("drivers/md/dm-rmirror/io.rs", "src/dm_rmirror/io.rs", driver=True),
@@ -418,6 +424,7 @@ SERIES = [message(key) + (changes,) for key, changes in _SERIES]
 # Lines of a file that a later patch than the file's first brings:
 # (patch subject prefix, file, text).
 LATER = [
+    ("rust: block: add state shared", "rust/kernel/block/bio.rs", "pub mod shared;\n"),
     ("rust: device_mapper: add the dm-io client API", "rust/kernel/device_mapper.rs",
      "#[cfg(CONFIG_RUST_DM_ABSTRACTIONS)]\npub mod io;\n"),
     ("rust: device_mapper: add target abstractions", "rust/kernel/device_mapper.rs",
@@ -436,7 +443,17 @@ LATER = [
 # place the anchor occurs). Each patch must build with no warning: a
 # crate-private item whose first user comes in a later patch is dead code
 # until then.
-UNTIL = []
+UNTIL = [
+    ("rust: block: add bio and bio set", "rust/kernel/block/opf.rs", anchor,
+     "    #[expect(dead_code)]\n")
+    for anchor in (
+        "    pub(crate) const fn as_raw(self) -> bindings::blk_opf_t {",
+        "    pub(crate) const fn is_known_op(self) -> bool {",
+        "    pub(crate) const fn flags_fit_op(self) -> bool {",
+        "    pub(crate) fn for_new_bio(self) -> Self {",
+        "    pub(crate) fn keep_only(self, keep: ReqFlags) -> Self {",
+    )
+]
 
 # The Makefile change of the dm-io patch: dm-io.o out of the list, then in
 # again unless CONFIG_DM_IO_RUST.
