@@ -11,7 +11,7 @@
 #[cfg(dm_io_rs_out_of_tree)]
 use crate::alloc::FlagsAsRaw;
 use crate::{
-    alloc::Flags,
+    alloc::{flags, Flags},
     bindings,
     error::{code::*, to_result},
     ffi,
@@ -47,6 +47,15 @@ unsafe impl<T: Send> Send for Mempool<T> {}
 // synchronised; what moves between tasks is a `T` in an element, and `T` is
 // `Send`.
 unsafe impl<T: Send> Sync for Mempool<T> {}
+
+/// `gfp` without the flags an allocation from a pool cannot honour:
+/// `__GFP_ZERO` (`mempool_alloc()` warns about it: a reserved element is not
+/// zeroed) and `__GFP_HIGHMEM` (slab objects live in the linear map). Bio
+/// allocations come from mempools too.
+#[inline]
+pub(crate) fn pool_gfp(gfp: Flags) -> Flags {
+    gfp & !(flags::__GFP_ZERO | flags::__GFP_HIGHMEM)
+}
 
 /// The largest reserve a pool may keep: dm-core's own largest
 /// (`RESERVED_MAX_IOS`). The reserve is allocated up front.
@@ -91,8 +100,10 @@ impl<T> Mempool<T> {
     /// `mempool_alloc(pool, gfp)` holding `value`. With flags that may sleep
     /// (`GFP_NOIO` on an I/O path), it waits for an element to come back
     /// rather than fail; with others (`GFP_NOWAIT`, `GFP_ATOMIC`), it gives
-    /// `value` back with `ENOMEM` when the reserve is empty.
+    /// `value` back with `ENOMEM` when the reserve is empty. `__GFP_ZERO`
+    /// and `__GFP_HIGHMEM` are ignored.
     pub fn alloc(&self, value: T, gfp: Flags) -> Result<PoolBox<'_, T>, (Error, T)> {
+        let gfp = pool_gfp(gfp);
         // SAFETY: By the type invariant the pool is initialised.
         let elem = unsafe { bindings::mempool_alloc_noprof(self.inner.get(), gfp.as_raw()) };
         let Some(elem) = NonNull::new(elem.cast::<T>()) else {

@@ -39,6 +39,7 @@ use crate::{
     alloc::Flags,
     bindings,
     error::{code::*, to_result, Result},
+    mempool::pool_gfp,
     page::{BorrowedPage, PAGE_SIZE},
     types::Opaque,
 };
@@ -261,7 +262,8 @@ impl<'a, D: Direction> NewBio<'a, D> {
     ///
     /// With flags that may sleep (`GFP_NOIO` on an I/O path), the bio set's
     /// reserve makes this wait rather than fail; with others, `ENOMEM` when
-    /// the reserve is empty.
+    /// the reserve is empty. `__GFP_ZERO` and `__GFP_HIGHMEM` are ignored,
+    /// as by [`Mempool::alloc`](crate::mempool::Mempool::alloc).
     /// `EINVAL` for segments from a bio set without vector tables, an
     /// operation that is not of direction `D` or whose flags do not fit it,
     /// or a discard or write-zeroes (see [`NewBio::alloc_no_data`]).
@@ -293,6 +295,7 @@ impl<'a, D: Direction> NewBio<'a, D> {
             crate::task::might_sleep();
         }
         let opf = new_bio_opf::<D>(opf)?;
+        let gfp = pool_gfp(gfp);
         if nr_vecs > 0 && !bs.has_bvecs() {
             return Err(EINVAL);
         }
@@ -335,6 +338,7 @@ impl<'a, D: Direction> NewBio<'a, D> {
             crate::task::might_sleep();
         }
         let opf = new_bio_opf::<D>(opf)?;
+        let gfp = pool_gfp(gfp);
         if bytes > src.size()
             || !bio_size_fits(opf, bytes)
             || (bytes != 0 && !opf.is_discard_or_write_zeroes() && !src.has_data())

@@ -25,8 +25,10 @@ pub fn memalloc_noio_scope<R>(f: impl FnOnce() -> R) -> R {
 
 /// Waits a little before an allocation with `gfp` that failed is tried
 /// again (`memalloc_retry_wait()`): for code that must not fail for want of
-/// memory, as reclaim makes progress meanwhile. Sleeps.
+/// memory, as reclaim makes progress meanwhile. Sleeps: process context
+/// only, which `might_sleep()` checks.
 pub fn memalloc_retry_wait(gfp: Flags) {
+    crate::task::might_sleep();
     // SAFETY: No preconditions beyond process context, which sleeping needs.
     unsafe { bindings::memalloc_retry_wait(gfp.as_raw()) };
 }
