@@ -16,6 +16,8 @@
 #
 # SOAK_SEED (default: the time) seeds the stress and diff parts; each
 # prints how to replay what failed. SOAK_PARTS picks parts (default all).
+# DM_IO_RS_VM_TIMEOUT, if set, is every part's time limit (default: 4 h,
+# 8 h and 2 h).
 # Stops nothing early: every part runs, the summary says which failed.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -45,7 +47,7 @@ failed=()
 # part NAME KDIR MODULE SCRIPT TIMEOUT HEADER: boot tests/guest/SCRIPT.sh
 # with HEADER in front, judge it against SCRIPT.suites.
 part() {
-	local name="$1" kdir="$2" ko="$3" script="$4" limit="$5" header="$6"
+	local name="$1" kdir="$2" ko="$3" script="$4" limit="${DM_IO_RS_VM_TIMEOUT:-$5}" header="$6"
 	local out="$PROJECT_DIR/out/soak-$name" start=$SECONDS suites=() kos=()
 
 	read -ra kos <<<"$ko"
