@@ -451,7 +451,6 @@ UNTIL = [
         "    pub(crate) const fn is_known_op(self) -> bool {",
         "    pub(crate) const fn flags_fit_op(self) -> bool {",
         "    pub(crate) fn for_new_bio(self) -> Self {",
-        "    pub(crate) fn keep_only(self, keep: ReqFlags) -> Self {",
     )
 ]
 
