@@ -452,6 +452,10 @@ UNTIL = [
         "    pub(crate) const fn flags_fit_op(self) -> bool {",
         "    pub(crate) fn for_new_bio(self) -> Self {",
     )
+] + [
+    # Its first user is the shared state of the next patch.
+    ("rust: block: add state shared", "rust/kernel/block/bio.rs",
+     "    pub(crate) fn as_raw(&self) -> NonNull<bindings::bio> {", "    #[expect(dead_code)]\n"),
 ]
 
 # The Makefile change of the dm-io patch: dm-io.o out of the list, then in
