@@ -27,8 +27,9 @@
  * Leaks show in the kmemleak scan after rmmod (tests/guest/lib.sh). Each
  * operation prints how many allocation points it reached, so a change that
  * adds an allocation shows in the log; a request shape runs twice, and
- * must reach at least one, and the same number both times (except on a
- * kernel with kmemleak or KASAN, whose own allocations shift it). Most injected failures are absorbed:
+ * must reach at least one, and the same number both times (except
+ * 64-region shapes, and on a kernel with kmemleak or KASAN, whose own
+ * allocations shift it). Most injected failures are absorbed:
  * a GFP_NOIO mempool_alloc() falls back to the pool's reserve.
  *
  * forward_progress_*: with the client's reserve in use and every further
@@ -1008,14 +1009,18 @@ static void failnth_io(struct kunit *test)
 	 * same shape reaches the same allocation points every time: an
 	 * allocation that comes and goes would be tested only by chance.
 	 * Not where kmemleak or KASAN allocate for their own records in the
-	 * task now and then (the debug kernel), which shifts the count by one.
+	 * task now and then (the debug kernel), which shifts the count by one;
+	 * nor for the 64-region shapes, the slowest, to keep make check's
+	 * time.
 	 */
 	if (!refused_shape(p))
 		KUNIT_EXPECT_GT_MSG(test, points, 0, "%s", name);
+	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || IS_ENABLED(CONFIG_KASAN) ||
+	    p->nr == BITS_PER_LONG)
+		return;
 	again = fnth_loop(c, &fnth_io_op, name);
-	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) && !IS_ENABLED(CONFIG_KASAN))
-		KUNIT_EXPECT_EQ_MSG(test, again, points,
-				    "%s: allocation points differ from one run to the next", name);
+	KUNIT_EXPECT_EQ_MSG(test, again, points,
+			    "%s: allocation points differ from one run to the next", name);
 }
 
 static void failnth_client(struct kunit *test)
