@@ -62,17 +62,15 @@ debug_run() {
 # one vCPU, and the host two. This one, in the background: the KUnit
 # suites on the debug kernel, the kernel's own dm targets on the stock
 # kernel (C dm-io), and the rmirror target's dmsetup scenarios
-# (tests/guest/rmirror.sh), on the stock kernel and under KASAN and
-# lockdep.
+# (tests/guest/rmirror.sh).
 lane_log="$PROJECT_DIR/out/check-lane.log"
-step "second lane started: KUnit on the debug kernel, dm scenarios on the stock kernel, rmirror scenarios on both (log: $lane_log)"
+step "second lane started: KUnit on the debug kernel, dm scenarios on the stock kernel, rmirror scenarios (log: $lane_log)"
 # A process group of its own (job control), to be stopped as one.
 set -m
 (
 	debug_run kunit
 	"$PROJECT_DIR/scripts/run-dm-scenarios.sh" stock
 	"$PROJECT_DIR/scripts/run-suite.sh" rmirror "${ko[@]}"
-	debug_run rmirror
 ) >"$lane_log" 2>&1 &
 lane_pid=$!
 set +m
@@ -86,6 +84,9 @@ trap '[ -z "$lane_pid" ] || kill -- "-$lane_pid" 2>/dev/null || true' EXIT
 # rustfmtcheck, rustdoc, the misuse tests, kunit.py and the build matrix.
 replace_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)"
 "$PROJECT_DIR/scripts/series-checks.sh" "$replace_kdir"
+
+# The rmirror scenarios under KASAN and lockdep as well.
+debug_run rmirror
 
 # The kernel's own dm targets (mirror, kcopyd, dm-log, snapshot, integrity,
 # writecache) on the kernel whose dm-mod links the Rust dm-io in place of
