@@ -43,11 +43,7 @@ start=$SECONDS
 
 if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 	root="$("$PROJECT_DIR/scripts/build-guest-root.sh" | tail -n1)"
-	stock="$("$PROJECT_DIR/scripts/build-kernel.sh" guest | tail -n1)"
-	replace=""
-	case " ${kernels[*]} " in
-	*" replace "*) replace="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)" ;;
-	esac
+	stock="$(kernel_kdir stock)"
 	if [ -n "${DM_IO_RS_FIO_KO:-}" ]; then
 		read -ra ko <<<"$DM_IO_RS_FIO_KO"
 		[ ${#ko[@]} -eq 2 ] || die "DM_IO_RS_FIO_KO: dm_io_rs.ko and dm_rmirror.ko"
@@ -67,20 +63,22 @@ if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 		for k in "${kernels[@]}"; do
 			dir="$out/$k-$b"
 			mods=()
-			if [ "$k" = stock ]; then
-				kdir="$stock" impl=c targets="dm-mirror rmirror"
-				# dm_io_rs.ko and dm_rmirror.ko (not the KUnit module).
+			kernel_spec "$k"
+			if [ "$spec_impl" = c ]; then
+				# rmirror on its own modules, built for this kernel: dm_io_rs.ko
+				# and dm_rmirror.ko (not the KUnit module).
+				[ "$k" = stock ] || die "the kernel with C dm-io for fio is stock, not $k"
+				targets="dm-mirror rmirror"
 				mods=("${ko[0]}" "${ko[2]}")
-			elif [ "$k" = replace ]; then
-				kdir="$replace" impl=rust targets="dm-mirror"
 			else
-				die "unknown kernel '$k' (stock or replace)"
+				targets="dm-mirror"
 			fi
-			step "fio boot $b/$boots on the $k kernel ($impl dm-io; $targets; $rounds rounds of $fio_jobs, $secs s each)"
+			step "fio boot $b/$boots on the $k kernel ($spec_impl dm-io; $targets; $rounds rounds of $fio_jobs, $secs s each)"
 			t0=$SECONDS
-			fio_boot "$dir" "$kdir" "$impl" "$root" "$limit" \
-				"ROUNDS=$rounds RUNTIME=$secs TARGETS=\"$targets\" JOBS=\"$fio_jobs\" CONTROL=${DM_IO_RS_FIO_CONTROL:-0}" \
-				"${mods[@]}"
+			"$PROJECT_DIR/scripts/run-suite.sh" -k "$k" -o "bench-fio/$k-$b" -r "$root" -t "$limit" \
+				-e "ROUNDS=$rounds RUNTIME=$secs TARGETS=\"$targets\" JOBS=\"$fio_jobs\" CONTROL=${DM_IO_RS_FIO_CONTROL:-0}" \
+				fio "${mods[@]}" >"$out/run-$k-$b.txt" ||
+				{ cat "$out/run-$k-$b.txt"; die "the fio boot failed; console: $dir/console.txt"; }
 			# "<kernel> <boot> <target> <job> <round> <iops> <KiB/s>"
 			grep -E '^fio-bench: (dm-mirror|rmirror) [a-z]+ [0-9]+ [0-9]+ [0-9]+$' "$dir/console.txt" |
 				sed "s/^fio-bench: /$k $b /" >>"$results"

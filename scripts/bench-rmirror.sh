@@ -22,21 +22,11 @@ if [ "${RMIRROR_BENCH_REUSE:-0}" != 1 ]; then
 		"$PROJECT_DIR/tests/guest/rmirror-load.c"
 	export PATH="$PROJECT_DIR/out/bin:$PATH"
 
-	# The guest script with this run's ROUNDS and RUNTIME in front, booted as
-	# scripts/run-suite.sh does.
-	out="$PROJECT_DIR/out/rmirror-bench"
-	src="$(readlink -f "$KDIR/source" 2>/dev/null || "$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
-	mkdir -p "$out"
-	{ echo "ROUNDS=$rounds RUNTIME=$secs"; cat "$PROJECT_DIR/tests/guest/rmirror-bench.sh"; } >"$out/rmirror-bench.sh"
-	cp "$PROJECT_DIR/tests/guest/rmirror-bench.bins" "$out/rmirror-bench.bins"
-	step "guest run 'rmirror-bench' ($rounds rounds of $secs s)"
-	"$PROJECT_DIR/scripts/make-initramfs.sh" "$out/initramfs.cpio.gz" "$out/rmirror-bench.sh" "${ko[@]}"
-	DM_IO_RS_VM_TIMEOUT="${DM_IO_RS_VM_TIMEOUT:-$((600 + rounds * secs * 8 * 3))}" \
-		"$PROJECT_DIR/scripts/run-qemu.sh" "$KDIR/arch/x86/boot/bzImage" \
-		"$out/initramfs.cpio.gz" "$out/console.log"
-	mapfile -t suites < <(grep -v '^#' "$PROJECT_DIR/tests/guest/rmirror-bench.suites" | grep .)
-	"$PROJECT_DIR/scripts/judge.sh" "$out/console.log" "$src" "${suites[@]}" >/dev/null
-
+	step "rmirror benchmark: $rounds rounds of $secs s"
+	"$PROJECT_DIR/scripts/run-suite.sh" -o rmirror-bench -e "ROUNDS=$rounds RUNTIME=$secs" \
+		-t "${DM_IO_RS_VM_TIMEOUT:-$((600 + rounds * secs * 8 * 3))}" rmirror-bench "${ko[@]}" \
+		>"$PROJECT_DIR/out/rmirror-bench.run.txt" ||
+		{ cat "$PROJECT_DIR/out/rmirror-bench.run.txt"; die "the rmirror benchmark's boot failed"; }
 else
 	export KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
 fi
@@ -70,7 +60,7 @@ spread="$(awk '
 			printf "%s%s %.2f-%.2f", (i > 1 ? ", " : ""), wl[i], lo, hi
 		}
 	}' "$results")"
-resync="$(grep -o 'rmirror: resync done: .*' "$PROJECT_DIR/out/rmirror/console.txt" 2>/dev/null | head -n 1 || true)"
+resync="$(grep -o 'rmirror: resync done: .*' "$PROJECT_DIR/out/rmirror-stock/console.txt" 2>/dev/null | head -n 1 || true)"
 
 section="$(cat <<EOT
 ## With the synchronous load generator (scripts/bench-rmirror.sh)

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Everything the project tests: formatting, clippy, a warning-free build,
-# then the KUnit suites in a QEMU guest on real block devices (guest and
-# debug kernels), then the patch series and the kernel built from it (the
-# replace kernel, with the Rust dm-io in dm-mod), then the kernel's own dm
-# targets on the stock kernel (C dm-io) and on the replace kernel.
+# then the guest runs of tests/guest/check.runs in two lanes: the KUnit
+# suites in a QEMU guest on real block devices (stock and debug kernels),
+# the patch series and the kernel built from it (the replace kernel, with
+# the Rust dm-io in dm-mod), the kernel's own dm targets on the stock
+# kernel (C dm-io) and on the replace kernel, the rmirror scenarios.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 total=$SECONDS
+export DM_IO_RS_T0="${DM_IO_RS_T0:-$(date +%s)}"
 "$PROJECT_DIR/scripts/setup-host.sh"
 export KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
 src="${KERNEL_SRC:-$(readlink -f "$KDIR/source" 2>/dev/null || "$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)}"
@@ -19,79 +21,115 @@ mapfile -t rs < <(cd "$PROJECT_DIR" && find src tests -name '*.rs' | sort)
 # The judge's filter for the warnings tests expect (scripts/judge.sh).
 python3 "$PROJECT_DIR/scripts/expected-warning.py" --self-test
 
-# The debug kernel's modules are built beside the guest kernel's (kbuild
-# runs one job at a time here). The clippy build is the guest's build:
-# clippy-driver compiles as rustc does, and fails on the same warnings.
-debug_kdir=
-debug_build=
-if [ "${DM_IO_RS_DEBUG_KERNEL:-1}" = 1 ]; then
-	debug_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" debug | tail -n1)"
-	debug_build="$PROJECT_DIR/out/module-build-debug.txt"
-	mkdir -p "$PROJECT_DIR/out"
-	KDIR="$debug_kdir" "$PROJECT_DIR/scripts/build-module.sh" >"$debug_build" 2>&1 &
-	debug_build_pid=$!
-fi
+# The guest runs, as data: tests/guest/check.runs (RUN KERNEL LANE
+# [MODULES]), comments and blank lines out, debug rows out on request.
+rows=()
+while read -r line; do
+	line="${line%%#*}"
+	read -r name kernel lane modules rest <<<"$line" || true
+	[ -n "$name" ] || continue
+	[ -z "$rest" ] && [ -n "$lane" ] || die "check.runs: '$line' is not RUN KERNEL LANE [MODULES]"
+	case "$lane" in 1 | 2) ;; *) die "check.runs: '$line': lane 1 or 2" ;; esac
+	[ "$name" = series ] || [ -f "$PROJECT_DIR/tests/guest/$name.sh" ] || die "check.runs: no tests/guest/$name.sh"
+	kernel_spec "$kernel"
+	[[ "${DM_IO_RS_DEBUG_KERNEL:-1}" != 1 && "$kernel" == *+debug* ]] && continue
+	rows+=("$name $kernel $lane ${modules:-}")
+done <"$PROJECT_DIR/tests/guest/check.runs"
+series_lane=
+for row in "${rows[@]}"; do
+	read -r name kernel lane modules <<<"$row"
+	if [ "$name" = series ]; then
+		[ "$lane" = 1 ] || die "check.runs: the series row belongs in lane 1"
+		series_lane=1
+	elif [ "$lane" = 1 ] && [[ "$kernel" == replace* ]] && [ -z "$series_lane" ]; then
+		die "check.runs: lane 1's $name on $kernel comes before the series row"
+	fi
+done
+
+# This repository's modules for each kernel a row loads them on: the stock
+# kernel's with clippy (clippy-driver compiles as rustc does, and fails on
+# the same warnings), the others beside it (kbuild runs one job at a time
+# here).
+declare -A project_ko=()
+builds=()
+for row in "${rows[@]}"; do
+	read -r name kernel lane modules <<<"$row"
+	[ "$modules" = project ] && [ -z "${project_ko[$kernel]+set}" ] || continue
+	project_ko[$kernel]=
+	[ "$kernel" = stock ] || builds+=("$kernel")
+done
+mkdir -p "$PROJECT_DIR/out"
+build_pids=()
+for kernel in "${builds[@]}"; do
+	log="$PROJECT_DIR/out/module-build-${kernel//+/-}.txt"
+	kdir="$(kernel_kdir "$kernel")"
+	KDIR="$kdir" "$PROJECT_DIR/scripts/build-module.sh" >"$log" 2>&1 &
+	build_pids+=($!)
+done
 read -ra ko <<<"$("$PROJECT_DIR/scripts/build-module.sh" clippy | tail -n1)"
-# The guest's fail-nth helper for the rmirror scenarios, found on PATH by
-# make-initramfs.sh through tests/guest/rmirror.bins; the same for the
+project_ko[stock]="${ko[*]}"
+# The guest's helpers, found on PATH by make-initramfs.sh through
+# tests/guest/*.bins: the fail-nth driver of the rmirror scenarios, the
 # memory-pressure scenarios' dirtier.
 mkdir -p "$PROJECT_DIR/out/bin"
 gcc -O2 -static -Wall -Wextra -Werror -o "$PROJECT_DIR/out/bin/dm-failnth" \
 	"$PROJECT_DIR/tests/guest/dm-failnth.c"
-# The memory-pressure scenarios' dirtier (tests/guest/swap.bins).
 gcc -O2 -static -Wall -Wextra -Werror -o "$PROJECT_DIR/out/bin/dirty-mem" \
 	"$PROJECT_DIR/tests/guest/dirty-mem.c"
 export PATH="$PROJECT_DIR/out/bin:$PATH"
-if [ -n "$debug_kdir" ]; then
-	wait "$debug_build_pid" || { cat "$debug_build"; die "the debug kernel's module build failed"; }
-	grep '^==>\|^    ' "$debug_build" | grep -v '^/' || true
-	read -ra debug_ko <<<"$(tail -n1 "$debug_build")"
-fi
+for i in "${!builds[@]}"; do
+	kernel="${builds[$i]}"
+	log="$PROJECT_DIR/out/module-build-${kernel//+/-}.txt"
+	wait "${build_pids[$i]}" || { cat "$log"; die "the module build for the $kernel kernel failed"; }
+	grep '^==>\|^    ' "$log" | grep -v '^/' || true
+	project_ko[$kernel]="$(tail -n1 "$log")"
+done
 
-# debug_run NAME: tests/guest/NAME.sh on the debug kernel (KASAN, lockdep,
-# kmemleak, object debugging, fault injection: scripts/config/debug.config),
-# which must end with a clean kmemleak scan.
-debug_run() {
-	[ -n "$debug_kdir" ] || return 0
-	KDIR="$debug_kdir" DM_IO_RS_RUN="$1-debug" "$PROJECT_DIR/scripts/run-suite.sh" "$1" "${debug_ko[@]}"
-	grep -q "dm-io-rs: kmemleak: no leaks" "$PROJECT_DIR/out/$1-debug/console.txt" ||
-		die "the $1 run on the debug kernel did not report a clean kmemleak scan"
+# run_row RUN KERNEL [MODULES]: one row of check.runs.
+series_ready="$PROJECT_DIR/out/.check-series-ready"
+rm -f "$series_ready"
+run_row() {
+	local name="$1" kernel="$2" modules="${3:-}" kos=() kdir
+	if [ "$name" = series ]; then
+		# The patch series (out/patches): the replace kernel is built from
+		# it, with CLIPPY=1 and no warning; then checkpatch, git am,
+		# kernel-doc, rustfmtcheck, rustdoc, the misuse tests, kunit.py and
+		# the build matrix.
+		kdir="$(kernel_kdir "$kernel")"
+		"$PROJECT_DIR/scripts/series-checks.sh" "$kdir"
+		touch "$series_ready"
+		return
+	fi
+	if [ -n "$series_lane" ] && [[ "$kernel" == replace* ]]; then
+		while [ ! -f "$series_ready" ]; do sleep 2; done
+	fi
+	case "$modules" in
+	'') ;;
+	project) read -ra kos <<<"${project_ko[$kernel]}" ;;
+	*) kos=("$(kernel_kdir "$kernel")/$modules") ;;
+	esac
+	"$PROJECT_DIR/scripts/run-suite.sh" -k "$kernel" "$name" "${kos[@]}"
+}
+run_lane() {
+	local row name kernel lane modules
+	for row in "${rows[@]}"; do
+		read -r name kernel lane modules <<<"$row"
+		[ "$lane" = "$1" ] || continue
+		run_row "$name" "$kernel" "$modules"
+	done
 }
 
-# The guest runs go in two lanes of about equal length: every guest has
-# one vCPU, and the host two. This one, in the background: the KUnit
-# suites on the debug kernel, the kernel's own dm targets on the stock
-# kernel (C dm-io), and the rmirror target's dmsetup scenarios
-# (tests/guest/rmirror.sh).
 lane_log="$PROJECT_DIR/out/check-lane.log"
-step "second lane started: KUnit on the debug kernel, dm scenarios on the stock kernel, rmirror scenarios (log: $lane_log)"
+step "second lane started (tests/guest/check.runs; log: $lane_log)"
 # A process group of its own (job control), to be stopped as one.
 set -m
-(
-	debug_run kunit
-	"$PROJECT_DIR/scripts/run-dm-scenarios.sh" stock
-	"$PROJECT_DIR/scripts/run-suite.sh" rmirror "${ko[@]}"
-) >"$lane_log" 2>&1 &
+run_lane 2 >"$lane_log" 2>&1 &
 lane_pid=$!
 set +m
 # Failing or interrupted, the other lane does not outlive this script.
 trap '[ -z "$lane_pid" ] || kill -- "-$lane_pid" 2>/dev/null || true' EXIT
+run_lane 1
 
-"$PROJECT_DIR/scripts/run-suite.sh" kunit "${ko[@]}"
-
-# The patch series (out/patches): the replace kernel is built from it,
-# with CLIPPY=1 and no warning; then checkpatch, git am, kernel-doc,
-# rustfmtcheck, rustdoc, the misuse tests, kunit.py and the build matrix.
-replace_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" replace | tail -n1)"
-"$PROJECT_DIR/scripts/series-checks.sh" "$replace_kdir"
-
-# The rmirror scenarios under KASAN and lockdep as well.
-debug_run rmirror
-
-# The kernel's own dm targets (mirror, kcopyd, dm-log, snapshot, integrity,
-# writecache) on the kernel whose dm-mod links the Rust dm-io in place of
-# dm-io.c (the stock kernel's are in the other lane).
-"$PROJECT_DIR/scripts/run-dm-scenarios.sh" replace
 # cryptsetup's own dm-integrity and dm-verity suites, one Debian guest boot
 # per kernel; ~15 min each under TCG, so only with DM_IO_RS_PEER_SUITES=1.
 [ "${DM_IO_RS_PEER_SUITES:-0}" = 0 ] || "$PROJECT_DIR/scripts/run-peer-suites.sh" stock replace
@@ -104,13 +142,15 @@ if [ "$status" != 0 ]; then
 	cat "$lane_log"
 	die "the second lane failed (log: $lane_log)"
 fi
-grep -E '^(==>|KUnit cases|PASS|    VM ran|    dm_)' "$lane_log"
+grep -E '^(==>|KUnit cases|PASS|    )' "$lane_log"
 
 # The kernel's dm targets print the same statuses, counters and messages
 # on both kernels; tests/guest/dm.differences lists what may differ, and
 # why.
-step "dm scenarios: the same output on the stock and the replace kernel"
-python3 "$PROJECT_DIR/scripts/compare-runs.py" "$PROJECT_DIR/out/dm-stock/console.txt" \
-	"$PROJECT_DIR/out/dm-replace/console.txt" "$PROJECT_DIR/tests/guest/dm.differences" ||
-	die "the dm scenarios printed differently on the two kernels"
+if [ -f "$PROJECT_DIR/out/dm-stock/console.txt" ] && [ -f "$PROJECT_DIR/out/dm-replace/console.txt" ]; then
+	step "dm scenarios: the same output on the stock and the replace kernel"
+	python3 "$PROJECT_DIR/scripts/compare-runs.py" "$PROJECT_DIR/out/dm-stock/console.txt" \
+		"$PROJECT_DIR/out/dm-replace/console.txt" "$PROJECT_DIR/tests/guest/dm.differences" ||
+		die "the dm scenarios printed differently on the two kernels"
+fi
 step "make check passed in $((SECONDS - total)) s"

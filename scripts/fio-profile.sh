@@ -25,7 +25,7 @@ nios="${2:-8192}"
 read -ra targets <<<"${3:-dm-mirror rmirror}"
 out="$PROJECT_DIR/out/fio-profile"
 root="$("$PROJECT_DIR/scripts/build-guest-root.sh" | tail -n1)"
-kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" guest | tail -n1)"
+kdir="$(kernel_kdir stock)"
 read -ra ko <<<"$(KDIR="$kdir" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
 mkdir -p "$out" "$PROJECT_DIR/out/bin"
 gcc -O2 -shared -fPIC -fvisibility=hidden -Wall -Wextra -Werror \
@@ -41,9 +41,10 @@ for run in "${targets[@]/%/:base}" "${targets[@]}"; do
 	# Every boot sets up both mirrors, so that the modules sit at the same
 	# addresses in each.
 	DM_IO_RS_ICOUNT=3 DM_IO_RS_INSN_PROFILE="$d/profile.txt" \
-		fio_boot "$d" "$kdir" c "$root" "${DM_IO_RS_VM_TIMEOUT:-1800}" \
-		"ROUNDS=1 TARGETS=\"dm-mirror rmirror\" RUN=${run%:base} JOBS=$job NUMBER_IOS=$n" \
-		"${ko[0]}" "${ko[2]}"
+		"$PROJECT_DIR/scripts/run-suite.sh" -k stock -o "fio-profile/${run/:/-}" -r "$root" \
+		-t "${DM_IO_RS_VM_TIMEOUT:-1800}" \
+		-e "ROUNDS=1 TARGETS=\"dm-mirror rmirror\" RUN=${run%:base} JOBS=$job NUMBER_IOS=$n" \
+		fio "${ko[0]}" "${ko[2]}"
 	[ -s "$d/profile.txt" ] || die "no profile from the $run boot"
 	[ "${run%:base}" != "$run" ] || dirs+=("$d:$d-base")
 done

@@ -10,7 +10,15 @@ KERNEL_SERIES="7.3"
 export LIBCLANG_PATH="${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-step() { printf '==> %s\n' "$*"; }
+# A step's line carries the seconds since `make check` (or whichever entry
+# point set DM_IO_RS_T0) started, to show where the time goes.
+step() {
+	if [ -n "${DM_IO_RS_T0:-}" ]; then
+		printf '==> [%4d s] %s\n' "$(($(date +%s) - DM_IO_RS_T0))" "$*"
+	else
+		printf '==> %s\n' "$*"
+	fi
+}
 info() { printf '    %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -20,6 +28,34 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # leaves the series as it was.
 series_sum() {
 	sed -s -e '1{/^From [0-9a-f]\{40\} /d}' -e '/^Date: /d' "$@" | sha256sum | cut -c1-12
+}
+
+# kernel_spec KERNEL: the one parser of the kernels guest runs name:
+# `stock` (the Debian 7.3 kernel, C dm-io) or `replace` (built from the
+# patch series, dm-mod with the Rust dm-io), optionally with config
+# fragments joined by '+' (stock+debug: KASAN, lockdep, kmemleak...; see
+# scripts/config/). Sets spec_variant (build-kernel.sh's VARIANT) and
+# spec_impl (the dm-io in dm-mod: c or rust).
+kernel_spec() {
+	local base="${1%%+*}"
+	local extra="${1#"$base"}"
+	case "$base" in
+	stock) spec_variant="${extra#+}" spec_impl=c ;;
+	replace) spec_variant="replace$extra" spec_impl=rust ;;
+	*) die "unknown kernel '$1' (stock or replace, optionally +fragment: stock+debug)" ;;
+	esac
+	spec_variant="${spec_variant:-guest}"
+}
+
+# kernel_kdir KERNEL: the build directory of KERNEL (built if needed);
+# for plain `stock`, KDIR if it is set (your own kernel tree).
+kernel_kdir() {
+	kernel_spec "$1"
+	if [ "$spec_variant" = guest ] && [ -n "${KDIR:-}" ]; then
+		echo "$KDIR"
+	else
+		"$PROJECT_DIR/scripts/build-kernel.sh" "$spec_variant" | tail -n1
+	fi
 }
 
 # Time a step and print how long it took.
@@ -78,28 +114,3 @@ seed_build() {
 	mv "$to.seed" "$to"
 }
 
-# fio_boot DIR KDIR IMPL ROOT_IMG TIMEOUT CONF [MODULE...]: one boot of
-# KDIR's kernel (dm-io IMPL: c or rust) on the Debian guest root ROOT_IMG
-# that runs tests/guest/fio.sh with CONF as its fio.conf and the MODULEs
-# in its payload; the console log and the judge's verdict in DIR. Dies on
-# a kernel report. QEMU's other settings come from the environment
-# (DM_IO_RS_ICOUNT, DM_IO_RS_INSN_PROFILE, ...).
-fio_boot() {
-	local dir="$1" kdir="$2" impl="$3" root_img="$4" limit="$5" conf="$6"
-	shift 6
-	mkdir -p "$dir/payload"
-	cp "$PROJECT_DIR/tests/guest/fio.sh" "$dir/payload/test.sh"
-	cp "$PROJECT_DIR/tests/guest/lib.sh" "$dir/payload/lib.sh"
-	[ $# -eq 0 ] || cp "$@" "$dir/payload/"
-	echo "$conf" >"$dir/payload/fio.conf"
-	tar -cf "$dir/payload.tar" -C "$dir/payload" .
-	# kunit.enable=0: a kernel's built-in suites are not what fio measures.
-	DM_IO_RS_ROOT_IMG="$root_img" DM_IO_RS_PAYLOAD="$dir/payload.tar" \
-		DM_IO_RS_CMDLINE="dmio=$impl kunit.enable=0 ${DM_IO_RS_CMDLINE:-}" \
-		"$PROJECT_DIR/scripts/run-qemu.sh" "$kdir/arch/x86/boot/bzImage" - \
-		"$dir/console.log" "$limit"
-	"$PROJECT_DIR/scripts/judge.sh" "$dir/console.log" "$(readlink -f "$kdir/source")" fio_bench \
-		>"$dir/judge.txt" || { cat "$dir/judge.txt"; die "the fio boot failed; console: $dir/console.txt"; }
-	grep -qx "fio-bench: dm-io $impl" "$dir/console.txt" ||
-		die "the kernel of $kdir does not run the $impl dm-io; console: $dir/console.txt"
-}

@@ -5,8 +5,8 @@
 # dm-io in dm-mod). Prints a table (suite, stock, replace) and fails if a
 # suite fails on either kernel or the two kernels' results differ.
 #
-#   run-peer-suites.sh [KERNEL]...     (default: stock replace; as for
-#                                       run-dm-scenarios.sh)
+#   run-peer-suites.sh [KERNEL]...     (default: stock replace; names as
+#                                       for run-suite.sh -k)
 # Console logs: out/peer-KERNEL/. The VM time limit is 2400 s unless
 # DM_IO_RS_VM_TIMEOUT says otherwise.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,29 +18,8 @@ root="$("$PROJECT_DIR/scripts/build-guest-root.sh" | tail -n1)"
 
 failed=0
 for k in "${kernels[@]}"; do
-	base="${k%%+*}"
-	extra="${k#"$base"}"
-	case "$base" in
-	stock) variant="${extra#+}" impl=c ;;
-	replace) variant="replace$extra" impl=rust ;;
-	*) die "unknown kernel '$k' (stock or replace, optionally +fragment)" ;;
-	esac
-	kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" "${variant:-guest}" | tail -n1)"
-	src="$(readlink -f "$kdir/source")"
-	out="$PROJECT_DIR/out/peer-$k"
-	mkdir -p "$out"
-	step "cryptsetup's suites on the $k kernel ($impl dm-io), Debian root $(basename "$(dirname "$root")")"
-	start=$SECONDS
-	tar -cf "$out/payload.tar" -C "$PROJECT_DIR/tests/guest" --transform 's,^peer\.sh$,test.sh,' peer.sh
-	DM_IO_RS_ROOT_IMG="$root" DM_IO_RS_PAYLOAD="$out/payload.tar" \
-		DM_IO_RS_CMDLINE="dmio=$impl ${DM_IO_RS_CMDLINE:-}" \
-		"$PROJECT_DIR/scripts/run-qemu.sh" "$kdir/arch/x86/boot/bzImage" - "$out/console.log" \
-		"${DM_IO_RS_VM_TIMEOUT:-2400}"
-	# The dm-io in the kernel is the expected one (as dm.sh checks it).
-	grep -q "dm-io-rs: dm-io is $impl" "$out/console.log" ||
-		{ echo "FAIL: the $k kernel does not run the $impl dm-io"; failed=1; }
-	"$PROJECT_DIR/scripts/judge.sh" "$out/console.log" "$src" "${suites[@]}" || failed=1
-	info "guest run on the $k kernel: $((SECONDS - start)) s"
+	"$PROJECT_DIR/scripts/run-suite.sh" -k "$k" -o "peer-$k" -r "$root" \
+		-t "${DM_IO_RS_VM_TIMEOUT:-2400}" peer || failed=1
 done
 
 # One row per suite: exit code, time, [OK] and N/A counts per kernel; the

@@ -29,9 +29,8 @@ SOAK_PARTS="${SOAK_PARTS:-stress diff rmirror}"
 summary="$PROJECT_DIR/out/soak-summary.txt"
 
 "$PROJECT_DIR/scripts/setup-host.sh"
-src="$("$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
-stock_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)"
-debug_kdir="$("$PROJECT_DIR/scripts/build-kernel.sh" debug | tail -n1)"
+stock_kdir="$(kernel_kdir stock)"
+debug_kdir="$(kernel_kdir stock+debug)"
 # Each a space-separated list of the three modules.
 stock_ko="$(KDIR="$stock_kdir" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
 debug_ko="$(KDIR="$debug_kdir" "$PROJECT_DIR/scripts/build-module.sh" | tail -n1)"
@@ -44,23 +43,16 @@ step "soak: seed $SOAK_SEED ($SOAK_REQUESTS requests, $SOAK_SHAPES shapes; repla
 : >"$summary"
 failed=()
 
-# part NAME KDIR MODULE SCRIPT TIMEOUT HEADER: boot tests/guest/SCRIPT.sh
-# with HEADER in front, judge it against SCRIPT.suites.
+# part NAME KERNEL MODULES SCRIPT TIMEOUT HEADER: boot tests/guest/SCRIPT.sh
+# with HEADER in front on KERNEL, judged against SCRIPT.suites.
 part() {
-	local name="$1" kdir="$2" ko="$3" script="$4" limit="${DM_IO_RS_VM_TIMEOUT:-$5}" header="$6"
-	local out="$PROJECT_DIR/out/soak-$name" start=$SECONDS suites=() kos=()
+	local name="$1" kernel="$2" ko="$3" script="$4" limit="${DM_IO_RS_VM_TIMEOUT:-$5}" header="$6"
+	local out="$PROJECT_DIR/out/soak-$name" start=$SECONDS kos=() headers=()
 
 	read -ra kos <<<"$ko"
-	mkdir -p "$out"
-	{ echo "$header"; cat "$PROJECT_DIR/tests/guest/$script.sh"; } >"$out/$script.sh"
-	[ ! -f "$PROJECT_DIR/tests/guest/$script.bins" ] ||
-		cp "$PROJECT_DIR/tests/guest/$script.bins" "$out/$script.bins"
-	mapfile -t suites < <(grep -v '^#' "$PROJECT_DIR/tests/guest/$script.suites" | grep .)
-	step "soak part '$name' on $(basename "$kdir") (at most $limit s)"
-	"$PROJECT_DIR/scripts/make-initramfs.sh" "$out/initramfs.cpio.gz" "$out/$script.sh" "${kos[@]}"
-	if "$PROJECT_DIR/scripts/run-qemu.sh" "$kdir/arch/x86/boot/bzImage" \
-		"$out/initramfs.cpio.gz" "$out/console.log" "$limit" &&
-		"$PROJECT_DIR/scripts/judge.sh" "$out/console.log" "$src" "${suites[@]}"; then
+	[ -z "$header" ] || headers=(-e "$header")
+	if "$PROJECT_DIR/scripts/run-suite.sh" -k "$kernel" -o "soak-$name" -t "$limit" "${headers[@]}" \
+		"$script" "${kos[@]}"; then
 		echo "$name: passed in $((SECONDS - start)) s" >>"$summary"
 	else
 		echo "$name: FAILED after $((SECONDS - start)) s (out/soak-$name/console.txt)" >>"$summary"
@@ -75,15 +67,15 @@ part() {
 for p in $SOAK_PARTS; do
 	case "$p" in
 	stress)
-		part stress "$debug_kdir" "$debug_ko" soak 14400 \
+		part stress stock+debug "$debug_ko" soak 14400 \
 			"SOAK_REQUESTS=$SOAK_REQUESTS SOAK_SEED=$SOAK_SEED"
 		;;
 	diff)
-		part diff "$stock_kdir" "$stock_ko" soak-diff 28800 \
+		part diff stock "$stock_ko" soak-diff 28800 \
 			"SOAK_SHAPES=$SOAK_SHAPES SOAK_SEED=$SOAK_SEED"
 		;;
 	rmirror)
-		part rmirror "$debug_kdir" "$debug_ko" rmirror-faults 7200 ""
+		part rmirror stock+debug "$debug_ko" rmirror-faults 7200 ""
 		;;
 	*) die "unknown soak part '$p' (stress, diff, rmirror)" ;;
 	esac

@@ -3,36 +3,34 @@
 # scripts/bench-fio.sh: fio on two-leg mirrors over null_blk legs, on the
 # stock kernel (C dm-io) or the replace kernel (Rust dm-io in dm-mod).
 #
-# The payload holds this script as test.sh, tests/guest/lib.sh, fio.conf
-# (ROUNDS, RUNTIME, TARGETS, JOBS) and, when TARGETS names rmirror, the
-# out-of-tree dm_io_rs.ko and dm_rmirror.ko built against this kernel.
-# CONTROL=1 in fio.conf sets up a dm-mirror where rmirror would be (its
-# results still say rmirror). For scripts/fio-profile.sh, fio.conf may
-# also set RUN (the targets fio
+# The payload (scripts/run-suite.sh -r) holds this script as test.sh, with
+# a line in front that sets ROUNDS, RUNTIME, TARGETS and JOBS, beside
+# tests/guest/lib.sh and, when TARGETS names rmirror, the out-of-tree
+# dm_io_rs.ko and dm_rmirror.ko built against this kernel. CONTROL=1 sets
+# up a dm-mirror where rmirror would be (its results still say rmirror).
+# For scripts/fio-profile.sh, the line may also set RUN (the targets fio
 # runs on, of TARGETS; default all of them, none if empty) and NUMBER_IOS
 # (each run does that many I/Os instead of RUNTIME seconds); the script
 # then prints the module symbols ("fio-bench: ksym ...") and the I/Os the
 # runs did ("fio-bench: profiled ops=N").
 #
 # Prints "fio-bench: <target> <job> <round> <iops> <KiB/s>" per fio job,
-# "fio-bench: dm-io <c|rust>" once, and ends with one KTAP result; fails
+# "dm-io-rs: dm-io is <c|rust>" once, and ends with one KTAP result; fails
 # if fio fails or reports an error for any job.
 set -eu
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # shellcheck source=tests/guest/lib.sh
 . ./lib.sh
-# shellcheck disable=SC1091
-. ./fio.conf
 : "${ROUNDS:=3}" "${RUNTIME:=3}" "${TARGETS:=dm-mirror}" "${JOBS:=randwrite randread write read}"
 : "${RUN=$TARGETS}" "${NUMBER_IOS:=}"
 
 # Which dm-io is in this kernel (as tests/guest/dm.sh tells them apart).
 if grep -q '10dm_io_rust' /proc/kallsyms; then
-	echo "fio-bench: dm-io rust"
+	echo "dm-io-rs: dm-io is rust"
 elif grep -q ' km_get_page$' /proc/kallsyms; then
-	echo "fio-bench: dm-io c"
+	echo "dm-io-rs: dm-io is c"
 else
-	echo "fio-bench: dm-io unknown"
+	echo "dm-io-rs: dm-io is unknown"
 	exit 1
 fi
 echo "fio-bench: $(fio --version), $ROUNDS rounds of $RUNTIME s, targets: $TARGETS, jobs: $JOBS"

@@ -1,8 +1,8 @@
 # Guest script for the memory-pressure scenarios (run by make check on the
 # stock kernel, C dm-io, and on the replace kernel, Rust dm-io, in a guest
-# of little memory: scripts/run-dm-scenarios.sh): the swap area is a
-# two-leg mirror on the virtio disk, and a process dirties more memory
-# than the guest has, twice, then checks every page. Writeback to swap goes
+# of little memory: tests/guest/swap.env): the swap area is a two-leg
+# mirror on the virtio disk, and a process dirties more memory than the
+# guest has, twice, then checks every page. Writeback to swap goes
 # through dm-io, and through the mirror target's work queue: anything on
 # that path that waits for memory reclaim would hang. dm-mirror on every
 # kernel; rmirror where the kernel has it (dm_rmirror.ko in /modules, the
