@@ -97,11 +97,15 @@ run_row() {
 		# the build matrix.
 		kdir="$(kernel_kdir "$kernel")"
 		"$PROJECT_DIR/scripts/series-checks.sh" "$kdir"
-		touch "$series_ready"
+		kernel_spec "$kernel"
+		echo "DM_IO_RS_KDIR_${spec_variant//[^a-z]/_}=$kdir" >"$series_ready.tmp"
+		mv "$series_ready.tmp" "$series_ready"
 		return
 	fi
 	if [ -n "$series_lane" ] && [[ "$kernel" == replace* ]]; then
 		while [ ! -f "$series_ready" ]; do sleep 2; done
+		# The kernel the series row built, not made again.
+		export "$(cat "$series_ready")"
 	fi
 	case "$modules" in
 	'') ;;

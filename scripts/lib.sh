@@ -51,8 +51,13 @@ kernel_spec() {
 # for plain `stock`, KDIR if it is set (your own kernel tree).
 kernel_kdir() {
 	kernel_spec "$1"
+	local known="DM_IO_RS_KDIR_${spec_variant//[^a-z]/_}"
 	if [ "$spec_variant" = guest ] && [ -n "${KDIR:-}" ]; then
 		echo "$KDIR"
+	elif [ -n "${!known:-}" ]; then
+		# Resolved once already by the caller (check.sh: the replace kernel
+		# after its series checks), not made again.
+		echo "${!known}"
 	else
 		"$PROJECT_DIR/scripts/build-kernel.sh" "$spec_variant" | tail -n1
 	fi

@@ -11,13 +11,13 @@
 #                replace), must pass on that kernel only;
 #   NAME.bins    host programs the initramfs carries (make-initramfs.sh);
 #   NAME.env     the run's QEMU settings, KEY=VALUE lines of run-qemu.sh's
-#                DM_IO_RS_* knobs (the environment's values win).
+#                DM_IO_RS_* knobs (the environment's values win);
+#   NAME.cmdline kernel command line the run needs (kunit.enable=0).
 #
 #   -k KERNEL   the kernel to boot, by name (lib.sh's kernel_spec: stock,
 #               replace, stock+debug, ...); the command line gets
-#               dmio=c|rust, the replace kernel kunit.enable=0 as well (its
-#               built-in suites are kunit.py's business), and a run on a
-#               +debug kernel must end with a clean kmemleak scan. Without
+#               dmio=c|rust, and a run on a +debug kernel must end with a
+#               clean kmemleak scan. Without
 #               -k: KDIR, by default the stock kernel (which KDIR also
 #               names for -k stock, if set).
 #   -o RUN      the run's directory under out/ (default NAME, NAME-KERNEL
@@ -63,13 +63,17 @@ if [ -n "$kernel" ]; then
 	impl="$spec_impl"
 	KDIR="$(kernel_kdir "$kernel")"
 	cmdline="dmio=$impl"
-	[ "$impl" = c ] || cmdline="$cmdline kunit.enable=0"
 	run="${run:-$name-${kernel//+/-}}"
 fi
 KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
 src="$(readlink -f "$KDIR/source" 2>/dev/null || "$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
 out="$PROJECT_DIR/out/${run:-$name}"
 mkdir -p "$out"
+
+# The run's own command line (comments out).
+if [ -f "$guest/$name.cmdline" ]; then
+	cmdline="$cmdline $(sed 's/#.*//' "$guest/$name.cmdline" | xargs)"
+fi
 
 # The run's QEMU settings, where the environment has none.
 if [ -f "$guest/$name.env" ]; then
