@@ -41,4 +41,14 @@ for tree in "${trees[@]}"; do
 		die "the series does not apply with git am to $tree"
 	}
 	info "git am: ${#series[@]} patches apply to $(basename "$tree")" >&2
+	# Each series is sent on its own: each applies without the others.
+	for d in "$patches"/*/; do
+		mapfile -t one < <(find "$d" -name '[0-9]*.patch' ! -name '0000-*' | sort)
+		g checkout -q --detach "$(g rev-list --max-parents=0 HEAD)"
+		g am -q --whitespace=error-all "${one[@]}" >"$tmp/am.log" 2>&1 || {
+			cat "$tmp/am.log" >&2
+			die "$(basename "$d") does not apply on its own with git am to $tree"
+		}
+		info "git am: $(basename "$d") (${#one[@]} patches) applies on its own to $(basename "$tree")" >&2
+	done
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make patches`: the patch series for the kernel version the project
-# builds, in out/patches/ (scripts/series.py), made from this repository's
-# files against the downloaded source tree.
+# builds (scripts/series.py), made from this repository's files against
+# the downloaded source tree: out/patches/1-fixes/, the dm-io.c fixes for
+# dm-devel, and out/patches/2-rust/, the Rust series (RFC).
 #
 #   make-patches.sh [OUT_DIR]
 #
@@ -12,5 +13,7 @@ out="${1:-$PROJECT_DIR/out/patches}"
 src="$("$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
 step "patch series against $(basename "$src") into $out" >&2
 python3 "$PROJECT_DIR/scripts/series.py" generate "$src" "$out"
-info "$(find "$out" -name '*.patch' | wc -l) files: the cover letter and $(find "$out" -name '0[0-9][0-9][1-9]-*.patch' -o -name '00[1-9]0-*.patch' | wc -l) patches" >&2
+for d in "$out"/*/; do
+	info "$(basename "$d"): a cover letter and $(find "$d" -name '[0-9]*.patch' ! -name '0000-*' | wc -l) patches" >&2
+done
 echo "$out"

@@ -59,8 +59,10 @@ bad=0
 for p in "${series[@]}"; do
 	# FILE_PATH_CHANGES fires for every patch that adds a file without
 	# touching MAINTAINERS, whether an entry covers the file or not; the
-	# coverage is checked below instead.
-	out="$(cd "$tree" && scripts/checkpatch.pl --strict --ignore FILE_PATH_CHANGES "$p" 2>&1)" || true
+	# coverage is checked below instead. UNKNOWN_COMMIT_ID fires for every
+	# Fixes: tag in a tree without git history (a release's source), as
+	# this one is.
+	out="$(cd "$tree" && scripts/checkpatch.pl --strict --ignore FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID "$p" 2>&1)" || true
 	total="$(grep '^total:' <<<"$out" || echo "no summary")"
 	if [[ "$total" != "total: 0 errors, 0 warnings, 0 checks,"* ]]; then
 		printf '%s\n' "$out" >&2
@@ -70,19 +72,29 @@ for p in "${series[@]}"; do
 done
 [ "$bad" = 0 ] || die "checkpatch reports problems in $bad patches"
 
-step "get_maintainer.pl: every file the series adds has an entry"
-# The routing, per patch and file, for the cover letter; THE REST (Linus
-# and linux-kernel@) alone is no entry.
+step "get_maintainer.pl: every file the series adds has an entry; the cover letters route as it does"
+# Every new file is covered by an entry other than THE REST (Linus and
+# linux-kernel@). The routing, per patch: the lists get_maintainer.pl
+# names for the files it touches, which each series' cover letter states
+# in its "Routing" lines ("  NN: list list ...").
+gm() { (cd "$tree" && scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats "$@" 2>/dev/null) || true; }
 : >"$log/routing.txt"
 for p in "${series[@]}"; do
 	for f in $(awk '/^diff --git/ { f = $4 } /^new file mode/ { sub("^b/", "", f); print f }' "$p"); do
-		who="$(cd "$tree" && scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats -f "$f" 2>/dev/null |
-			grep -v -e 'torvalds@' -e '^linux-kernel@vger' | paste -sd, - || true)"
-		[ -n "$who" ] || die "$(basename "$p"): no MAINTAINERS entry covers $f"
-		printf '%s %s: %s\n' "$(basename "$p" | cut -c1-4)" "$f" "$who" >>"$log/routing.txt"
+		[ -n "$(gm -f "$f" | grep -v -e 'torvalds@' -e '^linux-kernel@vger')" ] ||
+			die "$(basename "$p"): no MAINTAINERS entry covers $f"
 	done
+	lists="$(for f in $(awk '/^diff --git/ { f = $4; sub("^b/", "", f); print f }' "$p"); do
+		gm --no-m --no-r -f "$f"
+	done | grep -v '^linux-kernel@vger' | sort -u | paste -sd' ' -)"
+	printf '%s/%s: %s\n' "$(basename "$(dirname "$p")")" "$(basename "$p" | cut -c3-4)" "$lists" >>"$log/routing.txt"
 done
-info "$(wc -l <"$log/routing.txt") new files, each with its maintainers ($log/routing.txt)"
+for d in $(cut -d/ -f1 "$log/routing.txt" | sort -u); do
+	diff -u <(sed -n "s|^$d/||p" "$log/routing.txt") \
+		<(sed -n '/^Routing/,/^$/p' "$patches/$d/0000-cover-letter.patch" | sed -n 's/^  \([0-9][0-9]: \)/\1/p') ||
+		die "the routing in $d's cover letter (series/${d#*-}/00-cover-letter.txt) is not get_maintainer.pl's (above: - is get_maintainer.pl)"
+done
+info "$(wc -l <"$log/routing.txt") patches, routed as their cover letters say ($log/routing.txt)"
 
 "$PROJECT_DIR/scripts/apply-check.sh" "$patches"
 

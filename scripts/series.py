@@ -4,9 +4,11 @@
 
     series.py generate SOURCE_TREE OUT_DIR
 
-writes OUT_DIR/0000-cover-letter.patch ... as `git format-patch` does,
-against the files of SOURCE_TREE that the series touches (a kernel tree of
-the version the project builds). The same commit of this repository always
+writes two series as `git format-patch` does, each with its cover letter,
+against the files of SOURCE_TREE that they touch (a kernel tree of the
+version the project builds): OUT_DIR/1-fixes/, the dm-io.c fixes for
+dm-devel, and OUT_DIR/2-rust/, the Rust series (RFC), which applies on top
+of the fixes or without them. The same commit of this repository always
 gives the same bytes: dates and names come from its HEAD commit.
 
     series.py files
@@ -181,24 +183,33 @@ RUST_DM_ABSTRACTIONS = """config RUST_DM_ABSTRACTIONS
 
 """
 
-# (subject, body, changes). The bodies are the commit messages.
-# The patches, in order: each one's message (series/KEY.txt: the subject,
-# a blank line, the body) and what it changes.
-_SERIES = [
+# The two series, each sent on its own: the dm-io.c fixes for dm-devel,
+# then the Rust series (an RFC), which applies on top of them or without
+# them. Per series: its directory under OUT_DIR and series/, the subject
+# prefix, and the patches in order: each one's message (series/DIR/KEY.txt:
+# the subject, a blank line, the body) and what it changes.
+_FIXES = [
     (
         "01-dm-io-zero-fill-failed-reads",
         [Diff("drivers/md/dm-io.c", "src/dm-io-c/zero-fill-failed-reads.diff")],
     ),
     (
-        "02-dm-io-keep-req-alloc-cache-off-dm-io-bio-clones",
-        [Diff("drivers/md/dm-io.c", "src/dm-io-c/alloc-cache-clones.diff")],
+        "02-dm-io-zero-fill-failed-dm-io-bio-reads",
+        [Diff("drivers/md/dm-io.c", "src/dm-io-c/zero-fill-failed-bio-reads.diff")],
     ),
     (
-        "03-rust-sync-completion-add-wait-for-completion-io",
+        "03-dm-io-keep-req-alloc-cache-off-dm-io-bio-clones",
+        [Diff("drivers/md/dm-io.c", "src/dm-io-c/alloc-cache-clones.diff")],
+    ),
+]
+
+_RUST = [
+    (
+        "01-rust-sync-completion-add-wait-for-completion-io",
         [Replace("rust/kernel/sync/completion.rs", "src/sync/completion.rs")],
     ),
     (
-        "04-rust-add-a-mempool-abstraction",
+        "02-rust-add-a-mempool-abstraction",
         [
             New("rust/kernel/mempool.rs", "src/mempool.rs"),
             New("rust/kernel/mm/kmem_cache.rs", "src/mm/kmem_cache.rs"),
@@ -219,7 +230,7 @@ _SERIES = [
         ],
     ),
     (
-        "05-rust-mm-add-memalloc-noio-scope",
+        "03-rust-mm-add-memalloc-noio-scope",
         [
             New("rust/kernel/mm/memalloc.rs", "src/mm/memalloc.rs"),
             Replace("rust/helpers/mm.c", "src/helpers/mm.c"),
@@ -227,7 +238,7 @@ _SERIES = [
         ],
     ),
     (
-        "06-rust-block-add-block-device-request-flag-and-plug",
+        "04-rust-block-add-block-device-request-flag-and-plug",
         [
             New("rust/kernel/block/bdev.rs", "src/block/bdev.rs"),
             New("rust/kernel/block/ioprio.rs", "src/block/ioprio.rs"),
@@ -239,7 +250,7 @@ _SERIES = [
         ],
     ),
     (
-        "07-rust-block-add-bio-and-bio-set-abstractions",
+        "05-rust-block-add-bio-and-bio-set-abstractions",
         [
             New("rust/kernel/block/bio.rs", "src/block/bio.rs"),
             New("rust/kernel/block/bio/front_pad.rs", "src/block/bio/front_pad.rs"),
@@ -254,7 +265,7 @@ _SERIES = [
         ],
     ),
     (
-        "08-rust-block-add-state-shared-by-the-bios-of-one-i-o",
+        "06-rust-block-add-state-shared-by-the-bios-of-one-i-o",
         [
             New("rust/kernel/block/bio/shared.rs", "src/block/bio/shared.rs"),
             New("rust/kernel/block/bio/shared/host.rs", "src/block/bio/shared/host.rs"),
@@ -263,7 +274,7 @@ _SERIES = [
         ],
     ),
     (
-        "09-rust-device-mapper-add-page-lists-and-regions",
+        "07-rust-device-mapper-add-page-lists-and-regions",
         [
             New("rust/kernel/device_mapper.rs", "src/device_mapper.rs"),
             New("rust/kernel/device_mapper/page_list.rs", "src/device_mapper/page_list.rs"),
@@ -282,7 +293,7 @@ _SERIES = [
         ],
     ),
     (
-        "10-dm-io-add-a-rust-implementation",
+        "08-dm-io-add-a-rust-implementation",
         [
             New("drivers/md/dm-io-rust/dm_io_rust.rs", "src/dm_io_rust/dm_io_rust.rs", driver=True),
             New("drivers/md/dm-io-rust/c_abi.rs", "src/dm_io_rust/c_abi.rs", driver=True),
@@ -332,14 +343,14 @@ _SERIES = [
         ],
     ),
     (
-        "11-rust-device-mapper-add-the-dm-io-client-api",
+        "09-rust-device-mapper-add-the-dm-io-client-api",
         [
             New("rust/kernel/device_mapper/io.rs", "src/device_mapper/io.rs"),
             Insert("drivers/md/Kconfig", "config DM_DEBUG\n", RUST_DM_ABSTRACTIONS, before=True),
         ],
     ),
     (
-        "12-dm-io-add-kunit-tests",
+        "10-dm-io-add-kunit-tests",
         [
             New("drivers/md/dm-io-rust/tests/dm_io_rust_test.rs", "tests/dm_io_rust_test/dm_io_rust_test.rs", driver=True),
             New("drivers/md/dm-io-rust/tests/common.rs", "tests/dm_io_rust_test/common.rs", driver=True),
@@ -368,7 +379,7 @@ _SERIES = [
         ],
     ),
     (
-        "13-rust-device-mapper-add-target-abstractions",
+        "11-rust-device-mapper-add-target-abstractions",
         [
             New("rust/kernel/device_mapper/bio.rs", "src/device_mapper/bio.rs"),
             New("rust/kernel/device_mapper/bio_io.rs", "src/device_mapper/bio_io.rs"),
@@ -388,7 +399,7 @@ _SERIES = [
         ],
     ),
     (
-        "14-dm-add-rmirror-a-mirror-target-in-rust",
+        "12-dm-add-rmirror-a-mirror-target-in-rust",
         [
             New("drivers/md/dm-rmirror/dm_rmirror.rs", "src/dm_rmirror/dm_rmirror.rs", driver=True),
             New("drivers/md/dm-rmirror/io.rs", "src/dm_rmirror/io.rs", driver=True),
@@ -419,7 +430,13 @@ def message(key):
     return subject, body
 
 
-SERIES = [message(key) + (changes,) for key, changes in _SERIES]
+# (directory, subject prefix, patches).
+SERIES_SETS = [
+    ("fixes", "PATCH", _FIXES),
+    ("rust", "RFC PATCH", _RUST),
+]
+# Every patch of both, in the order they apply: (subject, body, changes).
+SERIES = [message(d + "/" + key) + (changes,) for d, _, patches in SERIES_SETS for key, changes in patches]
 
 # Lines of a file that a later patch than the file's first brings:
 # (patch subject prefix, file, text).
@@ -619,6 +636,14 @@ def generate(src, out):
         run(["git", "add", "-A"], repo, env)
         run(["git", "commit", "-q", "-m", "base"], repo, env)
         run(["git", "tag", "base"], repo, env)
+        tags = []
+        for d, _, patches in SERIES_SETS:
+            tags.append((d, len(patches)))
+        ends = {}
+        n_end = 0
+        for d, count in tags:
+            n_end += count
+            ends[n_end - 1] = d
         for n, (subject, body, _) in enumerate(SERIES):
             for p in paths():
                 t = content(p, n, pristine)
@@ -636,6 +661,8 @@ def generate(src, out):
             sep = "\n" if re.match(r"[A-Za-z-]+: \S", last) else "\n\n"
             msg = "%s\n\n%s%sSigned-off-by: %s <%s>\n" % (subject, body, sep, name, email)
             run(["git", "commit", "-q", "-F", "-"], repo, env, stdin=msg)
+            if n in ends:
+                run(["git", "tag", ends[n]], repo, env)
         # At the end every file is what the repository holds.
         for _, _, changes in SERIES:
             for c in changes:
@@ -646,17 +673,21 @@ def generate(src, out):
         if os.path.isdir(out):
             shutil.rmtree(out)
         os.makedirs(out)
-        run(["git", "format-patch", "-q", "--no-signature", "--cover-letter",
-             "--subject-prefix=PATCH", "--no-binary", "-o", out, "base..HEAD"], repo, env)
-    cover = sorted(os.listdir(out))[0]
-    f = os.path.join(out, cover)
-    with open(f, encoding="utf-8") as fh:
-        text = fh.read()
-    subject, blurb = message("00-cover-letter")
-    text = text.replace("*** SUBJECT HERE ***", subject)
-    text = text.replace("*** BLURB HERE ***", blurb)
-    with open(f, "w", encoding="utf-8") as fh:
-        fh.write(text)
+        since = "base"
+        for i, (d, prefix, _) in enumerate(SERIES_SETS):
+            where = os.path.join(out, "%d-%s" % (i + 1, d))
+            run(["git", "format-patch", "-q", "--no-signature", "--cover-letter",
+                 "--subject-prefix=" + prefix, "--no-binary", "-o", where,
+                 "%s..%s" % (since, d)], repo, env)
+            since = d
+            cover = os.path.join(where, sorted(os.listdir(where))[0])
+            with open(cover, encoding="utf-8") as fh:
+                text = fh.read()
+            subject, blurb = message(d + "/00-cover-letter")
+            text = text.replace("*** SUBJECT HERE ***", subject)
+            text = text.replace("*** BLURB HERE ***", blurb)
+            with open(cover, "w", encoding="utf-8") as fh:
+                fh.write(text)
 
 
 def main():
