@@ -3,12 +3,12 @@
 # `make check`. Each part boots its own guest and is judged like the
 # check's runs (no kernel report, no leak, every expected test passing):
 #
-#   stress   the mixed load of tests/c_stress.c on the debug kernel, in
+#   stress   the mixed load of tests/c/stress.c on the debug kernel, in
 #            rounds until SOAK_REQUESTS requests (100000) from 4 threads,
 #            with allocation failures, a device failing bios at random
 #            (fail_make_request) and one powered off and on mid-run;
 #            every read and the final contents checked
-#   diff     tests/c_abi_diff.c on the stock kernel: SOAK_SHAPES random
+#   diff     tests/c/abi_diff.c on the stock kernel: SOAK_SHAPES random
 #            shapes (100000) through rdm_io() and the kernel's dm_io()
 #   rmirror  tests/guest/rmirror-faults.sh on the debug kernel: the rmirror
 #            constructor and a write under fail-nth, resyncs under

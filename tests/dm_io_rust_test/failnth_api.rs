@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The Rust API as a row of the fail-nth suite (`tests/c_failnth.c`):
+//! The Rust API as a row of the fail-nth suite (`tests/c/failnth.c`):
 //! C functions over [`DmIoClient`], with the C types, so that every request
 //! shape the suite sends to the C ABI also goes through
 //! [`DmIoClient::sync_io`] and, for a request with a notify function,

@@ -213,7 +213,7 @@ mod tests {
         // be written at the start of the device: the Rust API refuses the
         // request before anything is sent, whichever dm-io dm-mod links.
         // (The Rust dm-io itself fails such a region alone: the C suite
-        // `dm_io_rs_c_abi` checks it through the C entry point.)
+        // `dm_io_rust_c_abi` checks it through the C entry point.)
         let client = new_client()?;
         let d0 = plain_disk(4)?;
         let buf = KVec::from_elem(0x45u8, 8 * SECTOR, GFP_KERNEL)?;

@@ -4,9 +4,9 @@
 setup_test_devices
 setup_fault_injection
 kmemleak_clear
-# Every suite but the fail-nth one (the only name ending in "h"), which
-# needs fault settings of its own and runs in a second load below.
-printf 'dm_io_r*[!h]' >/sys/module/kunit/parameters/filter_glob
+# Every suite but the fail-nth one, which is slow (its attribute) and
+# needs fault settings of its own: it runs in a second load below.
+printf 'speed>slow' >/sys/module/kunit/parameters/filter
 insmod /modules/dm_io_rs.ko
 # Its io objects come from a slab cache of their own, as dm-io.c's
 # (KMEM_CACHE(io, 0)), which /sys/kernel/slab and slab debugging see.
@@ -17,10 +17,11 @@ rmmod dm_io_rust_kunit
 rmmod dm_io_rs
 [ ! -e /sys/kernel/slab/rdm_io ] || { echo "dm-io-rs: rdm_io slab cache left"; exit 1; }
 report_faults
-# The fail-nth suite (tests/c_failnth.c): its 64-region shapes only where
+# The fail-nth suite (tests/c/failnth.c): its 64-region shapes only where
 # they are cheap, not on the debug kernel (kmemleak is its mark).
 setup_failnth_faults
-printf dm_io_rs_failnth >/sys/module/kunit/parameters/filter_glob
+printf 'speed>very_slow' >/sys/module/kunit/parameters/filter
+printf dm_io_rust_failnth >/sys/module/kunit/parameters/filter_glob
 start="$(now)"
 insmod /modules/dm_io_rs.ko
 if [ -e "$KMEMLEAK" ]; then

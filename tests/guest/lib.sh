@@ -66,7 +66,7 @@ setup_fault_injection() {
 	) &
 }
 
-# Fault settings for the fail-nth suite (tests/c_failnth.c), which runs in
+# Fault settings for the fail-nth suite (tests/c/failnth.c), which runs in
 # a module load of its own: current->fail_nth must count every slab and
 # page allocation, sleeping ones and single pages included, and a task
 # that sets make_it_fail gets every allocation failed (its forward-progress

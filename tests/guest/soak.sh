@@ -1,5 +1,5 @@
 # Guest script for `make soak`, on the debug kernel: the mixed load of
-# tests/c_stress.c in rounds until SOAK_REQUESTS requests, from SOAK_SEED,
+# tests/c/stress.c in rounds until SOAK_REQUESTS requests, from SOAK_SEED,
 # with stress_faults: allocation failures in the submitting threads (the
 # fault attributes below, task-filtered), the flaky nullb7 as a fourth
 # device (fail_make_request), nullb8 powered off and on halfway through.
@@ -24,7 +24,7 @@ wait_line() {
 watcher=$!
 
 kmemleak_clear
-printf dm_io_rs_stress.stress_mixed_load >/sys/module/kunit/parameters/filter_glob
+printf dm_io_rust_stress.stress_mixed_load >/sys/module/kunit/parameters/filter_glob
 insmod /modules/dm_io_rs.ko
 insmod /modules/dm_io_rust_kunit.ko stress_requests="$SOAK_REQUESTS" stress_seed="$SOAK_SEED" stress_faults=1
 rmmod dm_io_rust_kunit

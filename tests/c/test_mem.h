@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Test-only: request memory of every dm-io kind over the same bytes, for
- * the C suites (tests/c_abi_diff.c, tests/c_stress.c).
+ * the C suites (tests/c/abi_diff.c, tests/c/stress.c).
  */
 #ifndef _DM_IO_RS_TEST_MEM_H
 #define _DM_IO_RS_TEST_MEM_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dm_io_rs_stress: rdm_io() under load and under injected faults.
+ * dm_io_rust_stress: rdm_io() under load and under injected faults.
  *
  *  - stress_mixed_load: kernel threads issue async and sync requests with
  *    random memory kinds, offsets, sizes, 1..=BITS_PER_LONG regions and
@@ -38,8 +38,8 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <dm-io-rs.h>
-#include "c_test_dev.h"
-#include "c_test_mem.h"
+#include "test_dev.h"
+#include "test_mem.h"
 
 static unsigned int stress_seconds = 8;
 module_param(stress_seconds, uint, 0444);
@@ -1297,7 +1297,7 @@ static struct kunit_case stress_cases[] = {
 };
 
 static struct kunit_suite stress_suite = {
-	.name = "dm_io_rs_stress",
+	.name = "dm_io_rust_stress",
 	.test_cases = stress_cases,
 };
 

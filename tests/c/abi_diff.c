@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dm_io_rs_c_abi: rdm_io() through its C ABI, with the kernel's own dm_io()
+ * dm_io_rust_c_abi: rdm_io() through its C ABI, with the kernel's own dm_io()
  * as the oracle.
  *
  * Every shape (op and flags, I/O priority, memory type and offset,
@@ -34,9 +34,9 @@
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
 #include <dm-io-rs.h>
-#include "c_test_dev.h"
-#include "c_test_mem.h"
-#include "dm_io_rust_test/test_disk.h"
+#include "test_dev.h"
+#include "test_mem.h"
+#include "../dm_io_rust_test/test_disk.h"
 
 /* The guest's disks, then recording test disks made by the suite. */
 enum diff_dev {
@@ -86,13 +86,13 @@ static_assert(((SLOT_SECTORS + 2 * GUARD_SECTORS) << SECTOR_SHIFT) <= MEM_BYTES)
 
 static unsigned int diff_shapes = NR_SHAPES;
 module_param(diff_shapes, uint, 0444);
-MODULE_PARM_DESC(diff_shapes, "dm_io_rs_c_abi: random shapes compared with dm_io()");
+MODULE_PARM_DESC(diff_shapes, "dm_io_rust_c_abi: random shapes compared with dm_io()");
 static ulong diff_seed = 0x64d10;
 module_param(diff_seed, ulong, 0444);
-MODULE_PARM_DESC(diff_seed, "dm_io_rs_c_abi: seed of the random shapes");
+MODULE_PARM_DESC(diff_seed, "dm_io_rust_c_abi: seed of the random shapes");
 static unsigned int diff_first;
 module_param(diff_first, uint, 0444);
-MODULE_PARM_DESC(diff_first, "dm_io_rs_c_abi: number of the first shape (replay: diff_first=N diff_shapes=1)");
+MODULE_PARM_DESC(diff_first, "dm_io_rust_c_abi: number of the first shape (replay: diff_first=N diff_shapes=1)");
 
 struct diff_ctx {
 	struct file *files[NR_GUEST_DEVS];
@@ -1115,7 +1115,7 @@ static struct kunit_case c_abi_cases[] = {
 };
 
 static struct kunit_suite c_abi_suite = {
-	.name = "dm_io_rs_c_abi",
+	.name = "dm_io_rust_c_abi",
 	.init = diff_init,
 	.exit = diff_exit,
 	.test_cases = c_abi_cases,

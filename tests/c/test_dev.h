@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Test-only: the guest's test disks for the C suites (tests/c_abi_diff.c,
- * tests/c_failnth.c, tests/c_stress.c).
+ * Test-only: the guest's test disks for the C suites (tests/c/abi_diff.c,
+ * tests/c/failnth.c, tests/c/stress.c).
  */
 #ifndef _DM_IO_RS_TEST_DEV_H
 #define _DM_IO_RS_TEST_DEV_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dm_io_rs_failnth: every allocation of an operation fails, one at a time.
+ * dm_io_rust_failnth: every allocation of an operation fails, one at a time.
  *
  * Each operation (a request shape, or client create, resize or destroy)
  * runs with current->fail_nth = 1, 2, ...: with FAULT_INJECTION, FAILSLAB
@@ -59,8 +59,8 @@
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 #include <dm-io-rs.h>
-#include "c_test_dev.h"
-#include "c_test_mem.h"
+#include "test_dev.h"
+#include "test_mem.h"
 
 #ifdef CONFIG_FAULT_INJECTION
 
@@ -1335,8 +1335,13 @@ static struct kunit_case fnth_cases[] = {
 
 #endif /* CONFIG_FAULT_INJECTION */
 
+/*
+ * Slow (minutes under TCG), and it wants fault settings of its own: the
+ * guest runs it in a load of its own, the other suites with "speed>slow".
+ */
 static struct kunit_suite fnth_suite = {
-	.name = "dm_io_rs_failnth",
+	.name = "dm_io_rust_failnth",
+	.attr.speed = KUNIT_SPEED_SLOW,
 	.suite_init = fnth_suite_init,
 	.init = fnth_init,
 	.exit = fnth_exit,

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Test-only: request memory of every dm-io kind over the same bytes; see
- * c_test_mem.h.
+ * test_mem.h.
  */
 
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <dm-io-rs.h>
-#include "c_test_mem.h"
+#include "test_mem.h"
 
 int rdm_test_mem_alloc(struct rdm_test_mem *m, size_t size)
 {
