@@ -10,6 +10,10 @@
 #   make patches    the patch series for the kernel, in out/patches/
 #   make peer       cryptsetup's integrity and verity suites on both kernels
 #   make soak       long randomised runs (not part of check); see docs/testing.md
+#   make bisect     each patch of the series built on its own (BISECT_ARCH=arm: ARMv7)
+#   make bench-rmirror    rmirror against dm-mirror, synchronous load
+#   make bench-profile WORKLOAD=write_4k_64reg   instructions per operation, per function
+#   make fio-profile      the same for a fio job through the mirrors (FIO_JOB=randwrite)
 #   make clean      remove build outputs
 #
 # KDIR=<dir>   build against your own configured, built kernel tree
@@ -18,7 +22,8 @@
 LLVM ?= -19
 export LLVM
 
-.PHONY: all modules check run bench bench-fio patches peer soak clean setup kernel
+.PHONY: all modules check run bench bench-fio patches peer soak clean setup kernel \
+	bisect bench-rmirror bench-profile fio-profile
 
 all: modules
 
@@ -51,6 +56,20 @@ peer:
 
 soak:
 	@scripts/soak.sh
+
+BISECT_ARCH ?= x86_64
+bisect:
+	@scripts/bisect-check.sh $(BISECT_ARCH)
+
+bench-rmirror:
+	@scripts/bench-rmirror.sh
+
+bench-profile:
+	@scripts/bench-profile.sh $(WORKLOAD)
+
+FIO_JOB ?= randwrite
+fio-profile:
+	@scripts/fio-profile.sh $(FIO_JOB)
 
 clean:
 	@scripts/build-module.sh clean

@@ -21,7 +21,7 @@
 #   job | stock | replace | replace/stock   (dm-mirror; across boots)
 #   job | dm-mirror | rmirror | rmirror/dm-mirror   (within stock boots)
 # Fails if fio fails or reports an error, or a guest console shows a
-# kernel report (scripts/judge.sh). Console logs: out/bench-fio/KERNEL-N/.
+# kernel report (scripts/lib/judge.sh). Console logs: out/bench-fio/KERNEL-N/.
 # DM_IO_RS_FIO_REUSE=1 makes the tables again from the last run's logs.
 # DM_IO_RS_FIO_CONTROL=1 is the control run of the second table: a second
 # dm-mirror, on rmirror's legs, in rmirror's place.
@@ -30,7 +30,7 @@
 # rmirror vs dm-mirror on the stock kernel alone. DM_IO_RS_FIO_KO="DM_IO_RS.KO
 # DM_RMIRROR.KO" boots those modules instead of building them (to compare
 # builds of the target).
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 rounds="${1:-10}"
 secs="${2:-1}"
@@ -42,7 +42,7 @@ results="$out/results.txt"
 start=$SECONDS
 
 if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
-	root="$("$PROJECT_DIR/scripts/build-guest-root.sh" | tail -n1)"
+	root="$("$PROJECT_DIR/scripts/lib/build-guest-root.sh" | tail -n1)"
 	stock="$(kernel_kdir stock)"
 	if [ -n "${DM_IO_RS_FIO_KO:-}" ]; then
 		read -ra ko <<<"$DM_IO_RS_FIO_KO"
@@ -75,7 +75,7 @@ if [ "${DM_IO_RS_FIO_REUSE:-0}" != 1 ]; then
 			fi
 			step "fio boot $b/$boots on the $k kernel ($spec_impl dm-io; $targets; $rounds rounds of $fio_jobs, $secs s each)"
 			t0=$SECONDS
-			"$PROJECT_DIR/scripts/run-suite.sh" -k "$k" -o "bench-fio/$k-$b" -r "$root" -t "$limit" \
+			"$PROJECT_DIR/scripts/lib/run-suite.sh" -k "$k" -o "bench-fio/$k-$b" -r "$root" -t "$limit" \
 				-e "ROUNDS=$rounds RUNTIME=$secs TARGETS=\"$targets\" JOBS=\"$fio_jobs\" CONTROL=${DM_IO_RS_FIO_CONTROL:-0}" \
 				fio "${mods[@]}" >"$out/run-$k-$b.txt" ||
 				{ cat "$out/run-$k-$b.txt"; die "the fio boot failed; console: $dir/console.txt"; }

@@ -3,10 +3,10 @@
 # for the C dm-io, the Rust dm-io and the floor: `perf` for a TCG guest,
 # which has no PMU. Boots `make bench` under QEMU's instruction-count clock
 # (DM_IO_RS_ICOUNT) with a plugin that counts the instructions executed per
-# code block (scripts/insn-profile.c): once with no implementation running
+# code block (scripts/lib/insn-profile.c): once with no implementation running
 # (the boot and the benchmark's own loop), then once per implementation,
 # and prints each one's instructions per operation, per function
-# (scripts/insn-profile.py), the functions that differ most first.
+# (scripts/report/insn-profile.py), the functions that differ most first.
 #
 #   bench-profile.sh WORKLOAD [IMPLS]   (IMPLS: default "c rust floor")
 #
@@ -14,7 +14,7 @@
 # nothing (mb0: the submission path alone); DM_IO_RS_PROFILE_DEV=mb1 takes
 # the memory-backed one. Boot logs, profiles and the table:
 # out/bench-profile/.
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 workload="${1:?usage: bench-profile.sh WORKLOAD [IMPLS]}"
 read -ra impls <<<"${2:-c rust floor}"
@@ -26,7 +26,7 @@ out="$PROJECT_DIR/out/bench-profile"
 kdir="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
 mkdir -p "$out" "$PROJECT_DIR/out/bin"
 gcc -O2 -shared -fPIC -fvisibility=hidden -Wall -Wextra -Werror \
-	-o "$PROJECT_DIR/out/bin/insn-profile.so" "$PROJECT_DIR/scripts/insn-profile.c"
+	-o "$PROJECT_DIR/out/bin/insn-profile.so" "$PROJECT_DIR/scripts/lib/insn-profile.c"
 
 dirs=()
 for impl in none "${impls[@]}"; do
@@ -47,6 +47,6 @@ for impl in none "${impls[@]}"; do
 	[ -s "$d/profile.txt" ] || die "no profile from the $impl boot"
 	[ "$impl" = none ] || dirs+=("$d")
 done
-python3 "$PROJECT_DIR/scripts/insn-profile.py" "$kdir/System.map" "$out/none" "${dirs[@]}" >"$out/table.txt"
+python3 "$PROJECT_DIR/scripts/report/insn-profile.py" "$kdir/System.map" "$out/none" "${dirs[@]}" >"$out/table.txt"
 head -n 40 "$out/table.txt"
 info "table: $out/table.txt"

@@ -5,7 +5,7 @@
 #
 #   bench-rmirror.sh [ROUNDS] [SECONDS]
 #   RMIRROR_BENCH_REUSE=1 bench-rmirror.sh ROUNDS SECONDS   (no new run)
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 rounds="${1:-5}"
 secs="${2:-3}"
@@ -23,7 +23,7 @@ if [ "${RMIRROR_BENCH_REUSE:-0}" != 1 ]; then
 	export PATH="$PROJECT_DIR/out/bin:$PATH"
 
 	step "rmirror benchmark: $rounds rounds of $secs s"
-	"$PROJECT_DIR/scripts/run-suite.sh" -o rmirror-bench -e "ROUNDS=$rounds RUNTIME=$secs" \
+	"$PROJECT_DIR/scripts/lib/run-suite.sh" -o rmirror-bench -e "ROUNDS=$rounds RUNTIME=$secs" \
 		-t "${DM_IO_RS_VM_TIMEOUT:-$((600 + rounds * secs * 8 * 3))}" rmirror-bench "${ko[@]}" \
 		>"$PROJECT_DIR/out/rmirror-bench.run.txt" ||
 		{ cat "$PROJECT_DIR/out/rmirror-bench.run.txt"; die "the rmirror benchmark's boot failed"; }

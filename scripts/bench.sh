@@ -8,7 +8,7 @@
 # workloads whose name contains NAME. DM_IO_BENCH_CONTROL=1 is the control
 # run: the Rust column then runs C dm_io() with a second client, so its
 # Rust/C column shows the bench's own noise.
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 total=$SECONDS
 rounds="${DM_IO_BENCH_ROUNDS:-7}"
@@ -42,7 +42,7 @@ args="kunit.enable=0 dm_io_bench.rounds=$rounds dm_io_bench.ms=$ms"
 step "benchmark: $rounds rounds, $ms ms per cell"
 DM_IO_RS_SMP="${DM_IO_RS_SMP:-2,sockets=2,cores=1,threads=1}" \
 	DM_IO_RS_CMDLINE="$args ${DM_IO_RS_CMDLINE:-}" \
-	"$PROJECT_DIR/scripts/run-suite.sh" bench "$ko" "$PROJECT_DIR/bench/dm_io_bench.ko" >"$out/run.txt" ||
+	"$PROJECT_DIR/scripts/lib/run-suite.sh" bench "$ko" "$PROJECT_DIR/bench/dm_io_bench.ko" >"$out/run.txt" ||
 	{ cat "$out/run.txt"; die "the benchmark's boot failed; console: $out/console.txt"; }
 grep -q "dm-io-bench: done" "$out/console.txt" ||
 	die "the benchmark did not finish; console: $out/console.txt"
@@ -51,6 +51,6 @@ if grep -E "dm-io-bench: cell .* err=[1-9]" "$out/console.txt"; then
 fi
 
 step "results"
-python3 "$PROJECT_DIR/scripts/bench-report.py" "$out/console.txt" "$out/results.md"
+python3 "$PROJECT_DIR/scripts/report/bench-report.py" "$out/console.txt" "$out/results.md"
 info "table written to $out/results.md"
 step "make bench finished in $((SECONDS - total)) s"

@@ -8,16 +8,16 @@
 #           from the guest kernel's build (as the replace kernel does);
 #           with one incremental build per patch, about 17 minutes on 2
 #           cores
-#   arm     ARMv7, the configuration of scripts/cross-build.sh (vmlinux,
+#   arm     ARMv7, the configuration of scripts/lib/cross-build.sh (vmlinux,
 #           modules), starting from its build of the whole series
 #
 # Not part of `make check`.
 #
 #   bisect-check.sh [ARCH]        ARCH: x86_64 (default) or arm
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 arch="${1:-x86_64}"
-src="$("$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
+src="$("$PROJECT_DIR/scripts/lib/fetch-kernel.sh" | tail -n1)"
 patches="$("$PROJECT_DIR/scripts/make-patches.sh" | tail -n1)"
 mapfile -t series < <(find "$patches" -name '[0-9]*.patch' ! -name '0000-*' | sort)
 case "$arch" in
@@ -32,9 +32,9 @@ x86_64)
 arm)
 	exec 8>"$src-series.lock"
 	flock 8
-	base_src="$("$PROJECT_DIR/scripts/prepare-series-tree.sh" "$src" "$patches" | tail -n1)"
+	base_src="$("$PROJECT_DIR/scripts/lib/prepare-series-tree.sh" "$src" "$patches" | tail -n1)"
 	exec 8>&-
-	base="$("$PROJECT_DIR/scripts/cross-build.sh" "$base_src" "$arch" | awk -v a="$arch" '$1 == a { print $2 }')"
+	base="$("$PROJECT_DIR/scripts/lib/cross-build.sh" "$base_src" "$arch" | awk -v a="$arch" '$1 == a { print $2 }')"
 	config="$base/.config"
 	targets=(vmlinux modules)
 	arch_make=(ARCH="$arch")
@@ -57,7 +57,7 @@ cp -al "$src" "$tree"
 while IFS= read -r f; do
 	rm -f "$tree/$f"
 	[ ! -e "$src/$f" ] || cp "$src/$f" "$tree/$f"
-done < <(python3 "$PROJECT_DIR/scripts/series.py" files)
+done < <(python3 "$PROJECT_DIR/scripts/lib/series.py" files)
 step "starting from the build in $base"
 exec 9>"$base.lock"
 flock 9

@@ -7,16 +7,16 @@
 #
 # VARIANT other than guest adds scripts/config/VARIANT.config. `replace`
 # also builds from the source with the patch series applied
-# (scripts/make-patches.sh, scripts/prepare-series-tree.sh): dm-mod links
+# (scripts/make-patches.sh, scripts/lib/prepare-series-tree.sh): dm-mod links
 # the Rust dm-io in place of drivers/md/dm-io.c. The series' hash is part
 # of its stamp: when it changes, the same build directory is rebuilt
 # incrementally.
 #
 # Prints the build directory (usable as KDIR) on the last line of stdout.
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 variant="${1:-guest}"
-src="$("$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
+src="$("$PROJECT_DIR/scripts/lib/fetch-kernel.sh" | tail -n1)"
 version="$(cat "$src/.dm-io-rs-debian-version")"
 
 # A variant may combine fragments with '+': replace+debug. Its base is the
@@ -76,7 +76,7 @@ if [ "$replace" = 1 ]; then
 	exec 8>"$src-series.lock"
 	flock 8
 	stock_src="$src"
-	src="$("$PROJECT_DIR/scripts/prepare-series-tree.sh" "$src" "$patches" | tail -n1)"
+	src="$("$PROJECT_DIR/scripts/lib/prepare-series-tree.sh" "$src" "$patches" | tail -n1)"
 
 	# Never configured: start from the base's finished build, if there is
 	# one. The series tree is a linked copy of the source, so kbuild then

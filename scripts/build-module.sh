@@ -8,8 +8,8 @@
 # out/build/<kernel build name>/ (kbuild's MO=), so modules for several
 # kernels can be built side by side. The bindings the patch series gets
 # from the kernel's bindgen run are generated first, into gen/ there
-# (scripts/module-bindgen.sh).
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# (scripts/lib/module-bindgen.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 if [ -z "${KDIR:-}" ]; then
 	"$PROJECT_DIR/scripts/setup-host.sh" >&2
@@ -42,7 +42,7 @@ clippy)
 esac
 
 mkdir -p "$PROJECT_DIR/out"
-"$PROJECT_DIR/scripts/module-bindgen.sh" "$KDIR" "$DM_IO_RS_GEN" >&2
+"$PROJECT_DIR/scripts/lib/module-bindgen.sh" "$KDIR" "$DM_IO_RS_GEN" >&2
 # One log per kernel: check.sh builds for two kernels at once.
 log="$MO_DIR/module-$what.log"
 step "module $what against $KDIR" >&2

@@ -5,21 +5,21 @@
 # the patch series and the kernel built from it (the replace kernel, with
 # the Rust dm-io in dm-mod), the kernel's own dm targets on the stock
 # kernel (C dm-io) and on the replace kernel, the rmirror scenarios.
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 total=$SECONDS
 export DM_IO_RS_T0="${DM_IO_RS_T0:-$(date +%s)}"
 "$PROJECT_DIR/scripts/setup-host.sh"
 export KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
-src="${KERNEL_SRC:-$(readlink -f "$KDIR/source" 2>/dev/null || "$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)}"
+src="${KERNEL_SRC:-$(readlink -f "$KDIR/source" 2>/dev/null || "$PROJECT_DIR/scripts/lib/fetch-kernel.sh" | tail -n1)}"
 
 step "rustfmt --check"
 mapfile -t rs < <(cd "$PROJECT_DIR" && find src tests -name '*.rs' | sort)
 (cd "$PROJECT_DIR" && rustfmt --check --edition 2021 --config-path "$src/.rustfmt.toml" "${rs[@]}") ||
 	die "rustfmt: run 'rustfmt --edition 2021 --config-path $src/.rustfmt.toml' on the files above"
 
-# The judge's filter for the warnings tests expect (scripts/judge.sh).
-python3 "$PROJECT_DIR/scripts/expected-warning.py" --self-test
+# The judge's filter for the warnings tests expect (scripts/lib/judge.sh).
+python3 "$PROJECT_DIR/scripts/lib/expected-warning.py" --self-test
 
 # The guest runs, as data: tests/guest/check.runs (RUN KERNEL LANE
 # [MODULES]), comments and blank lines out, debug rows out on request.
@@ -96,7 +96,7 @@ run_row() {
 		# kernel-doc, rustfmtcheck, rustdoc, the misuse tests, kunit.py and
 		# the build matrix.
 		kdir="$(kernel_kdir "$kernel")"
-		"$PROJECT_DIR/scripts/series-checks.sh" "$kdir"
+		"$PROJECT_DIR/scripts/lib/series-checks.sh" "$kdir"
 		kernel_spec "$kernel"
 		echo "DM_IO_RS_KDIR_${spec_variant//[^a-z]/_}=$kdir" >"$series_ready.tmp"
 		mv "$series_ready.tmp" "$series_ready"
@@ -112,7 +112,7 @@ run_row() {
 	project) read -ra kos <<<"${project_ko[$kernel]}" ;;
 	*) kos=("$(kernel_kdir "$kernel")/$modules") ;;
 	esac
-	"$PROJECT_DIR/scripts/run-suite.sh" -k "$kernel" "$name" "${kos[@]}"
+	"$PROJECT_DIR/scripts/lib/run-suite.sh" -k "$kernel" "$name" "${kos[@]}"
 }
 run_lane() {
 	local row name kernel lane modules
@@ -153,7 +153,7 @@ grep -E '^(==>|KUnit cases|PASS|    )' "$lane_log"
 # why.
 if [ -f "$PROJECT_DIR/out/dm-stock/console.txt" ] && [ -f "$PROJECT_DIR/out/dm-replace/console.txt" ]; then
 	step "dm scenarios: the same output on the stock and the replace kernel"
-	python3 "$PROJECT_DIR/scripts/compare-runs.py" "$PROJECT_DIR/out/dm-stock/console.txt" \
+	python3 "$PROJECT_DIR/scripts/report/compare-runs.py" "$PROJECT_DIR/out/dm-stock/console.txt" \
 		"$PROJECT_DIR/out/dm-replace/console.txt" "$PROJECT_DIR/tests/guest/dm.differences" ||
 		die "the dm scenarios printed differently on the two kernels"
 fi

@@ -9,16 +9,16 @@
 #                                       for run-suite.sh -k)
 # Console logs: out/peer-KERNEL/. The VM time limit is 2400 s unless
 # DM_IO_RS_VM_TIMEOUT says otherwise.
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 kernels=("$@")
 [ ${#kernels[@]} -gt 0 ] || kernels=(stock replace)
 mapfile -t suites < <(grep -v '^#' "$PROJECT_DIR/tests/guest/peer.suites" | grep .)
-root="$("$PROJECT_DIR/scripts/build-guest-root.sh" | tail -n1)"
+root="$("$PROJECT_DIR/scripts/lib/build-guest-root.sh" | tail -n1)"
 
 failed=0
 for k in "${kernels[@]}"; do
-	"$PROJECT_DIR/scripts/run-suite.sh" -k "$k" -o "peer-$k" -r "$root" \
+	"$PROJECT_DIR/scripts/lib/run-suite.sh" -k "$k" -o "peer-$k" -r "$root" \
 		-t "${DM_IO_RS_VM_TIMEOUT:-2400}" peer || failed=1
 done
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Install everything the build and the QEMU guest need on a Debian 12 host.
 # Idempotent: each step checks first and does nothing when already satisfied.
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 BACKPORTS_LIST=/etc/apt/sources.list.d/dm-io-rs-backports.sources
-# scripts/build-guest-root.sh fetches cryptsetup's source (its test scripts)
+# scripts/lib/build-guest-root.sh fetches cryptsetup's source (its test scripts)
 # with apt-get source.
 DEB_SRC_LIST=/etc/apt/sources.list.d/dm-io-rs-deb-src.sources
 APT_PACKAGES=(

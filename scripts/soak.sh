@@ -19,7 +19,7 @@
 # DM_IO_RS_VM_TIMEOUT, if set, is every part's time limit (default: 4 h,
 # 8 h and 2 h).
 # Stops nothing early: every part runs, the summary says which failed.
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 total=$SECONDS
 SOAK_REQUESTS="${SOAK_REQUESTS:-100000}"
@@ -51,7 +51,7 @@ part() {
 
 	read -ra kos <<<"$ko"
 	[ -z "$header" ] || headers=(-e "$header")
-	if "$PROJECT_DIR/scripts/run-suite.sh" -k "$kernel" -o "soak-$name" -t "$limit" "${headers[@]}" \
+	if "$PROJECT_DIR/scripts/lib/run-suite.sh" -k "$kernel" -o "soak-$name" -t "$limit" "${headers[@]}" \
 		"$script" "${kos[@]}"; then
 		echo "$name: passed in $((SECONDS - start)) s" >>"$summary"
 	else

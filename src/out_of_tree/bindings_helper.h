@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the patch series adds to rust/bindings/bindings_helper.h, for the
- * out-of-tree modules (scripts/module-bindgen.sh): the device-mapper
+ * out-of-tree modules (scripts/lib/module-bindgen.sh): the device-mapper
  * headers and constants that bindgen cannot evaluate.
  */
 

@@ -2,7 +2,7 @@
 /*
  * The helpers that the patch series adds to rust/helpers/, for the
  * out-of-tree modules: each module compiles them (through a one-line file
- * of its own) and scripts/module-bindgen.sh makes their bindings, as the
+ * of its own) and scripts/lib/module-bindgen.sh makes their bindings, as the
  * kernel does for rust/helpers/helpers.c.
  */
 

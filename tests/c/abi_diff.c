@@ -890,7 +890,7 @@ static void c_abi_bad_input(struct kunit *test)
 
 		/*
 		 * Multi-region read: -EIO, before anything is read, with
-		 * dm-io.c's WARN_ON (scripts/expected-warning.py lets the judge
+		 * dm-io.c's WARN_ON (scripts/lib/expected-warning.py lets the judge
 		 * take this one out).
 		 */
 		req.bi_opf = REQ_OP_READ;

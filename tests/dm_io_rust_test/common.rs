@@ -173,7 +173,7 @@ enum Store {
 
 /// Runs `f`, which must make the kernel warn once, at `site` (the end of
 /// the source path in the console's `WARNING: ... at` line): the guest's
-/// judge (scripts/expected-warning.py) takes exactly that one warning out
+/// judge (scripts/lib/expected-warning.py) takes exactly that one warning out
 /// of its report check, between the two markers printed here.
 pub(crate) fn expect_warning<R>(site: &str, f: impl FnOnce() -> R) -> R {
     pr_info!("dm-io-rs: expect warning at {site}\n");

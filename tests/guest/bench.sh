@@ -24,7 +24,7 @@ echo "dm-io-bench: args$args"
 # The command line may name fewer devices (scripts/bench-profile.sh).
 insmod /modules/dm_io_bench.ko devs=/dev/nullb0,/dev/nullb1,/dev/nullb2,/dev/nullb3 \
 	names=mb0,mb1,irq1,irq2 $args
-# For scripts/insn-profile.py: where the modules' functions were.
+# For scripts/report/insn-profile.py: where the modules' functions were.
 if grep -qw dm_io_bench_ksyms=1 /proc/cmdline; then
 	grep -E '\[(dm_io_rs|dm_io_bench)\]' /proc/kallsyms | sed 's/^/dm-io-bench: ksym /'
 fi

@@ -1,9 +1,9 @@
 # shellcheck shell=bash
-# Guest script (bash, on the Debian root of scripts/build-guest-root.sh) for
+# Guest script (bash, on the Debian root of scripts/lib/build-guest-root.sh) for
 # scripts/bench-fio.sh: fio on two-leg mirrors over null_blk legs, on the
 # stock kernel (C dm-io) or the replace kernel (Rust dm-io in dm-mod).
 #
-# The payload (scripts/run-suite.sh -r) holds this script as test.sh, with
+# The payload (scripts/lib/run-suite.sh -r) holds this script as test.sh, with
 # a line in front that sets ROUNDS, RUNTIME, TARGETS and JOBS, beside
 # tests/guest/lib.sh and, when TARGETS names rmirror, the out-of-tree
 # dm_io_rs.ko and dm_rmirror.ko built against this kernel. CONTROL=1 sets

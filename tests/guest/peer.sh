@@ -1,4 +1,4 @@
-# Guest script (bash, on the Debian root of scripts/build-guest-root.sh) for
+# Guest script (bash, on the Debian root of scripts/lib/build-guest-root.sh) for
 # the consumers' own suites: cryptsetup's integrity-compat-test and
 # verity-compat-test from Debian's source of the installed cryptsetup
 # (/opt/cryptsetup-tests), run against the installed integritysetup and

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The files of the upstream kernel source that the patch series changes,
 # from Debian's `linux_<upstream>.orig.tar.xz` (the source package of the
-# linux-source-7.3 that scripts/fetch-kernel.sh unpacks), for the series'
+# linux-source-7.3 that scripts/lib/fetch-kernel.sh unpacks), for the series'
 # apply check. Cached by version. Prints the directory on the last line.
 # DM_IO_RS_ORIG_TARBALL=<path> uses a tarball at hand. Exits with 2 when
 # the tarball cannot be had (a mirror without source packages).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-src="$("$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
+src="$("$PROJECT_DIR/scripts/lib/fetch-kernel.sh" | tail -n1)"
 version="$(cat "$src/.dm-io-rs-debian-version")"
 upstream="${version%%-*}"
 dir="$CACHE_DIR/src/linux-orig-$upstream"
@@ -35,7 +35,7 @@ fi
 [ -f "$orig" ] || die "no $orig"
 
 # The pre-images: every file the series changes that the release has.
-mapfile -t files < <(python3 "$PROJECT_DIR/scripts/series.py" files |
+mapfile -t files < <(python3 "$PROJECT_DIR/scripts/lib/series.py" files |
 	while IFS= read -r f; do [ ! -e "$src/$f" ] || echo "linux-$upstream/$f"; done)
 step "unpacking the ${#files[@]} files the series changes" >&2
 mkdir -p "$tmp/x"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Guest instructions per operation, per kernel function, from boots of
 `make bench` or of the fio benchmark under the instruction-count plugin
-(scripts/insn-profile.c).
+(scripts/lib/insn-profile.c).
 
     insn-profile.py SYSTEM_MAP BASE_DIR RUN_DIR[:RUN_BASE_DIR] [...]
 

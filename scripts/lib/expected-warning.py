@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # The one warning a test expects, taken out of a guest's console log before
-# scripts/judge.sh looks for kernel reports.
+# scripts/lib/judge.sh looks for kernel reports.
 #
 #   expected-warning.py LOG > FILTERED
 #   expected-warning.py --self-test     (make check runs it)

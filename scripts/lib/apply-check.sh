@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Does the series apply with `git am`? To Debian's linux-source tree and to
-# the unpatched upstream source of the same version (scripts/fetch-orig.sh).
+# the unpatched upstream source of the same version (scripts/lib/fetch-orig.sh).
 # `git am` reads only the files a patch touches, so each check commits
 # those files of the tree into a scratch repository and applies the series
 # there.
@@ -11,16 +11,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 patches="$(cd "${1:?usage: apply-check.sh PATCH_DIR}" && pwd)"
 mapfile -t series < <(find "$patches" -name '[0-9]*.patch' ! -name '0000-*' | sort)
 [ "${#series[@]}" -gt 0 ] || die "no patches in $patches"
-debian="$("$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
+debian="$("$PROJECT_DIR/scripts/lib/fetch-kernel.sh" | tail -n1)"
 trees=("$debian")
 rc=0
-orig="$("$PROJECT_DIR/scripts/fetch-orig.sh" | tail -n1)" || rc=$?
+orig="$("$PROJECT_DIR/scripts/lib/fetch-orig.sh" | tail -n1)" || rc=$?
 case "$rc" in
 0) trees+=("$orig") ;;
 2) info "SKIPPED: the apply check on the upstream tarball, which cannot be downloaded here (DM_IO_RS_ORIG_TARBALL=<linux_*.orig.tar.xz> gives one)" >&2 ;;
 *) die "fetching the upstream files failed" ;;
 esac
-mapfile -t files < <(python3 "$PROJECT_DIR/scripts/series.py" files)
+mapfile -t files < <(python3 "$PROJECT_DIR/scripts/lib/series.py" files)
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

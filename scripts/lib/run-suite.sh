@@ -66,7 +66,7 @@ if [ -n "$kernel" ]; then
 	run="${run:-$name-${kernel//+/-}}"
 fi
 KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
-src="$(readlink -f "$KDIR/source" 2>/dev/null || "$PROJECT_DIR/scripts/fetch-kernel.sh" | tail -n1)"
+src="$(readlink -f "$KDIR/source" 2>/dev/null || "$PROJECT_DIR/scripts/lib/fetch-kernel.sh" | tail -n1)"
 out="$PROJECT_DIR/out/${run:-$name}"
 mkdir -p "$out"
 
@@ -103,11 +103,11 @@ if [ -n "$root_img" ]; then
 	tar -cf "$out/payload.tar" -C "$out/payload" .
 	DM_IO_RS_ROOT_IMG="$root_img" DM_IO_RS_PAYLOAD="$out/payload.tar" \
 		DM_IO_RS_CMDLINE="$cmdline ${DM_IO_RS_CMDLINE:-}" \
-		"$PROJECT_DIR/scripts/run-qemu.sh" "$KDIR/arch/x86/boot/bzImage" - "$out/console.log" ${limit:+"$limit"}
+		"$PROJECT_DIR/scripts/lib/run-qemu.sh" "$KDIR/arch/x86/boot/bzImage" - "$out/console.log" ${limit:+"$limit"}
 else
-	"$PROJECT_DIR/scripts/make-initramfs.sh" "$out/initramfs.cpio.gz" "$script" "$@"
+	"$PROJECT_DIR/scripts/lib/make-initramfs.sh" "$out/initramfs.cpio.gz" "$script" "$@"
 	DM_IO_RS_CMDLINE="$cmdline ${DM_IO_RS_CMDLINE:-}" \
-		"$PROJECT_DIR/scripts/run-qemu.sh" "$KDIR/arch/x86/boot/bzImage" \
+		"$PROJECT_DIR/scripts/lib/run-qemu.sh" "$KDIR/arch/x86/boot/bzImage" \
 		"$out/initramfs.cpio.gz" "$out/console.log" ${limit:+"$limit"}
 fi
 
@@ -121,7 +121,7 @@ if [ -f "$guest/$name.suites" ]; then
 		suites+=("$suite")
 	done <"$guest/$name.suites"
 fi
-"$PROJECT_DIR/scripts/judge.sh" "$out/console.log" "$src" "${suites[@]}"
+"$PROJECT_DIR/scripts/lib/judge.sh" "$out/console.log" "$src" "${suites[@]}"
 # The dm-io in dm-mod is the one the kernel's name promises.
 if [ -n "$impl" ] && grep -q "^dm-io-rs: dm-io is " "$out/console.txt"; then
 	grep -qx "dm-io-rs: dm-io is $impl" "$out/console.txt" ||

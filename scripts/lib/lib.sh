@@ -3,7 +3,7 @@
 
 set -euo pipefail
 
-PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PROJECT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE_DIR="${DM_IO_RS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dm-io-rs}"
 LLVM_SUFFIX="${LLVM:--19}"
 KERNEL_SERIES="7.3"
@@ -74,11 +74,11 @@ timed() {
 # has a report of any kind (BUG, WARNING, KASAN, lockdep, kmemleak, hung
 # task...). A test that must make the kernel warn (as dm-io.c's WARN_ON for
 # a multi-region read) marks where, and that one warning is taken out
-# first (scripts/expected-warning.py; the rest goes to FILTERED).
+# first (scripts/lib/expected-warning.py; the rest goes to FILTERED).
 kernel_reports() {
 	local log="$1" filtered="$2" found
 	local reports='(BUG:|WARNING:|Oops|general protection fault|Kernel panic|KASAN|UBSAN|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|suspicious RCU usage|unreferenced object|kmemleak:.*new suspected|Call Trace:|hung_task|blocked for more than|refcount_t:|list_add corruption|list_del corruption|ODEBUG:)'
-	python3 "$PROJECT_DIR/scripts/expected-warning.py" "$log" >"$filtered" || return 1
+	python3 "$PROJECT_DIR/scripts/lib/expected-warning.py" "$log" >"$filtered" || return 1
 	found="$(grep -En "$reports" "$filtered" | head -n 20)" || return 0
 	echo "FAIL: kernel reports in $log:"
 	printf '%s\n' "$found" | sed 's/^/    /'

@@ -37,7 +37,7 @@ if [ ! -f "$tree/.dm-io-rs-series-tree" ]; then
 	mv "$tree.partial" "$tree"
 fi
 rm -f "$tree/.dm-io-rs-series"
-mapfile -t files < <(python3 "$PROJECT_DIR/scripts/series.py" files)
+mapfile -t files < <(python3 "$PROJECT_DIR/scripts/lib/series.py" files)
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 for f in "${files[@]}"; do

@@ -6,13 +6,13 @@
 #     instead of its "does MAINTAINERS need updating?", get_maintainer.pl
 #     must name an entry for every file the series adds (the routing goes
 #     to out/series/routing.txt);
-#   - the series applies with `git am` (scripts/apply-check.sh);
+#   - the series applies with `git am` (scripts/lib/apply-check.sh);
 #   - kernel-doc on the C header the series changes;
 #   - rustfmtcheck, and rustdoc with no warning;
-#   - the misuse tests (scripts/misuse-tests.sh);
+#   - the misuse tests (scripts/lib/misuse-tests.sh);
 #   - the build matrix: DM_IO_RUST on and off, BLK_DEV_DM y and m
-#     (scripts/build-matrix.sh);
-#   - the series built for ARMv7, arm64 and UML (scripts/cross-build.sh),
+#     (scripts/lib/build-matrix.sh);
+#   - the series built for ARMv7, arm64 and UML (scripts/lib/cross-build.sh),
 #     each cached by the series' hash;
 #   - the KUnit suites and the Rust doctests with the kernel's own runner,
 #     kunit.py, on x86_64 (the replace kernel's build directory) and on
@@ -36,10 +36,10 @@ mk() { make -C "$tree" O="$kdir" LLVM="$LLVM_SUFFIX" CLIPPY=1 "$@"; }
 # did not change), and kunit.py always runs.
 always() {
 	local um
-	um="$("$PROJECT_DIR/scripts/cross-build.sh" "$tree" | awk '$1 == "um" { print $2 }')"
+	um="$("$PROJECT_DIR/scripts/lib/cross-build.sh" "$tree" | awk '$1 == "um" { print $2 }')"
 	[ -n "$um" ] || die "cross-build.sh gave no UML build directory"
-	"$PROJECT_DIR/scripts/kunit-py.sh" "$kdir"
-	"$PROJECT_DIR/scripts/kunit-py.sh" "$um" um
+	"$PROJECT_DIR/scripts/lib/kunit-py.sh" "$kdir"
+	"$PROJECT_DIR/scripts/lib/kunit-py.sh" "$um" um
 }
 stamp="$kdir/.dm-io-rs-series-checks"
 sum="$({
@@ -96,7 +96,7 @@ for d in $(cut -d/ -f1 "$log/routing.txt" | sort -u); do
 done
 info "$(wc -l <"$log/routing.txt") patches, routed as their cover letters say ($log/routing.txt)"
 
-"$PROJECT_DIR/scripts/apply-check.sh" "$patches"
+"$PROJECT_DIR/scripts/lib/apply-check.sh" "$patches"
 
 step "kernel-doc -none include/linux/dm-io.h"
 (cd "$tree" && scripts/kernel-doc -none -Wall include/linux/dm-io.h) >"$log/kernel-doc.log" 2>&1 ||
@@ -116,9 +116,9 @@ if grep -Eq "(^|: )(warning|error)(\[|:)" "$log/rustdoc.log"; then
 fi
 info "rustdoc: no warnings ($kdir/Documentation/output/rust/rustdoc)"
 
-"$PROJECT_DIR/scripts/misuse-tests.sh" "$kdir"
+"$PROJECT_DIR/scripts/lib/misuse-tests.sh" "$kdir"
 
-"$PROJECT_DIR/scripts/build-matrix.sh" "$kdir"
+"$PROJECT_DIR/scripts/lib/build-matrix.sh" "$kdir"
 
 echo "$sum" >"$stamp"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A QEMU TCG plugin that counts the guest instructions executed per
- * translation block, for scripts/insn-profile.py to add up per kernel
+ * translation block, for scripts/report/insn-profile.py to add up per kernel
  * function: `perf` for a guest that has no PMU. Loaded by run-qemu.sh
  * with DM_IO_RS_INSN_PROFILE=FILE; writes "VADDR INSNS EXECUTIONS" lines
  * to FILE when QEMU exits.

@@ -9,7 +9,7 @@
 #   arm64    64 KiB pages, other bindings (c_char is unsigned); rust/ and
 #            drivers/md/, what the series compiles
 #   um       UML on x86_64, kunit.py's default architecture; its build
-#            directory is also kunit.py's (scripts/kunit-py.sh KDIR um)
+#            directory is also kunit.py's (scripts/lib/kunit-py.sh KDIR um)
 #   powerpc  32-bit PowerPC: big-endian, 32-bit words (not by default)
 #
 # Each is allnoconfig plus scripts/config/cross.config and

@@ -20,8 +20,8 @@
 # instruction): a time the guest measures is then the instructions it
 # executed, whatever else the host runs.
 # DM_IO_RS_INSN_PROFILE=FILE (TCG only) loads the instruction-count plugin
-# (scripts/insn-profile.c, built into out/bin), which writes the guest
-# instructions executed per code block to FILE (scripts/insn-profile.py).
+# (scripts/lib/insn-profile.c, built into out/bin), which writes the guest
+# instructions executed per code block to FILE (scripts/report/insn-profile.py).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 kernel="$1"

@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # The kernel-crate modules the series adds, as driver-side files name them.
 SHADOW = ("alloc", "block", "device_mapper", "mempool", "mm", "sync", "bindings", "module_dm_target")
