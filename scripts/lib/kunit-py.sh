@@ -16,8 +16,15 @@
 # whole configuration with them when that copy differs or is missing; it
 # is written here first, as kunit.py would, so that it does not.
 #
+# um-c runs the same suites on UML against dm-io.c (CONFIG_DM_IO_RUST=n):
+# the tests go through dm_io(), whichever dm-io dm-mod links. Its build
+# directory is KDIR's with "-dm-io-c" appended, made once as a copy of
+# KDIR's build (lib.sh's seed_build) with that one option changed, and
+# built incrementally after that.
+#
 #   kunit-py.sh KDIR [ARCH]     ARCH: x86_64 (default, KDIR the replace
-#                               kernel's) or um (KDIR cross-build.sh's)
+#                               kernel's), um or um-c (KDIR cross-build.sh's
+#                               UML build)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 kdir="$(cd "${1:?usage: kunit-py.sh KDIR [ARCH]}" && pwd)"
@@ -28,6 +35,26 @@ suite_dir=drivers/md/dm-io-rust/tests
 out="$PROJECT_DIR/out/kunit-py"
 [ "$arch" = x86_64 ] || out+="-$arch"
 mkdir -p "$out"
+kconfig_add=()
+if [ "$arch" = um-c ]; then
+	arch=um
+	c="$kdir-dm-io-c"
+	exec 8>"$c.lock"
+	flock 8
+	if [ ! -f "$c/.dm-io-rs-seeded" ]; then
+		step "the UML build with dm-io.c: $c, from $kdir"
+		exec 7>"$kdir.lock"
+		flock 7
+		seed_build "$kdir" "$c"
+		exec 7>&-
+		ln -sfn "$tree" "$c/source"
+		"$tree/scripts/config" --file "$c/.config" --disable DM_IO_RUST
+		make -s -C "$tree" O="$c" ARCH=um LLVM="$LLVM_SUFFIX" olddefconfig
+		touch "$c/.dm-io-rs-seeded"
+	fi
+	kdir="$c"
+	kconfig_add=(--kconfig_add CONFIG_DM_IO_RUST=n)
+fi
 
 # kunit.py's options for the architecture first, then the suite's.
 {
@@ -36,7 +63,12 @@ mkdir -p "$out"
 	um) grep '^CONFIG_' "$tree/tools/testing/kunit/configs/arch_uml.config" ;;
 	*) die "kunit-py.sh runs x86_64 and um, not $arch" ;;
 	esac
-	grep '^CONFIG_' "$tree/$suite_dir/.kunitconfig"
+	grep '^CONFIG_' "$tree/$suite_dir/.kunitconfig" |
+		if [ ${#kconfig_add[@]} -gt 0 ]; then
+			sed 's/^CONFIG_DM_IO_RUST=y$/# CONFIG_DM_IO_RUST is not set/'
+		else
+			cat
+		fi
 } >"$out/kunitconfig"
 while IFS= read -r line; do
 	grep -qx "$line" "$kdir/.config" || die "$line is not in $kdir/.config: kunit.py would reconfigure the build"
@@ -51,7 +83,7 @@ start=$SECONDS
 rc=0
 kunit=(python3 tools/testing/kunit/kunit.py run --arch="$arch"
 	--build_dir="$kdir" --kunitconfig="$suite_dir"
-	--make_options "LLVM=$LLVM_SUFFIX" --make_options CLIPPY=1
+	--make_options "LLVM=$LLVM_SUFFIX" --make_options CLIPPY=1 "${kconfig_add[@]}"
 	--jobs="$(nproc)" --timeout="${DM_IO_RS_VM_TIMEOUT:-900}")
 # kunit.py asks QEMU (not UML) for KVM first, and nested KVM on this
 # machine kind fails in boot (see run-qemu.sh): unless DM_IO_RS_ACCEL=kvm,

@@ -16,7 +16,8 @@
 #     each cached by the series' hash;
 #   - the KUnit suites and the Rust doctests with the kernel's own runner,
 #     kunit.py, on x86_64 (the replace kernel's build directory) and on
-#     UML, its default architecture (the UML cross build's).
+#     UML, its default architecture (the UML cross build's), and on UML
+#     again against dm-io.c (CONFIG_DM_IO_RUST=n, with the dm-io.c fixes).
 #
 #   series-checks.sh REPLACE_KDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -40,6 +41,7 @@ always() {
 	[ -n "$um" ] || die "cross-build.sh gave no UML build directory"
 	"$PROJECT_DIR/scripts/lib/kunit-py.sh" "$kdir"
 	"$PROJECT_DIR/scripts/lib/kunit-py.sh" "$um" um
+	"$PROJECT_DIR/scripts/lib/kunit-py.sh" "$um" um-c
 }
 stamp="$kdir/.dm-io-rs-series-checks"
 sum="$({

@@ -1310,10 +1310,10 @@ static int fnth_suite_init(struct kunit_suite *suite)
 }
 
 static struct kunit_case fnth_cases[] = {
-	KUNIT_CASE_SLOW(failnth_client),
-	KUNIT_CASE_PARAM_ATTR(failnth_io, fnth_gen_params, { .speed = KUNIT_SPEED_SLOW }),
-	KUNIT_CASE_SLOW(forward_progress_async),
-	KUNIT_CASE_SLOW(forward_progress_sync),
+	KUNIT_CASE_ATTR(failnth_client, { .speed = KUNIT_SPEED_VERY_SLOW }),
+	KUNIT_CASE_PARAM_ATTR(failnth_io, fnth_gen_params, { .speed = KUNIT_SPEED_VERY_SLOW }),
+	KUNIT_CASE_ATTR(forward_progress_async, { .speed = KUNIT_SPEED_VERY_SLOW }),
+	KUNIT_CASE_ATTR(forward_progress_sync, { .speed = KUNIT_SPEED_VERY_SLOW }),
 	{}
 };
 
@@ -1336,12 +1336,13 @@ static struct kunit_case fnth_cases[] = {
 #endif /* CONFIG_FAULT_INJECTION */
 
 /*
- * Slow (minutes under TCG), and it wants fault settings of its own: the
- * guest runs it in a load of its own, the other suites with "speed>slow".
+ * The slowest (minutes under TCG, each case "very slow"), and it wants
+ * fault settings of its own: the guest runs it in a load of its own, the
+ * other suites with the filter "speed>very_slow".
  */
 static struct kunit_suite fnth_suite = {
 	.name = "dm_io_rust_failnth",
-	.attr.speed = KUNIT_SPEED_SLOW,
+	.attr.speed = KUNIT_SPEED_VERY_SLOW,
 	.suite_init = fnth_suite_init,
 	.init = fnth_init,
 	.exit = fnth_exit,

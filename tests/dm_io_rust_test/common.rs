@@ -154,7 +154,8 @@ pub(crate) enum Kind {
     Kmalloc,
 }
 
-/// Every kind.
+/// Every kind the dm-io under test takes.
+#[cfg(CONFIG_DM_IO_RUST)]
 pub(crate) const KINDS: [Kind; 5] = [
     Kind::PageList,
     Kind::Bvec,
@@ -162,6 +163,24 @@ pub(crate) const KINDS: [Kind; 5] = [
     Kind::Vmalloc,
     Kind::Kmalloc,
 ];
+
+/// Every kind the dm-io under test takes: dm-io.c has no `DM_IO_BVEC`
+/// ([`assert_bvec_refused`]).
+#[cfg(not(CONFIG_DM_IO_RUST))]
+pub(crate) const KINDS: [Kind; 4] = [Kind::PageList, Kind::Bio, Kind::Vmalloc, Kind::Kmalloc];
+
+/// dm-io.c (`CONFIG_DM_IO_RUST=n`) refuses `DM_IO_BVEC` memory with
+/// `-EINVAL`, before any bio: the tests of that memory check this instead.
+pub(crate) fn assert_bvec_refused() -> Result {
+    let client = new_client()?;
+    let disk = plain_disk(1)?;
+    let mut w = TestBuf::new(Kind::Bvec, 0, 8 * SECTOR)?;
+    w.fill(0x3c)?;
+    let bits = w.sync_io(&client, WRITE, &[Region::new(disk.bdev(), 0, 8)]);
+    assert_eq!(bits, Err(EINVAL));
+    assert!(disk.bios()?.is_empty());
+    Ok(())
+}
 
 enum Store {
     Pages(PageList),

@@ -244,7 +244,13 @@ mod tests {
         })?;
         let size = 3 * 1024 * 1024 + 5 * SECTOR;
         let region = Region::new(disk.bdev(), 100, (size / SECTOR) as u64);
-        let mut w = TestBuf::new(Kind::Bvec, SECTOR, size)?;
+        // A bio_vec array where the dm-io under test takes one.
+        let kind = if cfg!(CONFIG_DM_IO_RUST) {
+            Kind::Bvec
+        } else {
+            Kind::PageList
+        };
+        let mut w = TestBuf::new(kind, SECTOR, size)?;
         w.fill(0x7e)?;
         assert_eq!(w.sync_io(&client, WRITE, &[region])?, IoBits::default());
         assert!(disk_holds(&disk, 100, size, 0x7e)?);

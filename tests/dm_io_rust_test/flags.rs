@@ -112,6 +112,10 @@ mod tests {
 
     #[test]
     fn atomic_write_that_needs_two_bios_is_refused_whole() -> Result {
+        // Unmergeable memory needs DM_IO_BVEC.
+        if !cfg!(CONFIG_DM_IO_RUST) {
+            return assert_bvec_refused();
+        }
         let client = new_client()?;
         let disk = TestDisk::new(Config {
             sectors: 8192,

@@ -74,7 +74,11 @@ mod tests {
 
     #[test]
     fn bvec_round_trips() -> Result {
-        assert_eq!(round_trips(Kind::Bvec)?, CASES);
+        if cfg!(CONFIG_DM_IO_RUST) {
+            assert_eq!(round_trips(Kind::Bvec)?, CASES);
+        } else {
+            assert_bvec_refused()?;
+        }
         Ok(())
     }
 
@@ -133,6 +137,8 @@ mod tests {
     fn synchronous_requests_are_plugged() -> Result {
         // A synchronous request of several bios goes out under one plug; an
         // asynchronous one under its caller's, here none, as dm-io.c's.
+        // dm-io.c plugs neither (the README's differences).
+        let sync_plugged = u8::from(cfg!(CONFIG_DM_IO_RUST));
         let client = new_client()?;
         let (d0, d1) = (plain_disk(1)?, plain_disk(1)?);
         let regions = [Region::new(d0.bdev(), 0, 8), Region::new(d1.bdev(), 0, 8)];
@@ -143,7 +149,8 @@ mod tests {
             IoBits::default()
         );
         let (b0, b1) = (d0.bios()?, d1.bios()?);
-        assert!(b0.len() == 1 && b1.len() == 1 && b0[0].plugged == 1 && b1[0].plugged == 1);
+        assert!(b0.len() == 1 && b1.len() == 1);
+        assert!(b0[0].plugged == sync_plugged && b1[0].plugged == sync_plugged);
         d0.forget();
         d1.forget();
         let probe = scoped_async_io(&client, WRITE, &regions, memory()?)?;
@@ -155,6 +162,9 @@ mod tests {
 
     #[test]
     fn unmergeable_memory_splits_at_max_vecs() -> Result {
+        if !cfg!(CONFIG_DM_IO_RUST) {
+            return assert_bvec_refused();
+        }
         let client = new_client()?;
         let disk = plain_disk(8)?;
         // 2048 one-sector segments, each the start of a page of its own: at

@@ -4,9 +4,10 @@
 setup_test_devices
 setup_fault_injection
 kmemleak_clear
-# Every suite but the fail-nth one, which is slow (its attribute) and
-# needs fault settings of its own: it runs in a second load below.
-printf 'speed>slow' >/sys/module/kunit/parameters/filter
+# Every suite but the fail-nth one, whose cases are the only "very slow"
+# ones (their attribute) and which needs fault settings of its own: it
+# runs in a second load below.
+printf 'speed>very_slow' >/sys/module/kunit/parameters/filter
 insmod /modules/dm_io_rs.ko
 # Its io objects come from a slab cache of their own, as dm-io.c's
 # (KMEM_CACHE(io, 0)), which /sys/kernel/slab and slab debugging see.
@@ -20,7 +21,7 @@ report_faults
 # The fail-nth suite (tests/c/failnth.c): its 64-region shapes only where
 # they are cheap, not on the debug kernel (kmemleak is its mark).
 setup_failnth_faults
-printf 'speed>very_slow' >/sys/module/kunit/parameters/filter
+printf 'speed>=very_slow' >/sys/module/kunit/parameters/filter
 printf dm_io_rust_failnth >/sys/module/kunit/parameters/filter_glob
 start="$(now)"
 insmod /modules/dm_io_rs.ko
