@@ -46,7 +46,7 @@ always() {
 stamp="$kdir/.dm-io-rs-series-checks"
 sum="$({
 	series_sum "${series[@]}"
-	cat "$PROJECT_DIR"/tests/misuse/*.rs "$PROJECT_DIR"/scripts/{series-checks,apply-check,misuse-tests,build-matrix}.sh
+	cat "$PROJECT_DIR"/tests/misuse/*.rs "$PROJECT_DIR"/scripts/lib/{series-checks,apply-check,misuse-tests,build-matrix}.sh
 } | sha256sum | cut -c1-16)"
 if [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
 	step "series checks (checkpatch, git am, kernel-doc, rustfmtcheck, rustdoc, misuse tests, build matrix)"
