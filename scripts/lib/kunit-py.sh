@@ -52,6 +52,8 @@ if [ "$arch" = um-c ]; then
 		make -s -C "$tree" O="$c" ARCH=um LLVM="$LLVM_SUFFIX" olddefconfig
 		touch "$c/.dm-io-rs-seeded"
 	fi
+	# The run below takes the build directory's lock itself.
+	exec 8>&-
 	kdir="$c"
 	kconfig_add=(--kconfig_add CONFIG_DM_IO_RUST=n)
 fi
