@@ -28,10 +28,7 @@ if ! make -C "$KDIR" M="$PROJECT_DIR/bench" LLVM="$LLVM_SUFFIX" \
 	cat "$log" >&2
 	die "bench module build failed; log: $log"
 fi
-if grep -Eq "(^|: )(warning|error)(\[|:)" "$log"; then
-	grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$log" >&2
-	die "bench module build printed warnings; log: $log"
-fi
+die_on_build_warnings "$log" "the bench module build"
 info "no warnings ($log)"
 
 args="kunit.enable=0 dm_io_bench.rounds=$rounds dm_io_bench.ms=$ms"

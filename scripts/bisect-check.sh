@@ -80,10 +80,7 @@ for p in "" "${series[@]}"; do
 		tail -n 30 "$out/build-$n.log" >&2
 		die "the build fails after ${name:-no patch}"
 	}
-	if grep -Eq "(^|: )(warning|error)(\[|:)" "$out/build-$n.log"; then
-		grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$out/build-$n.log" >&2
-		die "warnings after ${name:-no patch}"
-	fi
+	die_on_build_warnings "$out/build-$n.log" "the build after ${name:-no patch}"
 	info "built in $((SECONDS - start)) s"
 done
 info "each of the ${#series[@]} patches builds on its own with no warning"

@@ -128,10 +128,7 @@ mk -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 || {
 }
 # The kernel build does not fail on warnings; the project does for the
 # tree it changed (the stock build prints none).
-if [ "$replace" = 1 ] && grep -Eq "(^|: )(warning|error)(\[|:)" "$out/build.log"; then
-	grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$out/build.log" >&2
-	die "the replace kernel build printed warnings; log: $out/build.log"
-fi
+[ "$replace" = 0 ] || die_on_build_warnings "$out/build.log" "the replace kernel build"
 info "kernel built in $((SECONDS - start)) s" >&2
 grep '^CONFIG_' "$out/.config" >"$out/.dm-io-rs-config"
 echo "$stamp" >"$out/.dm-io-rs-built"

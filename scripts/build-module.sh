@@ -50,9 +50,6 @@ if ! mk "${extra[@]}" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	die "module $what failed; log: $log"
 fi
-if grep -Eq "(^|: )(warning|error)(\[|:)" "$log"; then
-	grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$log" >&2
-	die "module $what printed warnings; log: $log"
-fi
+die_on_build_warnings "$log" "module $what"
 info "no warnings ($log)" >&2
 echo "$MO_DIR/dm_io_rs.ko $MO_DIR/dm_io_rust_kunit.ko $MO_DIR/dm_rmirror.ko"

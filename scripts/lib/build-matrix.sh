@@ -41,10 +41,7 @@ cell() {
 		tail -n 40 "$dir/build.log" >&2
 		die "$name does not build; log: $dir/build.log"
 	}
-	if grep -Eq "(^|: )(warning|error)(\[|:)" "$dir/build.log"; then
-		grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$dir/build.log" >&2
-		die "$name: the build printed warnings; log: $dir/build.log"
-	fi
+	die_on_build_warnings "$dir/build.log" "the $name build"
 	info "$name: built in $((SECONDS - start)) s"
 	echo "$stamp" >"$dir/.dm-io-rs-built"
 }

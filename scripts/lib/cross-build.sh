@@ -96,10 +96,7 @@ for arch in "$@"; do
 		tail -n 40 "$dir/build.log" >&2
 		die "$arch: the series does not build; log: $dir/build.log"
 	}
-	if grep -Ev "${stock[$arch]}" "$dir/build.log" | grep -Eq "(^|: )(warning|error)(\[|:)"; then
-		grep -Ev "${stock[$arch]}" "$dir/build.log" | grep -E -A 12 "(^|: )(warning|error)(\[|:)" >&2
-		die "$arch: the build printed warnings; log: $dir/build.log"
-	fi
+	die_on_build_warnings "$dir/build.log" "the $arch build" "${stock[$arch]}"
 	info "$arch: built in $((SECONDS - start)) s" >&2
 	echo "$stamp" >"$dir/.dm-io-rs-built"
 	exec 9>&-

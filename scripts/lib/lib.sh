@@ -22,6 +22,20 @@ step() {
 info() { printf '    %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# die_on_build_warnings LOG WHAT [IGNORE]: kbuild does not fail on a
+# compiler warning; the project does. Prints each warning with its context
+# and dies with "WHAT printed warnings". IGNORE is an extended regex of the
+# lines the unchanged tree prints (cross-build.sh).
+die_on_build_warnings() {
+	local found
+	[ -r "$1" ] || die "$2: no build log $1"
+	# Not `grep -q`: under pipefail its early exit would fail the pipe.
+	found="$(grep -Ev "${3:-^\$^}" "$1" | grep -E -A 12 '(^|: )(warning|error)(\[|:)' || true)"
+	[ -n "$found" ] || return 0
+	printf '%s\n' "$found" >&2
+	die "$2 printed warnings; log: $1"
+}
+
 # series_sum PATCH...: what the patches change and say, hashed without the
 # lines that follow the commit they were generated from (the From line's
 # commit id, the Date), so that caches keyed by it survive a commit that

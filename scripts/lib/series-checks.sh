@@ -112,10 +112,7 @@ mk -s rustfmtcheck >"$log/rustfmtcheck.log" 2>&1 ||
 step "make rustdoc"
 mk -s -j"$(nproc)" rustdoc >"$log/rustdoc.log" 2>&1 ||
 	{ tail -n 40 "$log/rustdoc.log" >&2; die "make rustdoc failed"; }
-if grep -Eq "(^|: )(warning|error)(\[|:)" "$log/rustdoc.log"; then
-	grep -E -A 12 "(^|: )(warning|error)(\[|:)" "$log/rustdoc.log" >&2
-	die "make rustdoc printed warnings; log: $log/rustdoc.log"
-fi
+die_on_build_warnings "$log/rustdoc.log" "make rustdoc"
 info "rustdoc: no warnings ($kdir/Documentation/output/rust/rustdoc)"
 
 "$PROJECT_DIR/scripts/lib/misuse-tests.sh" "$kdir"
