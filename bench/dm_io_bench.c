@@ -6,8 +6,9 @@
  *
  * One C caller drives both implementations through the same code, so the
  * comparison is fair. Within each round every (device, workload) cell runs
- * C, Rust and the floor back to back, in an order that rotates with the
- * round, operation by operation. Each prints one machine-readable line per
+ * C, Rust, the floor and C again through a second client (the control, c2)
+ * back to back, in an order that rotates with the round, operation by
+ * operation. Each prints one machine-readable line per
  * cell:
  *
  *   dm-io-bench: cell round=R dev=D wl=W impl=I regions=.. sectors=.. mem=..
@@ -34,6 +35,7 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/dm-io.h>
 #include <linux/highmem.h>
 #include <linux/ioprio.h>
@@ -61,18 +63,24 @@ MODULE_PARM_DESC(names, "Comma-separated labels of the devices");
 static int rounds = 5;
 module_param(rounds, int, 0444);
 MODULE_PARM_DESC(rounds, "Rounds; each runs every implementation once per cell");
-static int ms = 200;
+static int ms = 150;
 module_param(ms, int, 0444);
 MODULE_PARM_DESC(ms, "Milliseconds per cell (one implementation, one workload)");
-static bool control;
-module_param(control, bool, 0444);
-MODULE_PARM_DESC(control, "Control run: the Rust slot runs C dm_io() with a second client");
 static char *only = "";
 module_param(only, charp, 0444);
 MODULE_PARM_DESC(only, "Run only the workloads whose names contain this");
-static uint impls = 7;
+static bool mem;
+module_param(mem, bool, 0444);
+MODULE_PARM_DESC(mem, "Measure the memory requests hold in flight instead of timing them");
+static int mem_seq;
+module_param(mem_seq, int, 0444);
+MODULE_PARM_DESC(mem_seq, "Memory phase: the point at which the module waits for a slab snapshot");
+static int mem_ack;
+module_param(mem_ack, int, 0644);
+MODULE_PARM_DESC(mem_ack, "Memory phase: the guest script writes the point it took its snapshot at");
+static uint impls = 15;
 module_param(impls, uint, 0444);
-MODULE_PARM_DESC(impls, "Implementations that run (bits: 1 C, 2 Rust, 4 floor); the others' turns are skipped (to profile one)");
+MODULE_PARM_DESC(impls, "Implementations that run (bits: 1 C, 2 Rust, 4 floor, 8 C's control client); the others' turns are skipped (to profile one)");
 
 #define MAX_DEVS 4
 #define MAX_REGIONS 64
@@ -91,8 +99,13 @@ MODULE_PARM_DESC(impls, "Implementations that run (bits: 1 C, 2 Rust, 4 floor); 
 
 enum mem_kind { M_LIST, M_BIO, M_VMA, M_KMEM, M_NONE };
 static const char *const mem_name[] = { "list", "bio", "vma", "kmem", "none" };
-enum bench_impl { I_C, I_RUST, I_FLOOR, NR_IMPL };
-static const char *const impl_name[NR_IMPL] = { "c", "rust", "floor" };
+/*
+ * I_C2 is the control: C dm_io() again, through a client of its own. C2/C
+ * in a cell is the bench's own noise there, the band a Rust/C ratio must
+ * leave before it says anything.
+ */
+enum bench_impl { I_C, I_RUST, I_FLOOR, I_C2, NR_IMPL };
+static const char *const impl_name[NR_IMPL] = { "c", "rust", "floor", "c2" };
 
 enum wl_kind {
 	W_PLAIN,	/* one request, or qd requests queued under a plug */
@@ -172,8 +185,8 @@ struct kc_job {
 /* What one submitter (the module's init, or a per-CPU kthread) uses. */
 struct sub {
 	struct bench *b;
-	struct dm_io_client *client[2];	/* I_C, I_RUST: in use */
-	struct dm_io_client *own[2];	/* created for this submitter */
+	struct dm_io_client *client[NR_IMPL];	/* in use; none for I_FLOOR */
+	struct dm_io_client *own[NR_IMPL];	/* created for this submitter */
 	struct dm_io_region where[MAX_REGIONS];
 	sector_t base;			/* where its regions start */
 	int cpu;			/* the two-CPU rows: bound there */
@@ -260,11 +273,11 @@ static int dmio_op(struct sub *s, enum bench_impl impl, const struct workload *w
 	unsigned long error_bits = 0;
 
 	set_mem(s, w, &req.mem);
-	if (impl == I_C || control)
-		return dm_io(&req, nr_regions, s->where, &error_bits, NULL,
-			     IOPRIO_DEFAULT);
-	return rdm_io(&req, nr_regions, s->where, &error_bits, NULL,
-		      IOPRIO_DEFAULT);
+	if (impl == I_RUST)
+		return rdm_io(&req, nr_regions, s->where, &error_bits, NULL,
+			      IOPRIO_DEFAULT);
+	return dm_io(&req, nr_regions, s->where, &error_bits, NULL,
+		     IOPRIO_DEFAULT);
 }
 
 /* ---- the floor: the same bios, by hand -------------------------------- */
@@ -507,14 +520,14 @@ static int kc_stage(struct kc_job *job, enum bench_impl impl, bool write)
 						kc_floor_write_endio));
 		return 0;
 	}
-	if (impl == I_C || control)
-		return write ? dm_io(&req, job->nr_dst, job->dst, NULL, NULL,
-				     IOPRIO_DEFAULT) :
-			       dm_io(&req, 1, &job->src, NULL, NULL,
-				     IOPRIO_DEFAULT);
-	return write ? rdm_io(&req, job->nr_dst, job->dst, NULL, NULL,
-			      IOPRIO_DEFAULT) :
-		       rdm_io(&req, 1, &job->src, NULL, NULL, IOPRIO_DEFAULT);
+	if (impl == I_RUST)
+		return write ? rdm_io(&req, job->nr_dst, job->dst, NULL, NULL,
+				      IOPRIO_DEFAULT) :
+			       rdm_io(&req, 1, &job->src, NULL, NULL,
+				      IOPRIO_DEFAULT);
+	return write ? dm_io(&req, job->nr_dst, job->dst, NULL, NULL,
+			     IOPRIO_DEFAULT) :
+		       dm_io(&req, 1, &job->src, NULL, NULL, IOPRIO_DEFAULT);
 }
 
 static bool kc_wake(struct sub *s)
@@ -766,11 +779,11 @@ static void print_cell(int round, struct bench_dev *d, const struct workload *w,
 }
 
 /*
- * One cell: the three implementations take turns operation by operation
+ * One cell: the implementations take turns operation by operation
  * (or batch by batch), in an order that rotates, until each has had @ms
  * or MAX_SAMPLES operations; a round's figure is then each one's median
  * operation. Pairing single operations makes every change in the host's
- * load hit all three alike, and the median ignores the operations that a
+ * load hit them all alike, and the median ignores the operations that a
  * host hiccup hit.
  */
 static void run_cell(struct bench *b, int round, struct bench_dev *d,
@@ -910,7 +923,7 @@ static void run_cell_cpus(struct bench *b, int round, struct bench_dev *d,
 	for (i = 0; i < b->nr_cpu; i++) {
 		struct sub *s = &b->cpu[i];
 
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < NR_IMPL; k++)
 			s->client[k] = w->kind == W_2CPU_OWN ? s->own[k] :
 							       b->main.client[k];
 		s->duo = &u;
@@ -976,9 +989,9 @@ static void destroy_clients(struct dm_io_client **client)
 {
 	if (!IS_ERR_OR_NULL(client[I_C]))
 		dm_io_client_destroy(client[I_C]);
-	if (!IS_ERR_OR_NULL(client[I_RUST]) && control)
-		dm_io_client_destroy(client[I_RUST]);
-	else if (!IS_ERR_OR_NULL(client[I_RUST]))
+	if (!IS_ERR_OR_NULL(client[I_C2]))
+		dm_io_client_destroy(client[I_C2]);
+	if (!IS_ERR_OR_NULL(client[I_RUST]))
 		rdm_io_client_destroy(client[I_RUST]);
 }
 
@@ -1051,8 +1064,10 @@ static int create_clients(struct dm_io_client **client)
 	client[I_C] = dm_io_client_create();
 	if (IS_ERR(client[I_C]))
 		return PTR_ERR(client[I_C]);
-	/* The control run measures C against C: the bench's own noise. */
-	client[I_RUST] = control ? dm_io_client_create() : rdm_io_client_create();
+	client[I_C2] = dm_io_client_create();
+	if (IS_ERR(client[I_C2]))
+		return PTR_ERR(client[I_C2]);
+	client[I_RUST] = rdm_io_client_create();
 	if (IS_ERR(client[I_RUST]))
 		return PTR_ERR(client[I_RUST]);
 	return 0;
@@ -1069,8 +1084,7 @@ static int bench_alloc(struct bench *b)
 	r = create_clients(b->main.own);
 	if (r)
 		return r;
-	b->main.client[I_C] = b->main.own[I_C];
-	b->main.client[I_RUST] = b->main.own[I_RUST];
+	memcpy(b->main.client, b->main.own, sizeof(b->main.client));
 	/* The two-CPU rows: a submitter per online CPU, 512 MiB apart. */
 	for_each_online_cpu(cpu) {
 		struct sub *s = &b->cpu[b->nr_cpu];
@@ -1120,7 +1134,312 @@ static int bench_alloc(struct bench *b)
 		return -ENOMEM;
 	for (i = 0; i < PAGES_1M; i++)
 		__bio_add_page(b->src_bio, b->pages[i], PAGE_SIZE, 0);
-	return open_devs(b);
+	/* The memory phase runs on a disk of its own. */
+	return mem ? 0 : open_devs(b);
+}
+
+/* ---- memory held per request ------------------------------------------ */
+
+/*
+ * B/io is measured, not derived from either implementation's allocation
+ * rules: MEM_REQS requests of a workload's shape are held in flight on a
+ * disk that keeps every bio until told to end it, and the guest script
+ * (tests/guest/bench.sh) takes a snapshot of every slab cache's object
+ * count, after shrinking it, before and while they are held. The
+ * difference, objects times their slab size, is what the requests hold.
+ * Synchronous requests are held by MEM_REQS threads, made before the
+ * first snapshot, so that their stacks and task structs do not count
+ * (nor does an io object on a stack).
+ */
+#define MEM_REQS 256
+
+static struct {
+	struct gendisk *disk;
+	struct file *file;
+	spinlock_t lock;		/* protects bios and nr */
+	struct bio_list bios;
+	unsigned int nr;
+} hold;
+
+static void hold_submit_bio(struct bio *bio)
+{
+	spin_lock_irq(&hold.lock);
+	bio_list_add(&hold.bios, bio);
+	hold.nr++;
+	spin_unlock_irq(&hold.lock);
+}
+
+static const struct block_device_operations hold_fops = {
+	.owner = THIS_MODULE,
+	.submit_bio = hold_submit_bio,
+};
+
+/* Ends every bio held so far; returns how many. */
+static unsigned int hold_release(void)
+{
+	struct bio_list bios;
+	struct bio *bio;
+	unsigned int nr;
+
+	spin_lock_irq(&hold.lock);
+	bios = hold.bios;
+	bio_list_init(&hold.bios);
+	nr = hold.nr;
+	hold.nr = 0;
+	spin_unlock_irq(&hold.lock);
+	while ((bio = bio_list_pop(&bios)))
+		bio_endio(bio);
+	return nr;
+}
+
+/* Bios held once no more arrive: the submitters are all waiting. */
+static unsigned int hold_settle(void)
+{
+	unsigned int nr, last = UINT_MAX;
+
+	for (;;) {
+		nr = READ_ONCE(hold.nr);
+		if (nr == last && nr >= MEM_REQS)
+			return nr;
+		last = nr;
+		msleep(100);
+	}
+}
+
+static void hold_destroy(struct bench *b)
+{
+	if (!hold.disk)
+		return;
+	hold_release();
+	if (hold.file)
+		fput(hold.file);
+	del_gendisk(hold.disk);
+	put_disk(hold.disk);
+	hold.disk = NULL;
+}
+
+static int hold_create(struct bench *b)
+{
+	/* A disk with a volatile cache, so that flushes and FUA reach it. */
+	struct queue_limits lim = {
+		.features = BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA,
+		.max_hw_discard_sectors = UINT_MAX >> SECTOR_SHIFT,
+	};
+	int r;
+
+	spin_lock_init(&hold.lock);
+	bio_list_init(&hold.bios);
+	hold.disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
+	if (IS_ERR(hold.disk)) {
+		r = PTR_ERR(hold.disk);
+		hold.disk = NULL;
+		return r;
+	}
+	hold.disk->fops = &hold_fops;
+	hold.disk->flags |= GENHD_FL_NO_PART;
+	strscpy(hold.disk->disk_name, "dm_io_bench_hold", DISK_NAME_LEN);
+	/* 256 requests of the largest shape (discard_64m) fit, none stored. */
+	set_capacity(hold.disk, 32ULL << (30 - SECTOR_SHIFT));
+	r = add_disk(hold.disk);
+	if (r) {
+		put_disk(hold.disk);
+		hold.disk = NULL;
+		return r;
+	}
+	hold.file = bdev_file_open_by_dev(disk_devt(hold.disk),
+					  BLK_OPEN_READ | BLK_OPEN_WRITE, b, NULL);
+	if (IS_ERR(hold.file)) {
+		r = PTR_ERR(hold.file);
+		hold.file = NULL;
+		hold_destroy(b);
+		return r;
+	}
+	return 0;
+}
+
+/* Waits until the guest script has taken snapshot @seq. */
+static int mem_wait(int seq)
+{
+	unsigned long end = jiffies + 120 * HZ;
+
+	WRITE_ONCE(mem_seq, seq);
+	while (READ_ONCE(mem_ack) != seq) {
+		if (time_after(jiffies, end)) {
+			pr_err("dm-io-bench: no slab snapshot %d from the guest script\n",
+			       seq);
+			return -ETIMEDOUT;
+		}
+		msleep(20);
+	}
+	return 0;
+}
+
+/*
+ * The threads that hold synchronous requests, one each; made once, so that
+ * no thread is made or freed between two snapshots.
+ */
+struct holder {
+	struct sub s;
+	int err;
+	struct task_struct *task;
+	struct completion exited;
+};
+
+static struct {
+	wait_queue_head_t wq;		/* holders wait here for their request */
+	unsigned int gen;		/* bumped for each round of requests */
+	const struct workload *w;
+	enum bench_impl impl;
+	bool stop;
+	atomic_t pending;		/* holders still in their request */
+	struct completion done;		/* ... and when none is */
+} holders;
+
+static int holder_fn(void *arg)
+{
+	struct holder *h = arg;
+	unsigned int seen = 0;
+
+	for (;;) {
+		wait_event(holders.wq, READ_ONCE(holders.gen) != seen ||
+				       READ_ONCE(holders.stop));
+		if (READ_ONCE(holders.stop))
+			break;
+		seen = READ_ONCE(holders.gen);
+		h->err = one_op(&h->s, holders.impl, holders.w, false);
+		if (atomic_dec_and_test(&holders.pending))
+			complete(&holders.done);
+	}
+	kthread_complete_and_exit(&h->exited, 0);
+}
+
+/* Request @i's regions, on the hold disk, none overlapping another's. */
+static void mem_regions(struct sub *s, const struct workload *w, unsigned int i)
+{
+	unsigned int r, span = region_span(w);
+
+	for (r = 0; r < w->regions; r++) {
+		s->where[r].bdev = file_bdev(hold.file);
+		s->where[r].sector = (sector_t)(i * w->regions + r) * span;
+		s->where[r].count = w->sectors;
+	}
+}
+
+static int mem_one(struct bench *b, struct holder *h, const struct workload *w,
+		   enum bench_impl impl, int *seq)
+{
+	struct sub *s = &b->main;
+	unsigned int i, bios;
+	int r, errs = 0;
+
+	r = mem_wait(++*seq);
+	if (w->qd) {
+		atomic_set(&s->inflight, 1);
+		for (i = 0; !r && i < MEM_REQS; i++) {
+			mem_regions(s, w, i);
+			atomic_inc(&s->inflight);
+			if (one_op(s, impl, w, true)) {
+				atomic_dec(&s->inflight);
+				errs++;
+			}
+		}
+	} else {
+		for (i = 0; i < MEM_REQS; i++) {
+			mem_regions(&h[i].s, w, i);
+			h[i].err = 0;
+		}
+		holders.w = w;
+		holders.impl = impl;
+		atomic_set(&holders.pending, MEM_REQS);
+		reinit_completion(&holders.done);
+		/* wake_up_all() orders the stores above before the holders' loads. */
+		WRITE_ONCE(holders.gen, holders.gen + 1);
+		wake_up_all(&holders.wq);
+	}
+	bios = r || errs ? READ_ONCE(hold.nr) : hold_settle();
+	pr_info("dm-io-bench: held seq=%d wl=%s impl=%s reqs=%u bios=%u\n",
+		*seq + 1, w->name, impl_name[impl], MEM_REQS, bios);
+	if (!r)
+		r = mem_wait(++*seq);
+	/*
+	 * Until every request has completed: an implementation may end a
+	 * request from a worker, and after a timed-out wait synchronous ones
+	 * may still be submitting.
+	 */
+	for (;;) {
+		hold_release();
+		if (w->qd ? atomic_read(&s->inflight) == 1 : completion_done(&holders.done))
+			break;
+		msleep(20);
+	}
+	atomic_set(&s->inflight, 0);
+	for (i = 0; !w->qd && i < MEM_REQS; i++)
+		errs += !!h[i].err;
+	/* What the script's own processes freed by RCU is gone before the next. */
+	rcu_barrier();
+	if (!r && errs) {
+		pr_err("dm-io-bench: %s/%s: %d requests failed\n", w->name,
+		       impl_name[impl], errs);
+		r = -EIO;
+	}
+	return r;
+}
+
+/* Every workload's shape, every implementation, on the hold disk. */
+static int mem_phase(struct bench *b)
+{
+	struct holder *h;
+	unsigned int i, started;
+	int seq = 0, r, k;
+	size_t wl;
+
+	r = hold_create(b);
+	if (r)
+		return r;
+	h = kvcalloc(MEM_REQS, sizeof(*h), GFP_KERNEL);
+	if (!h) {
+		hold_destroy(b);
+		return -ENOMEM;
+	}
+	init_waitqueue_head(&holders.wq);
+	init_completion(&holders.done);
+	for (started = 0; started < MEM_REQS; started++) {
+		sub_init(b, &h[started].s);
+		memcpy(h[started].s.client, b->main.client, sizeof(b->main.client));
+		init_completion(&h[started].exited);
+		h[started].task = kthread_run(holder_fn, &h[started],
+					      "dm_io_bench_hold/%u", started);
+		if (IS_ERR(h[started].task)) {
+			r = PTR_ERR(h[started].task);
+			break;
+		}
+	}
+	/* A pair of snapshots around nothing: the measurement's own noise. */
+	if (!r)
+		r = mem_wait(++seq);
+	if (!r) {
+		pr_info("dm-io-bench: held seq=%d wl=nothing impl=none reqs=%u bios=%u\n",
+			seq + 1, MEM_REQS, READ_ONCE(hold.nr));
+		r = mem_wait(++seq);
+	}
+	for (wl = 0; !r && wl < ARRAY_SIZE(workloads); wl++) {
+		const struct workload *w = &workloads[wl];
+
+		/* The two-CPU rows are async_write_4k_qd64's requests. */
+		if (w->kind == W_2CPU_SHARED || w->kind == W_2CPU_OWN ||
+		    (*only && !strstr(w->name, only)))
+			continue;
+		for (k = 0; !r && k < NR_IMPL; k++)
+			if (impls & BIT(k))
+				r = mem_one(b, h, w, k, &seq);
+	}
+	WRITE_ONCE(holders.stop, true);
+	wake_up_all(&holders.wq);
+	for (i = 0; i < started; i++)
+		wait_for_completion(&h[i].exited);
+	kvfree(h);
+	hold_destroy(b);
+	return r;
 }
 
 static int __init dm_io_bench_init(void)
@@ -1145,8 +1464,14 @@ static int __init dm_io_bench_init(void)
 		r = calibrate_tsc();
 	if (r)
 		goto out;
-	pr_info("dm-io-bench: start control=%d rounds=%d ms=%d devs=%d bio_slab=%u inline_vecs=4 page_size=%lu tsc_khz=%llu\n",
-		control, rounds, ms, b->nr_devs, kmem_cache_size(b->bs.bio_slab),
+	if (mem) {
+		r = mem_phase(b);
+		pr_info("dm-io-bench: memory phase %s in %llu ms\n",
+			r ? "failed" : "done", (ktime_get_ns() - t0) / NSEC_PER_MSEC);
+		goto out;
+	}
+	pr_info("dm-io-bench: start rounds=%d ms=%d devs=%d bio_slab=%u inline_vecs=4 page_size=%lu tsc_khz=%llu\n",
+		rounds, ms, b->nr_devs, kmem_cache_size(b->bs.bio_slab),
 		PAGE_SIZE, cycles_per_ms);
 	for (i = 0; i < b->nr_devs; i++) {
 		for (j = 0; j < prefill_mib; j++) {

@@ -31,8 +31,8 @@ gcc -O2 -shared -fPIC -fvisibility=hidden -Wall -Wextra -Werror \
 dirs=()
 for impl in none "${impls[@]}"; do
 	case "$impl" in
-	none) bits=0 ;; c) bits=1 ;; rust) bits=2 ;; floor) bits=4 ;;
-	*) die "unknown implementation '$impl' (c, rust, floor)" ;;
+	none) bits=0 ;; c) bits=1 ;; rust) bits=2 ;; floor) bits=4 ;; c2) bits=8 ;;
+	*) die "unknown implementation '$impl' (c, rust, floor, c2)" ;;
 	esac
 	d="$out/$impl"
 	rm -rf "$d"
@@ -40,7 +40,7 @@ for impl in none "${impls[@]}"; do
 	step "profiling $workload: $impl"
 	KDIR="$kdir" DM_IO_RS_ICOUNT=3 DM_IO_RS_INSN_PROFILE="$d/profile.txt" \
 		DM_IO_BENCH_ONLY="$workload" DM_IO_BENCH_ROUNDS=1 \
-		DM_IO_RS_CMDLINE="dm_io_bench.impls=$bits dm_io_bench.devs=$dev dm_io_bench.names=${DM_IO_RS_PROFILE_DEV:-mb0} dm_io_bench_ksyms=1 ${DM_IO_RS_CMDLINE:-}" \
+		DM_IO_RS_CMDLINE="dm_io_bench.impls=$bits dm_io_bench.devs=$dev dm_io_bench.names=${DM_IO_RS_PROFILE_DEV:-mb0} dm_io_bench_ksyms=1 dm_io_bench_mem=0 ${DM_IO_RS_CMDLINE:-}" \
 		"$PROJECT_DIR/scripts/bench.sh" >"$d/bench.log" 2>&1 ||
 		{ tail -n 20 "$d/bench.log" >&2; die "the benchmark boot failed; log: $d/bench.log"; }
 	cp "$PROJECT_DIR/out/bench/console.txt" "$d/"

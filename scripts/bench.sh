@@ -3,16 +3,18 @@
 # time C dm_io() against rdm_io() and a hand-built floor, print the table
 # and write it to out/bench/results.md.
 #
+# Every cell also runs C dm_io() through a second client, the control whose
+# C/C ratio is the band a Rust/C ratio must leave; after the timed rounds
+# the same boot measures the memory each request shape holds in flight.
+#
 # DM_IO_BENCH_ROUNDS (default 7) and DM_IO_BENCH_MS (milliseconds per
-# cell, default 200) size the run; DM_IO_BENCH_ONLY=NAME runs only the
-# workloads whose name contains NAME. DM_IO_BENCH_CONTROL=1 is the control
-# run: the Rust column then runs C dm_io() with a second client, so its
-# Rust/C column shows the bench's own noise.
+# implementation and cell, default 150) size the run; DM_IO_BENCH_ONLY=NAME
+# runs only the workloads whose name contains NAME.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/lib.sh"
 
 total=$SECONDS
 rounds="${DM_IO_BENCH_ROUNDS:-7}"
-ms="${DM_IO_BENCH_MS:-200}"
+ms="${DM_IO_BENCH_MS:-150}"
 only="${DM_IO_BENCH_ONLY:-}"
 "$PROJECT_DIR/scripts/setup-host.sh"
 export KDIR="${KDIR:-$("$PROJECT_DIR/scripts/build-kernel.sh" | tail -n1)}"
@@ -32,7 +34,6 @@ die_on_build_warnings "$log" "the bench module build"
 info "no warnings ($log)"
 
 args="kunit.enable=0 dm_io_bench.rounds=$rounds dm_io_bench.ms=$ms"
-[ "${DM_IO_BENCH_CONTROL:-0}" = 0 ] || args="$args dm_io_bench.control=1"
 [ -z "$only" ] || args="$args dm_io_bench.only=$only"
 # Two CPUs really online, for the 2cpu_* rows (see run-qemu.sh). The same
 # kernel reports that fail `make check` fail the benchmark.
@@ -43,6 +44,10 @@ DM_IO_RS_SMP="${DM_IO_RS_SMP:-2,sockets=2,cores=1,threads=1}" \
 	{ cat "$out/run.txt"; die "the benchmark's boot failed; console: $out/console.txt"; }
 grep -q "dm-io-bench: done" "$out/console.txt" ||
 	die "the benchmark did not finish; console: $out/console.txt"
+if ! [[ "${DM_IO_RS_CMDLINE:-}" == *dm_io_bench_mem=0* ]]; then
+	grep -q "dm-io-bench: memory phase done" "$out/console.txt" ||
+		die "the memory phase did not finish; console: $out/console.txt"
+fi
 if grep -E "dm-io-bench: cell .* err=[1-9]" "$out/console.txt"; then
 	die "I/O errors during the benchmark; console: $out/console.txt"
 fi
