@@ -89,6 +89,40 @@ mod tests {
     }
 
     #[test]
+    fn async_single_bio_gets_its_regions_bit() -> Result {
+        // A request whose only bio is region `failing`'s, the regions before
+        // it empty: its bit and no other, whether the io object rides in the
+        // bio's front pad (region 0's, callback only) or in a pool element.
+        let client = new_client()?;
+        let good = plain_disk(1)?;
+        let bad = crate::test_disk::TestDisk::new(crate::test_disk::Config {
+            sectors: 2048,
+            bad_start: 0,
+            bad_sectors: 2048,
+            ..Default::default()
+        })?;
+        let buf = KVec::from_elem(0x5au8, 8 * SECTOR, GFP_KERNEL)?;
+        for failing in [0, 1, 2, DM_IO_MAX_REGIONS - 1] {
+            let mut regions = KVec::new();
+            for i in 0..=failing {
+                let (disk, count) = if i == failing { (&bad, 8) } else { (&good, 0) };
+                regions.push(Region::new(disk.bdev(), (i as u64) * 8, count), GFP_KERNEL)?;
+            }
+            let probe = scoped_async_io(&client, WRITE, &regions, DmIoMemory::kmalloc_ro(&buf)?)?;
+            assert_eq!(probe.calls(), 1);
+            assert_eq!(
+                probe.bits(),
+                IoBits {
+                    error_bits: 1 << failing,
+                    unsup_bits: 0
+                }
+            );
+            assert_eq!(good.bios()?.len(), 0);
+        }
+        Ok(())
+    }
+
+    #[test]
     fn too_many_regions_refused() -> Result {
         let client = new_client()?;
         let d0 = plain_disk(1)?;

@@ -13,10 +13,11 @@ use kernel::prelude::*;
 struct Out<'a>(&'a mut u64);
 
 impl FrontPadEndIo for Out<'static> {
+    type Outcome = ();
     fn end_io(&mut self, _bio: &mut CompletedBio<'_>) {
         *self.0 = 1;
     }
-    fn complete(self) {}
+    fn complete(self, _outcome: ()) {}
 }
 
 fn send(bs: &'static BioSet<Out<'static>>, bio: NewBio<'static, ToDevice>) {

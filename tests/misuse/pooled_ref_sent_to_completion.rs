@@ -20,6 +20,7 @@ impl SharedEndIo for Counter {
 struct Later(SharedRef<'static, Counter>);
 
 impl FrontPadEndIo for Later {
+    type Outcome = ();
     fn end_io(&mut self, _bio: &mut CompletedBio<'_>) {}
-    fn complete(self) {}
+    fn complete(self, _outcome: ()) {}
 }

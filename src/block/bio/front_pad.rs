@@ -10,15 +10,21 @@ use core::ptr::NonNull;
 
 /// What a bio submitted with [`NewBio::submit_with`] does as it completes.
 pub trait FrontPadEndIo: Send + Sized + 'static {
+    /// What [`FrontPadEndIo::end_io`] learns from the bio for
+    /// [`FrontPadEndIo::complete`], kept on the completion's stack rather
+    /// than in the front pad: every byte of the front pad is in every bio
+    /// of the set.
+    type Outcome;
+
     /// The bio completed. Runs once, in its completion context (possibly
     /// hard IRQ): must not sleep. The bio is freed after this returns.
-    fn end_io(&mut self, bio: &mut CompletedBio<'_>);
+    fn end_io(&mut self, bio: &mut CompletedBio<'_>) -> Self::Outcome;
 
     /// Runs once, right after [`FrontPadEndIo::end_io`], in the same
     /// context (must not sleep), with the value moved out of the front pad
     /// and the bio freed: nothing it does, such as telling a caller who
     /// then frees the bio set, can still reach the bio.
-    fn complete(self);
+    fn complete(self, outcome: Self::Outcome);
 }
 
 impl<D: Direction> NewBio<'static, D> {
@@ -59,8 +65,8 @@ unsafe extern "C" fn end_io_front_pad<T: FrontPadEndIo>(bio: *mut bindings::bio)
     // SAFETY: The completed bio, submitted as a `NewBio`, referenced until it
     // is put below.
     let mut done = unsafe { CompletedBio::from_raw(NonNull::new_unchecked(bio)) };
-    value.end_io(&mut done);
+    let outcome = value.end_io(&mut done);
     // SAFETY: The submitter's reference on the bio, dropped once, here.
     unsafe { bindings::bio_put(bio) };
-    value.complete();
+    value.complete(outcome);
 }
