@@ -95,16 +95,9 @@ EOT
 )"
 
 md="$PROJECT_DIR/BENCHMARKS.md"
-[ -f "$md" ] || printf '# Benchmarks\n' >"$md"
-# Replace the section in place (up to the next heading of its level or
-# above), or append it under a heading of its own.
-heading='## With the synchronous load generator (scripts/bench-rmirror.sh)'
-awk -v new="$section" -v heading="$heading" '
-	$0 == heading { print new; skip = 1; next }
-	skip && /^##? / { skip = 0; print "" }
-	!skip { print }' "$md" >"$md.tmp"
-grep -qxF "$heading" "$md" || printf '\n# rmirror vs dm-mirror\n\n%s\n' "$section" >>"$md.tmp"
-mv "$md.tmp" "$md"
+replace_md_section "$md" '## With the synchronous load generator (scripts/bench-rmirror.sh)' \
+	"$section" '# rmirror vs dm-mirror'
+
 step "rmirror vs dm-mirror"
 printf '%s\n' "$table" | sed 's/^/    /'
 info "written to $md"

@@ -36,6 +36,25 @@ die_on_build_warnings() {
 	die "$2 printed warnings; log: $1"
 }
 
+# replace_md_section FILE HEADING SECTION [PARENT]: SECTION, text that
+# starts with the line HEADING, in place of FILE's section of that heading
+# (up to the next heading of its level or above); appended at the end,
+# under the heading PARENT if given, when FILE has none. For the tables the
+# benchmark scripts write into BENCHMARKS.md.
+replace_md_section() {
+	local file="$1" heading="$2" level="${2%% *}"
+	[ -f "$file" ] || printf '# Benchmarks\n' >"$file"
+	SECTION="$3" HEADING="$heading" LEVEL="${#level}" awk '
+		$0 == ENVIRON["HEADING"] { print ENVIRON["SECTION"]; skip = 1; next }
+		skip && match($0, /^#+ /) && RLENGTH - 1 <= ENVIRON["LEVEL"] { skip = 0; print "" }
+		!skip { print }' "$file" >"$file.tmp"
+	if ! grep -qxF "$heading" "$file"; then
+		[ -z "${4:-}" ] || printf '\n%s\n' "$4" >>"$file.tmp"
+		printf '\n%s\n' "$3" >>"$file.tmp"
+	fi
+	mv "$file.tmp" "$file"
+}
+
 # series_sum PATCH...: what the patches change and say, hashed without the
 # lines that follow the commit they were generated from (the From line's
 # commit id, the Date), so that caches keyed by it survive a commit that

@@ -236,7 +236,7 @@ absolute numbers are far below native; compare within a row.
   shape holds while in flight (the table below; `2cpu_*` rows hold
   `async_write_4k_qd64`'s requests).
 
-## Memory a request holds in flight
+### Memory a request holds in flight
 
 {mem_table}
 
