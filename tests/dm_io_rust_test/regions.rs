@@ -16,6 +16,16 @@ mod tests {
     use core::sync::atomic::{AtomicUsize, Ordering};
     use kernel::prelude::*;
 
+    /// A 1 MiB test disk on which every sector fails.
+    fn all_bad_disk() -> Result<crate::test_disk::TestDisk> {
+        crate::test_disk::TestDisk::new(crate::test_disk::Config {
+            sectors: 2048,
+            bad_start: 0,
+            bad_sectors: 2048,
+            ..Default::default()
+        })
+    }
+
     #[test]
     fn two_regions_each_written() -> Result {
         let client = new_client()?;
@@ -63,12 +73,7 @@ mod tests {
         // one failing region at each index, exactly its bit is set.
         let client = new_client()?;
         let good = plain_disk(1)?;
-        let bad = crate::test_disk::TestDisk::new(crate::test_disk::Config {
-            sectors: 2048,
-            bad_start: 0,
-            bad_sectors: 2048,
-            ..Default::default()
-        })?;
+        let bad = all_bad_disk()?;
         let buf = KVec::from_elem(0x11u8, 8 * SECTOR, GFP_KERNEL)?;
         for failing in 0..DM_IO_MAX_REGIONS {
             let mut regions = KVec::new();
@@ -95,12 +100,7 @@ mod tests {
         // bio's front pad (region 0's, callback only) or in a pool element.
         let client = new_client()?;
         let good = plain_disk(1)?;
-        let bad = crate::test_disk::TestDisk::new(crate::test_disk::Config {
-            sectors: 2048,
-            bad_start: 0,
-            bad_sectors: 2048,
-            ..Default::default()
-        })?;
+        let bad = all_bad_disk()?;
         let buf = KVec::from_elem(0x5au8, 8 * SECTOR, GFP_KERNEL)?;
         for failing in [0, 1, 2, DM_IO_MAX_REGIONS - 1] {
             let mut regions = KVec::new();
